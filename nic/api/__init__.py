@@ -1,0 +1,36 @@
+"""The JSON API under /api/v1 (see ../shared/CONTRACT.md and GET /api/v1/openapi.json)."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort
+from flask_login import current_user
+
+from nic.auth import bearer_token
+from nic.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Token clients send no CSRF token; browser-session calls are checked in _authenticate.
+csrf.exempt(bp)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate():
+    from flask import request
+
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        abort(401)
+    if bearer_token() is not None:
+        return None  # nic.auth has checked the token; token clients need no CSRF token
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # a browser session on a state-changing call needs the CSRF token
+    return None
+
+
+def init_app(app: Flask) -> None:
+    from nic.api import errors, me, openapi, schools  # noqa: F401  (register routes)
+
+    errors.register(app)
+    app.register_blueprint(bp)

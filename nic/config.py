@@ -1,0 +1,89 @@
+"""Settings from the environment, with the embedded default when nothing is set.
+
+The embedded default is what `make demo` runs: SQLite in the instance folder, no Redis
+(Celery eager, Socket.IO in-process, rate limits in memory), mail into the dev outbox.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` forms hosting platforms hand out and
+    use psycopg 3, the only PostgreSQL driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance
+    folder so sessions survive restarts of the demo."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    redis_url = os.environ.get("REDIS_URL") or None
+    database_url = normalise_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'nic.db'}"
+    )
+    smtp_host = os.environ.get("SMTP_HOST") or None
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "NIC_DATA_DIR": os.environ.get("NIC_DATA_DIR") or str(instance / "data"),
+        # Links in emails; when unset the link is built from the request's host.
+        "NIC_BASE_URL": os.environ.get("NIC_BASE_URL") or None,
+        # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("NIC_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("NIC_SECURE_COOKIES"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Mail: SMTP when SMTP_HOST is set; otherwise the log, plus the dev outbox page
+        # when NIC_DEV_OUTBOX is on (never by default: it shows reset links to anyone).
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT") or 587),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag("SMTP_STARTTLS", default=True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "nic <no-reply@nic.localhost>",
+        "NIC_DEV_OUTBOX": _flag("NIC_DEV_OUTBOX"),
+        "INVITE_TTL_HOURS": int(os.environ.get("NIC_INVITE_TTL_HOURS") or 72),
+        "RESET_TTL_MINUTES": int(os.environ.get("NIC_RESET_TTL_MINUTES") or 60),
+        # Sign-in attempts per client address; Redis-backed when REDIS_URL is set so
+        # every server process counts against the same limit.
+        "SIGNIN_RATE_LIMIT": os.environ.get("NIC_SIGNIN_RATE_LIMIT") or "10 per minute",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # argon2id cost; tests lower it (the hash is the slowest thing in a sign-in).
+        "ARGON2_TIME_COST": int(os.environ.get("NIC_ARGON2_TIME_COST") or 3),
+        "ARGON2_MEMORY_KIB": int(os.environ.get("NIC_ARGON2_MEMORY_KIB") or 65536),
+        "PAGE_SIZE": 50,
+        "MAX_PAGE_SIZE": 200,
+    }

@@ -1,0 +1,30 @@
+"""The tenant (Network) and its member schools."""
+from __future__ import annotations
+
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nic.extensions import db
+from nic.models.base import TenantMixin, TimestampMixin
+
+
+class Network(TimestampMixin, db.Model):
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<Network {self.slug}>"
+
+
+class School(TenantMixin, TimestampMixin, db.Model):
+    __tablename__ = "schools"
+    __table_args__ = (UniqueConstraint("network_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<School {self.id} {self.name!r}>"

@@ -1,0 +1,26 @@
+"""Socket.IO: connect is authenticated; rooms and events arrive with the discussion work.
+
+Async mode is `threading` with simple-websocket, served by gunicorn's gthread worker (one
+worker per process; scale out with more processes and the Redis message queue); see
+docs/DECISIONS.md.
+"""
+from flask import Flask
+
+from nic.extensions import socketio
+
+# Flask-SocketIO's own channel name; a bare python-socketio RedisManager would default to
+# "socketio" and publish where no server listens.
+REDIS_CHANNEL = "flask-socketio"
+
+
+def init_app(app: Flask) -> None:
+    from nic.realtime import handlers  # noqa: F401  (registers the event handlers)
+
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("REDIS_URL"),
+        channel=REDIS_CHANNEL,
+        logger=False,
+        engineio_logger=False,
+    )

@@ -1,0 +1,137 @@
+"""Networks, their schools and memberships."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from nic.extensions import db
+from nic.models import Membership, Network, School, User
+from nic.services.errors import Conflict, NotFound
+from nic.services.transaction import commit
+from nic.services.validation import FieldErrors, clean_name, clean_role, clean_slug
+from nic.tenancy import get_scoped
+
+
+def network_by_slug(slug: str) -> Network | None:
+    return db.session.scalar(select(Network).where(Network.slug == slug))
+
+
+def create_network(slug: str, name: str) -> Network:
+    errors = FieldErrors()
+    slug = errors.check("slug", clean_slug, slug)
+    name = errors.check("name", clean_name, name)
+    if slug and network_by_slug(slug) is not None:
+        errors.add("slug", f"{slug!r} is already taken")
+    errors.raise_if_any()
+    network = Network(slug=slug, name=name)
+    db.session.add(network)
+    commit()
+    return network
+
+
+# --- schools (current network) ---------------------------------------------------------
+
+def schools() -> list[School]:
+    return list(db.session.scalars(select(School).order_by(School.name)))
+
+
+def school_by_name(name: str) -> School | None:
+    return db.session.scalar(select(School).where(func.lower(School.name) == (name or "").strip().lower()))
+
+
+def create_school(name: str) -> School:
+    errors = FieldErrors()
+    name = errors.check("name", clean_name, name)
+    if name and school_by_name(name) is not None:
+        errors.add("name", "a school with this name is already in the network")
+    errors.raise_if_any()
+    school = School(name=name)
+    db.session.add(school)
+    commit()
+    return school
+
+
+def rename_school(school_id, name: str) -> School:
+    school = get_scoped(School, school_id)
+    if school is None:
+        raise NotFound("No such school in this network.")
+    errors = FieldErrors()
+    name = errors.check("name", clean_name, name)
+    other = school_by_name(name) if name else None
+    if other is not None and other.id != school.id:
+        errors.add("name", "a school with this name is already in the network")
+    errors.raise_if_any()
+    school.name = name
+    commit()
+    return school
+
+
+# --- memberships (current network) ----------------------------------------------------
+
+def check_role_and_school(errors: FieldErrors, role, school_id) -> tuple[str | None, School | None]:
+    """A facilitator works across the network (no school); principals and teacher
+    leaders belong to a school; a plain member may or may not."""
+    role = errors.check("role", clean_role, role)
+    school = None
+    if school_id not in (None, ""):
+        school = get_scoped(School, school_id)
+        if school is None:
+            errors.add("school", "is not a school of this network")
+    if role == "facilitator" and school is not None:
+        errors.add("school", "must be empty for a facilitator, who works across the network")
+    if role in ("principal", "teacher_leader") and school is None and "school" not in errors.errors:
+        errors.add("school", f"is required for a {role.replace('_', ' ')}")
+    return role, school
+
+
+def members() -> list[Membership]:
+    stmt = select(Membership).join(User, User.id == Membership.user_id).order_by(User.name)
+    return list(db.session.scalars(stmt))
+
+
+def membership_of(user: User) -> Membership | None:
+    return db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+
+
+def add_member(user: User, role: str, school_id=None) -> Membership:
+    """Give `user` a membership in the current network (no commit: callers own the
+    transaction, as accepting an invitation creates the user in the same one)."""
+    errors = FieldErrors()
+    role, school = check_role_and_school(errors, role, school_id)
+    if membership_of(user) is not None:
+        errors.add("email", "is already a member of this network")
+    errors.raise_if_any()
+    membership = Membership(user_id=user.id, role=role, school_id=school.id if school else None)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def change_member(membership_id, role: str, school_id, acting_user: User) -> Membership:
+    membership = get_scoped(Membership, membership_id)
+    if membership is None:
+        raise NotFound("No such member in this network.")
+    errors = FieldErrors()
+    role, school = check_role_and_school(errors, role, school_id)
+    errors.raise_if_any()
+    if membership.role == "facilitator" and role != "facilitator":
+        _keep_a_facilitator(membership)
+    membership.role = role
+    membership.school_id = school.id if school else None
+    commit()
+    return membership
+
+
+def remove_member(membership_id) -> None:
+    membership = get_scoped(Membership, membership_id)
+    if membership is None:
+        raise NotFound("No such member in this network.")
+    if membership.role == "facilitator":
+        _keep_a_facilitator(membership)
+    db.session.delete(membership)
+    commit()
+
+
+def _keep_a_facilitator(leaving: Membership) -> None:
+    count = db.session.scalar(select(func.count()).select_from(Membership).where(Membership.role == "facilitator"))
+    if count <= 1:
+        raise Conflict("A network needs at least one facilitator; make someone else facilitator first.")

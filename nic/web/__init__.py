@@ -1,0 +1,49 @@
+"""HTML blueprints: thin views that parse a form, call a service and render."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_login import current_user
+
+from nic import permissions
+from nic.api.errors import http_error_response
+from nic.auth import is_api_request
+from nic.models import ROLE_LABELS
+from nic.tenancy import current_membership, current_network, memberships_of
+
+
+def _template_globals():
+    return {
+        "current_network": current_network(),
+        "current_membership": current_membership(),
+        "my_memberships": memberships_of(current_user) if current_user.is_authenticated else [],
+        "can": permissions.can,
+        "role_labels": ROLE_LABELS,
+    }
+
+
+def _error_page(status: int, title: str, message: str):
+    def handler(exc):
+        if is_api_request():
+            return http_error_response(exc)
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    return handler
+
+
+def init_app(app: Flask) -> None:
+    from nic.web.account.views import bp as account_bp
+    from nic.web.auth.views import bp as auth_bp
+    from nic.web.dev.views import bp as dev_bp
+    from nic.web.networks.views import bp as networks_bp
+
+    for bp in (auth_bp, account_bp, networks_bp, dev_bp):
+        app.register_blueprint(bp)
+    app.context_processor(_template_globals)
+    pages = {
+        403: ("Not allowed", "Your role in this network does not allow that."),
+        404: ("Not found", "There is nothing here, or it is not shared with you."),
+        429: ("Too many attempts", "Please wait a minute before trying again."),
+        500: ("Something went wrong", "The error has been logged. Please try again."),
+    }
+    for status, (title, message) in pages.items():
+        app.register_error_handler(status, _error_page(status, title, message))

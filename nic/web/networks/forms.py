@@ -1,0 +1,33 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from nic.models import ROLE_LABELS, ROLES
+
+
+def _role_choices():
+    return [(role, ROLE_LABELS[role]) for role in ROLES]
+
+
+class SchoolForm(FlaskForm):
+    name = StringField("School name", validators=[DataRequired(), Length(max=200)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired()])
+    role = SelectField("Role", choices=_role_choices(), validate_choice=False)
+    school = SelectField("School", choices=[], validate_choice=False,
+                         description="Principals and teacher leaders belong to a school; facilitators to none.")
+
+
+class MemberForm(FlaskForm):
+    role = SelectField("Role", choices=_role_choices(), validate_choice=False)
+    school = SelectField("School", choices=[], validate_choice=False)
+
+
+class ConfirmForm(FlaskForm):
+    """CSRF only: for buttons that change something."""
+
+
+def school_choices(schools) -> list[tuple[str, str]]:
+    return [("", "— no school —")] + [(str(s.id), s.name) for s in schools]

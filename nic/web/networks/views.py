@@ -1,0 +1,174 @@
+"""Pages of one network, under /n/<slug>/. nic.tenancy has already checked membership
+and made the network current before any of these run."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from nic.permissions import requires
+from nic.services import invitations, networks
+from nic.services.errors import NotFound, ServiceError
+from nic.tenancy import current_membership, current_network
+from nic.web.forms import show_service_error
+from nic.web.networks.forms import ConfirmForm, InviteForm, MemberForm, SchoolForm, school_choices
+
+bp = Blueprint("networks", __name__, url_prefix="/n/<slug>")
+
+
+@bp.route("/")
+@login_required
+@requires("network.view")
+def home(slug):
+    schools = networks.schools()
+    members = networks.members()
+    per_school = {school.id: 0 for school in schools}
+    for membership in members:
+        if membership.school_id in per_school:
+            per_school[membership.school_id] += 1
+    return render_template(
+        "networks/home.html",
+        network=current_network(),
+        membership=current_membership(),
+        schools=schools,
+        members=members,
+        members_per_school=per_school,
+        facilitators=[m for m in members if m.role == "facilitator"],
+    )
+
+
+# --- schools ----------------------------------------------------------------------------
+
+@bp.route("/schools", methods=["GET"])
+@login_required
+@requires("network.view")
+def schools(slug, form=None, status=200):
+    return render_template(
+        "networks/schools.html", schools=networks.schools(), form=form or SchoolForm(formdata=None),
+        rename_form=SchoolForm(formdata=None),
+    ), status
+
+
+@bp.route("/schools", methods=["POST"])
+@login_required
+@requires("schools.manage")
+def create_school(slug):
+    form = SchoolForm()
+    if form.validate_on_submit():
+        try:
+            school = networks.create_school(form.name.data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            flash(f"{school.name} added.", "success")
+            return redirect(url_for("networks.schools", slug=slug))
+    return schools(slug, form=form, status=422)
+
+
+@bp.route("/schools/<int:school_id>", methods=["POST"])
+@login_required
+@requires("schools.manage")
+def rename_school(slug, school_id):
+    form = SchoolForm()
+    if form.validate_on_submit():
+        try:
+            networks.rename_school(school_id, form.name.data)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            flash(f"Not renamed: {exc.message}", "error")
+        else:
+            flash("School renamed.", "success")
+    else:
+        flash("Not renamed: the name is required.", "error")
+    return redirect(url_for("networks.schools", slug=slug))
+
+
+# --- members and invitations ------------------------------------------------------------
+
+def _invite_form(formdata=True) -> InviteForm:
+    form = InviteForm() if formdata else InviteForm(formdata=None)
+    form.school.choices = school_choices(networks.schools())
+    return form
+
+
+@bp.route("/members", methods=["GET"])
+@login_required
+@requires("members.view")
+def members(slug, invite_form=None, status=200):
+    choices = school_choices(networks.schools())
+    return render_template(
+        "networks/members.html",
+        members=networks.members(),
+        invitations=invitations.pending(),
+        invite_form=invite_form or _invite_form(formdata=False),
+        school_choices=choices,
+        member_form=MemberForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+    ), status
+
+
+@bp.route("/members/invite", methods=["POST"])
+@login_required
+@requires("members.invite")
+def invite(slug):
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            invitation = invitations.invite(
+                form.email.data, form.role.data, form.school.data or None, current_user._get_current_object()
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect(url_for("networks.members", slug=slug))
+    return members(slug, invite_form=form, status=422)
+
+
+@bp.route("/members/<int:membership_id>", methods=["POST"])
+@login_required
+@requires("members.manage")
+def change_member(slug, membership_id):
+    form = MemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        networks.change_member(membership_id, form.role.data, form.school.data or None, current_user._get_current_object())
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(f"Not changed: {exc.message}", "error")
+    else:
+        flash("Member updated.", "success")
+    return redirect(url_for("networks.members", slug=slug))
+
+
+@bp.route("/members/<int:membership_id>/remove", methods=["POST"])
+@login_required
+@requires("members.manage")
+def remove_member(slug, membership_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        networks.remove_member(membership_id)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(f"Not removed: {exc.message}", "error")
+    else:
+        flash("Member removed from the network.", "success")
+    return redirect(url_for("networks.members", slug=slug))
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+@requires("members.invite")
+def revoke_invitation(slug, invitation_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        invitations.revoke(invitation_id)
+    except NotFound:
+        abort(404)
+    flash("Invitation withdrawn.", "success")
+    return redirect(url_for("networks.members", slug=slug))

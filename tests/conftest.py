@@ -1,0 +1,105 @@
+"""Test fixtures: the app on real PostgreSQL (DATABASE_URL, default the local nic_test
+database) with one rolled-back transaction per test; real Redis (REDIS_URL) for rate
+limits; factories for two networks so every test can try the other tenant's ids.
+
+Nothing here skips: with PostgreSQL or Redis unreachable the suite fails, loudly.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+import sqlalchemy as sa
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from nic import create_app
+from nic.extensions import db, limiter
+from tests import factories
+from tests.support import ensure_database, reset_schema
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/nic_test"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+
+# Cheap argon2 parameters: the scheme is the same, the cost is not what is under test.
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
+
+
+def app_config(**overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+        "REDIS_URL": None,  # Celery eager in-process; live tests use a real worker
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": "nic-test",
+        "SIGNIN_RATE_LIMIT": "1000 per minute",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "nic.test",
+        "NIC_DEV_OUTBOX": False,
+        **FAST_HASHING,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def redis_client():
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()  # fails the run if Redis is not there
+    return client
+
+
+@pytest.fixture(scope="session")
+def app(redis_client):
+    ensure_database(DATABASE_URL)
+    app = create_app(app_config())
+    with app.app_context():
+        reset_schema(app)
+    return app
+
+
+@pytest.fixture
+def db_session(app):
+    """One transaction per test, rolled back at the end; commits inside the code under
+    test become savepoints of it."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    limiter.reset()
+    return app.test_client()
+
+
+@pytest.fixture
+def tenants(db_session):
+    """Two networks, each with schools, people, an invitation and an API token."""
+    return factories.two_networks()
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+
+    return login
+
+
+@pytest.fixture
+def engine_url():
+    return sa.make_url(DATABASE_URL)

@@ -1,0 +1,74 @@
+"""Helpers for tests that are not fixtures: databases, schema, processes."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in `url` if it does not exist."""
+    url = sa.make_url(url)
+    if not url.drivername.startswith("postgresql"):
+        return
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("select 1 from pg_database where datname = :name"), {"name": url.database})
+        if not exists:
+            conn.execute(sa.text(f'create database "{url.database}"'))
+    admin.dispose()
+
+
+def reset_schema(app) -> None:
+    """Drop everything, then build the schema the way production does: migrations."""
+    from nic.extensions import db
+
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("drop schema public cascade"))
+            conn.execute(sa.text("create schema public"))
+        else:
+            db.metadata.drop_all(conn)
+            conn.execute(sa.text("drop table if exists alembic_version"))
+    upgrade(directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {port} after {timeout}s")
+
+
+def start_process(args: list[str], env: dict, log_path: str) -> subprocess.Popen:
+    """A background server in its own process group, stopped by PID (never by name)."""
+    log = open(log_path, "wb")
+    return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)

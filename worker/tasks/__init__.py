@@ -1,0 +1,1 @@
+"""Named, idempotent tasks that take ids and reload what they need."""

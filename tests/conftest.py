@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
 import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -56,6 +57,14 @@ def app(redis_client):
     app = create_app(app_config())
     with app.app_context():
         reset_schema(app)
+
+    @app.teardown_request
+    def _forget_user(exc=None):
+        # Tests hold an app context open around the client, so requests share `g`;
+        # in production each request has its own. Drop Flask-Login's cached user so
+        # one request's sign-out or sign-in does not leak into the next.
+        g.pop("_login_user", None)
+
     return app
 
 
@@ -67,7 +76,9 @@ def db_session(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+        db.session = scoped_session(sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ))
         try:
             yield db.session
         finally:
@@ -85,8 +96,12 @@ def client(app, db_session):
 
 @pytest.fixture
 def tenants(db_session):
-    """Two networks, each with schools, people, an invitation and an API token."""
-    return factories.two_networks()
+    """Two networks, each with schools, people, an invitation and an API token.
+    Committed (into the test's outer transaction, still rolled back at the end), so a
+    request that ends its session does not take the fixture data with it."""
+    built = factories.two_networks()
+    db_session.commit()
+    return built
 
 
 @pytest.fixture

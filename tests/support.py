@@ -72,3 +72,7 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
+
+
+def api_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")]

@@ -1,7 +1,7 @@
 """HTML blueprints: thin views that parse a form, call a service and render."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, render_template
 from flask_login import current_user
 
 from nic import permissions
@@ -12,10 +12,12 @@ from nic.tenancy import current_membership, current_network, memberships_of
 
 
 def _template_globals():
+    # Emails are rendered by tasks too, with no request and so no current_user.
+    signed_in = has_request_context() and current_user.is_authenticated
     return {
         "current_network": current_network(),
         "current_membership": current_membership(),
-        "my_memberships": memberships_of(current_user) if current_user.is_authenticated else [],
+        "my_memberships": memberships_of(current_user) if signed_in else [],
         "can": permissions.can,
         "role_labels": ROLE_LABELS,
     }

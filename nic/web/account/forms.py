@@ -9,7 +9,7 @@ class ProfileForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=1024)])
+    new_password = PasswordField("New password", validators=[DataRequired()])
     confirm = PasswordField("Repeat the new password", validators=[EqualTo("new_password", "Passwords differ.")])
 
 

@@ -14,13 +14,13 @@ class RequestResetForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=1024)])
+    password = PasswordField("New password", validators=[DataRequired()])
     confirm = PasswordField("Repeat the password", validators=[EqualTo("password", "Passwords differ.")])
 
 
 class AcceptInvitationForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    password = PasswordField("Choose a password", validators=[DataRequired(), Length(min=10, max=1024)])
+    password = PasswordField("Choose a password", validators=[DataRequired()])
     confirm = PasswordField("Repeat the password", validators=[EqualTo("password", "Passwords differ.")])
 
 

@@ -1,12 +1,13 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from nic.models import ROLE_LABELS, ROLES
 
 
 def _role_choices():
-    return [(role, ROLE_LABELS[role]) for role in ROLES]
+    return [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 class SchoolForm(FlaskForm):
@@ -29,5 +30,5 @@ class ConfirmForm(FlaskForm):
     """CSRF only: for buttons that change something."""
 
 
-def school_choices(schools) -> list[tuple[str, str]]:
-    return [("", "— no school —")] + [(str(s.id), s.name) for s in schools]
+def school_choices(schools) -> list[SelectChoice]:
+    return [SelectChoice("", "— no school —")] + [SelectChoice(str(s.id), s.name) for s in schools]

@@ -101,7 +101,7 @@ def members(slug, invite_form=None, status=200):
         members=networks.members(),
         invitations=invitations.pending(),
         invite_form=invite_form or _invite_form(formdata=False),
-        school_choices=choices,
+        school_choices=[(choice.value, choice.label) for choice in choices],
         member_form=MemberForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
     ), status

@@ -1,0 +1,82 @@
+# nic: developer and CI entry points. `make help` lists the targets.
+#
+# Python lives in .venv (created on demand); the browser's Socket.IO client is
+# vendored from npm into static/vendor; browser tests drive Debian's chromium
+# (never `playwright install`).
+
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3
+VENV        := .venv
+VENV_BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+# Test services (shell defaults: an exported DATABASE_URL / REDIS_URL wins).
+TEST_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/nic_test
+TEST_REDIS_URL    := redis://127.0.0.1:6379/1
+TEST_ENV = DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}"
+
+# The demo runs on the embedded defaults (SQLite in instance/, no Redis) even
+# when the shell has test DATABASE_URL / REDIS_URL exported.
+DEMO_ENV = env -u DATABASE_URL -u REDIS_URL NIC_DEV_OUTBOX=1
+
+SIO_DIST   := node_modules/socket.io-client/dist
+VENDOR_DIR := static/vendor
+
+# `sudo` only when not root.
+SUDO := $(shell [ $$(id -u) = 0 ] || echo sudo)
+
+.PHONY: help assets chromium demo test bench clean
+
+help: ## List the targets
+	@echo "nic make targets:"
+	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), DATABASE_URL, REDIS_URL (test services)"
+
+# --- Python environment -------------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(VENV_BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml
+	test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(VENV_BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# --- Browser assets -------------------------------------------------------------
+
+assets: $(VENDOR_DIR)/socket.io.min.js ## Vendor the Socket.IO browser client into static/vendor
+
+$(VENDOR_DIR)/socket.io.min.js: package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	mkdir -p $(VENDOR_DIR)
+	cp $(SIO_DIST)/socket.io.min.js $(SIO_DIST)/socket.io.min.js.map $(VENDOR_DIR)/
+
+# --- Headless browser for the e2e tests ------------------------------------------
+
+chromium: ## Install Debian's chromium if missing (never `playwright install`)
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "chromium: $$(command -v chromium)"; \
+	else \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+	fi
+
+# --- Run --------------------------------------------------------------------------
+
+demo: $(VENV)/.installed assets ## Migrate, seed demo data and serve on http://127.0.0.1:5000
+	$(DEMO_ENV) $(VENV_BIN)/nic db upgrade
+	$(DEMO_ENV) $(VENV_BIN)/nic demo
+	$(DEMO_ENV) $(VENV_BIN)/nic serve --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev-installed assets chromium ## Run the test suite (needs PostgreSQL and Redis; see .ci/run)
+	$(TEST_ENV) $(VENV_BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed ## Run the benchmarks in tests/bench
+	$(TEST_ENV) $(VENV_BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts=""
+
+clean: ## Remove the venv, node_modules, vendored assets, instance/ and caches
+	rm -rf $(VENV) node_modules $(VENDOR_DIR) instance .pytest_cache

@@ -2,6 +2,8 @@
 prints the logins. Later features add their own demo data in their own functions."""
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import select
 
 from nic.extensions import db
@@ -29,6 +31,11 @@ LAST = ["Okafor", "Lindqvist", "Raman", "Bell", "Vasquez", "Cho", "Haddad", "Mor
         "Dubois", "Greene", "Lin", "Petrov", "Nakamura", "Mensah", "Silva", "Brennan", "Diallo", "Katz"]
 
 
+def _ascii(text: str) -> str:
+    """Lucía Fernández -> lucia.fernandez: strip accents rather than drop the letters."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def _people():
     """(email, name, role, school index or None): 2 facilitators, a principal and two
     teacher leaders per school, and 10 members: 30 people."""
@@ -37,7 +44,7 @@ def _people():
 
     def person(role, school):
         first, last = next(names)
-        email = f"{first.lower()}.{last.lower()}@demo.nic".encode("ascii", "ignore").decode()
+        email = _ascii(f"{first.lower()}.{last.lower()}@demo.nic")
         people.append((email, f"{first} {last}", role, school))
 
     person("facilitator", None)

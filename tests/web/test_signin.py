@@ -136,3 +136,15 @@ def test_reset_with_a_short_password_names_the_field(client, tenants):
     response = client.post(path, data={"password": "short", "confirm": "short"})
     assert response.status_code == 200
     assert b"at least 10 characters" in response.data
+
+
+def test_sign_in_returns_to_the_network_used_last(client, tenants, login_as):
+    from tests import factories
+
+    user = tenants.a.principal.user
+    factories.make_member(tenants.b.network, "member", user=user)
+    db.session.commit()
+    assert sign_in(client, user.email).headers["Location"].endswith("/n/alpha/")  # joined first
+    client.get("/n/beta/")
+    client.post("/logout")
+    assert sign_in(client, user.email).headers["Location"].endswith("/n/beta/")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from nic.extensions import limiter
@@ -30,11 +30,17 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+LAST_NETWORK_KEY = "nic_last_network"
+
+
 def home_for(user) -> str:
+    """The network the person used last, else the one they joined first."""
     memberships = memberships_of(user)
-    if len(memberships) >= 1:
-        return url_for("networks.home", slug=memberships[0].network.slug)
-    return url_for("account.profile")
+    if not memberships:
+        return url_for("account.profile")
+    slugs = [m.network.slug for m in sorted(memberships, key=lambda m: m.id)]
+    last = session.get(LAST_NETWORK_KEY)
+    return url_for("networks.home", slug=last if last in slugs else slugs[0])
 
 
 @bp.route("/")

@@ -2,13 +2,14 @@
 and made the network current before any of these run."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
 from nic.services import invitations, networks
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership, current_network
+from nic.web.auth.views import LAST_NETWORK_KEY
 from nic.web.forms import show_service_error
 from nic.web.networks.forms import ConfirmForm, InviteForm, MemberForm, SchoolForm, school_choices
 
@@ -19,6 +20,7 @@ bp = Blueprint("networks", __name__, url_prefix="/n/<slug>")
 @login_required
 @requires("network.view")
 def home(slug):
+    session[LAST_NETWORK_KEY] = slug  # where "/" and sign-in take this person next time
     schools = networks.schools()
     members = networks.members()
     per_school = {school.id: 0 for school in schools}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from nic.extensions import db
 from nic.models import Membership, Network, School, User
@@ -83,8 +84,36 @@ def check_role_and_school(errors: FieldErrors, role, school_id) -> tuple[str | N
     return role, school
 
 
-def members() -> list[Membership]:
-    stmt = select(Membership).join(User, User.id == Membership.user_id).order_by(User.name)
+def members(page: int = 1, per_page: int | None = None) -> list[Membership]:
+    """Members by name; one page of them when `per_page` is given."""
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(selectinload(Membership.user), selectinload(Membership.school))
+        .order_by(User.name, Membership.id)
+    )
+    if per_page:
+        stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return list(db.session.scalars(stmt))
+
+
+def member_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Membership))
+
+
+def member_counts_by_school() -> dict[int | None, int]:
+    stmt = select(Membership.school_id, func.count()).group_by(Membership.school_id)
+    return dict(db.session.execute(stmt).all())
+
+
+def facilitators() -> list[Membership]:
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(selectinload(Membership.user))
+        .where(Membership.role == "facilitator")
+        .order_by(User.name)
+    )
     return list(db.session.scalars(stmt))
 
 

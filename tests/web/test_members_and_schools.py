@@ -92,3 +92,18 @@ def test_switcher_lists_only_my_networks(client, tenants, login_as):
     assert client.get("/n/beta/").status_code == 200
     login_as(tenants.a.member.user)
     assert "/n/beta/" not in client.get("/n/alpha/").get_data(as_text=True)
+
+
+def test_members_are_paginated(client, tenants, login_as, monkeypatch):
+    from nic.web.networks import views
+    from tests import factories
+
+    monkeypatch.setattr(views, "MEMBERS_PER_PAGE", 3)
+    for n in range(4):
+        factories.make_member(tenants.a.network, "member", tenants.a.schools[1], factories.make_user(name=f"Zed {n}"))
+    db.session.commit()
+    login_as(tenants.a.facilitator.user)
+    first = client.get("/n/alpha/members").get_data(as_text=True)
+    assert "1–3 of 8" in first and 'rel="next"' in first and "Zed 3" not in first
+    last = client.get("/n/alpha/members?page=3").get_data(as_text=True)
+    assert "7–8 of 8" in last and "Zed 3" in last and 'rel="next"' not in last

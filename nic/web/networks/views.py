@@ -2,7 +2,7 @@
 and made the network current before any of these run."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
@@ -11,9 +11,11 @@ from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership, current_network
 from nic.web.auth.views import LAST_NETWORK_KEY
 from nic.web.forms import show_service_error
+from nic.web.paging import Pager
 from nic.web.networks.forms import ConfirmForm, InviteForm, MemberForm, SchoolForm, school_choices
 
 bp = Blueprint("networks", __name__, url_prefix="/n/<slug>")
+MEMBERS_PER_PAGE = 50
 
 
 @bp.route("/")
@@ -21,20 +23,15 @@ bp = Blueprint("networks", __name__, url_prefix="/n/<slug>")
 @requires("network.view")
 def home(slug):
     session[LAST_NETWORK_KEY] = slug  # where "/" and sign-in take this person next time
-    schools = networks.schools()
-    members = networks.members()
-    per_school = {school.id: 0 for school in schools}
-    for membership in members:
-        if membership.school_id in per_school:
-            per_school[membership.school_id] += 1
+    counts = networks.member_counts_by_school()
     return render_template(
         "networks/home.html",
         network=current_network(),
         membership=current_membership(),
-        schools=schools,
-        members=members,
-        members_per_school=per_school,
-        facilitators=[m for m in members if m.role == "facilitator"],
+        schools=networks.schools(),
+        member_total=sum(counts.values()),
+        members_per_school=counts,
+        facilitators=networks.facilitators(),
     )
 
 
@@ -98,9 +95,13 @@ def _invite_form(formdata=True) -> InviteForm:
 @requires("members.view")
 def members(slug, invite_form=None, status=200):
     choices = school_choices(networks.schools())
+    page = request.args.get("page", 1, type=int) or 1
+    total = networks.member_count()
     return render_template(
         "networks/members.html",
-        members=networks.members(),
+        members=networks.members(page, MEMBERS_PER_PAGE),
+        member_total=total,
+        pager=Pager(page, MEMBERS_PER_PAGE, total),
         invitations=invitations.pending(),
         invite_form=invite_form or _invite_form(formdata=False),
         school_choices=[(choice.value, choice.label) for choice in choices],

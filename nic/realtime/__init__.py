@@ -16,6 +16,10 @@ REDIS_CHANNEL = "flask-socketio"
 def init_app(app: Flask) -> None:
     from nic.realtime import handlers  # noqa: F401  (registers the event handlers)
 
+    # The SocketIO object is module-global and init_app only ever adds to its options:
+    # drop a Redis client manager left by an earlier app in this process (tests build
+    # several), so an app without REDIS_URL really runs in-process.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode="threading",

@@ -6,6 +6,7 @@ import logging
 
 from flask import session
 from flask_login import current_user
+from flask_socketio import ConnectionRefusedError
 
 from nic.extensions import socketio
 from nic.services.accounts import user_for_api_token

@@ -14,6 +14,7 @@ from nic.tenancy import current_membership
 
 _ALL = frozenset(ROLES)
 _FACILITATORS = frozenset({"facilitator"})
+_SCHOOL_LEADS = frozenset({"principal", "teacher_leader"})
 
 # action -> roles allowed to take it
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -22,6 +23,16 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "schools.manage": _FACILITATORS,
     "members.invite": _FACILITATORS,
     "members.manage": _FACILITATORS,
+    # theory of improvement
+    "theory.edit": _FACILITATORS,  # aims, drivers, change ideas; accept or decline proposals
+    "change_ideas.propose": _ALL,
+    # teams (inside the member's own school; facilitators in any school)
+    "teams.manage": frozenset({"facilitator", "principal"}),
+    # cycles (inside the member's own school; see can_edit_cycle for co-authors)
+    "cycles.create": _SCHOOL_LEADS,
+    "cycles.edit": _SCHOOL_LEADS,
+    "cycles.restore": frozenset({"principal"}),
+    "cycles.comment": _ALL,
 }
 
 
@@ -54,3 +65,42 @@ def requires(action: str):
         return wrapped
 
     return decorator
+
+
+# --- object-level rules: which cycles a member may see and change ----------------------
+
+def visible_cycles_clause(membership):
+    """SQL condition for the cycles `membership` may read: not deleted, and shared with
+    the network or belonging to the member's own school. Facilitators (no school) read
+    what is shared with the network. Every list, page, API route and task uses this."""
+    from sqlalchemy import false, or_
+
+    from nic.models import Cycle
+
+    own_school = Cycle.school_id == membership.school_id if membership.school_id else false()
+    return Cycle.deleted_at.is_(None) & or_(Cycle.visibility == "network", own_school)
+
+
+def can_see_cycle(membership, cycle) -> bool:
+    if membership is None or cycle is None or cycle.deleted_at is not None:
+        return False
+    return cycle.visibility == "network" or (membership.school_id is not None and cycle.school_id == membership.school_id)
+
+
+def can_edit_cycle(membership, cycle) -> bool:
+    """Principals and teacher leaders edit their own school's cycles; anyone named as a
+    co-author (or the owner) contributes to that cycle. Facilitators read and comment."""
+    if not can_see_cycle(membership, cycle):
+        return False
+    if cycle.owner_id == membership.user_id or any(u.id == membership.user_id for u in cycle.coauthors):
+        return True
+    return allowed(membership.role, "cycles.edit") and cycle.school_id == membership.school_id
+
+
+def can_restore_cycle(membership, cycle) -> bool:
+    """Soft-deleted cycles come back only through their school's principal."""
+    return (
+        membership is not None
+        and allowed(membership.role, "cycles.restore")
+        and cycle.school_id == membership.school_id
+    )

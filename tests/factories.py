@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from nic.extensions import db
-from nic.models import ApiToken, Invitation, Membership, Network, School, User, utcnow
+from nic.models import (
+    Aim, ApiToken, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
+    School, Team, User, utcnow,
+)
 from nic.services import passwords
 from nic.services.secrets import digest, new_token
 from nic.tenancy import use_network
@@ -72,6 +75,64 @@ def make_token(user: User) -> tuple[ApiToken, str]:
     return token, secret
 
 
+def make_aim(network: Network, statement: str = "9th graders on track rises from 70% to 85% by June") -> Aim:
+    with use_network(network):
+        aim = Aim(statement=statement, population="9th graders", measure_label="on track", baseline=70, target=85, unit="%")
+        db.session.add(aim)
+        db.session.flush()
+    return aim
+
+
+def make_driver(aim: Aim, title: str | None = None, kind: str = "primary", parents: list[Driver] = ()) -> Driver:
+    with use_network(aim.network_id):
+        driver = Driver(aim_id=aim.id, kind=kind, title=title or f"Driver {next(_counter)}", parents=list(parents))
+        db.session.add(driver)
+        db.session.flush()
+    return driver
+
+
+def make_change_idea(network: Network, title: str | None = None, drivers: list[Driver] = (), status: str = "accepted",
+                     aim: Aim | None = None) -> ChangeIdea:
+    with use_network(network):
+        idea = ChangeIdea(title=title or f"Change idea {next(_counter)}", status=status, drivers=list(drivers),
+                          aim_id=aim.id if aim else None, description="")
+        db.session.add(idea)
+        db.session.flush()
+    return idea
+
+
+def make_revision(aim: Aim, author: User | None = None, summary: str = "Initial diagram") -> DiagramRevision:
+    with use_network(aim.network_id):
+        revision = DiagramRevision(aim_id=aim.id, author_id=author.id if author else None, summary=summary,
+                                   snapshot={"aim": {"id": aim.id, "statement": aim.statement}, "drivers": [], "change_ideas": []})
+        db.session.add(revision)
+        db.session.flush()
+    return revision
+
+
+def make_team(school: School, name: str | None = None, kind: str = "ilt", members: list[User] = ()) -> Team:
+    with use_network(school.network_id):
+        team = Team(school_id=school.id, name=name or f"Team {next(_counter)}", kind=kind, members=list(members))
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def make_cycle(school: School, owner: User | None = None, title: str | None = None, visibility: str = "network",
+               phase: str = "plan", change_idea: ChangeIdea | None = None, parent: Cycle | None = None,
+               team: Team | None = None, questions: list[tuple[str, str]] = (), **fields) -> Cycle:
+    with use_network(school.network_id):
+        cycle = Cycle(
+            school_id=school.id, owner_id=owner.id if owner else None, title=title or f"Cycle {next(_counter)}",
+            visibility=visibility, phase=phase, change_idea_id=change_idea.id if change_idea else None,
+            parent_id=parent.id if parent else None, team_id=team.id if team else None, **fields,
+        )
+        cycle.questions = [CycleQuestion(question=q, prediction=p, position=i) for i, (q, p) in enumerate(questions)]
+        db.session.add(cycle)
+        db.session.flush()
+    return cycle
+
+
 @dataclass
 class Tenant:
     network: Network
@@ -84,6 +145,14 @@ class Tenant:
     invite_token: str
     api_token: ApiToken
     api_secret: str
+    aim: Aim = None
+    primary_driver: Driver = None
+    secondary_driver: Driver = None
+    change_idea: ChangeIdea = None
+    revision: DiagramRevision = None
+    team: Team = None
+    cycle: Cycle = None  # shared with the network
+    private_cycle: Cycle = None  # visible to its school only
     marker: str = field(default="")
 
 
@@ -96,8 +165,18 @@ def make_tenant(slug: str, label: str) -> Tenant:
     member = make_member(network, "member", schools[1], make_user(f"member@{slug}.org", f"{label} Member"))
     invitation, invite_token = make_invitation(network, facilitator.user, f"invitee@{slug}.org", "teacher_leader", schools[1])
     api_token, api_secret = make_token(facilitator.user)
+    aim = make_aim(network, f"{label} ninth graders on track rises from 70% to 85% by June")
+    primary = make_driver(aim, f"{label} strong relationships with adults")
+    secondary = make_driver(aim, f"{label} advisory every week", kind="secondary", parents=[primary])
+    idea = make_change_idea(network, f"{label} grade monitoring huddle", drivers=[secondary], aim=aim)
+    revision = make_revision(aim, facilitator.user)
+    team = make_team(schools[0], f"{label} instructional leadership team", members=[principal.user, teacher.user])
+    cycle = make_cycle(schools[0], teacher.user, f"{label} huddle test one", change_idea=idea, team=team,
+                       questions=[(f"{label} will teachers flag students?", "Yes, most will")])
+    private = make_cycle(schools[0], teacher.user, f"{label} private trial", visibility="school")
     return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
-                  api_token, api_secret, marker=label)
+                  api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
+                  change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private, marker=label)
 
 
 @dataclass

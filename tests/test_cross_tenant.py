@@ -22,6 +22,13 @@ def ids_of(tenant, other_user_token_id) -> dict:
         "membership_id": tenant.principal.id,
         "invitation_id": tenant.invitation.id,
         "token_id": other_user_token_id,
+        "aim_id": tenant.aim.id,
+        "driver_id": tenant.primary_driver.id,
+        "change_idea_id": tenant.change_idea.id,
+        "revision_id": tenant.revision.id,
+        "team_id": tenant.team.id,
+        "cycle_id": tenant.cycle.id,
+        # Routes take ids under these names only: a new name fails the walk until mapped here.
     }
 
 

@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from nic import create_app
 from nic.extensions import db
+from nic.models.base import include_in_schema_comparison
 from tests.conftest import DATABASE_URL, app_config
 from tests.support import ensure_database
 
@@ -33,7 +34,9 @@ def _empty(app):
 
 def _diff(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_in_schema_comparison}
+        )
         return compare_metadata(context, db.metadata)
 
 
@@ -56,7 +59,10 @@ def test_upgrade_from_empty_matches_the_models(empty_database):
     app = empty_database
     upgrade(directory=_migrations_dir(app))
     tables = set(sa.inspect(db.engine).get_table_names())
-    assert {"networks", "schools", "users", "memberships", "invitations", "api_tokens"} <= tables
+    assert {"networks", "schools", "users", "memberships", "invitations", "api_tokens", "cycles", "aims"} <= tables
+    if db.engine.dialect.name == "postgresql":
+        indexes = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("cycles")}
+        assert "ix_cycles_search" in indexes
     assert _diff(app) == []
 
 

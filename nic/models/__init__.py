@@ -4,8 +4,16 @@ from nic.models.mail import OutboxMessage
 from nic.models.membership import ROLE_LABELS, ROLES, Invitation, Membership
 from nic.models.network import Network, School
 from nic.models.user import ApiToken, PasswordReset, User
+from nic.models.theory import CHANGE_IDEA_STATUSES, DRIVER_KINDS, Aim, ChangeIdea, DiagramRevision, Driver
+from nic.models.team import TEAM_KIND_LABELS, TEAM_KINDS, Team
+from nic.models.cycle import (
+    DECISIONS, PHASES, SCALE_UNITS, VISIBILITIES, Cycle, CycleChange, CyclePhaseMove, CycleQuestion,
+)
 
 __all__ = [
+    "Aim", "CHANGE_IDEA_STATUSES", "ChangeIdea", "Cycle", "CycleChange", "CyclePhaseMove", "CycleQuestion",
+    "DECISIONS", "DRIVER_KINDS", "DiagramRevision", "Driver", "PHASES", "SCALE_UNITS", "TEAM_KINDS",
+    "TEAM_KIND_LABELS", "Team", "VISIBILITIES",
     "ApiToken", "Invitation", "Membership", "Network", "OutboxMessage", "PasswordReset",
     "ROLES", "ROLE_LABELS", "School", "TenantMixin", "User", "utcnow",
 ]

@@ -97,6 +97,8 @@ def test_the_walk_reaches_real_pages_with_own_ids(app, client, tenants, login_as
             continue
         login_as(a.facilitator.user)
         response = client.get(build(rule, own_ids))
-        assert response.status_code == 200, f"GET {rule.rule} with own ids answered {response.status_code}"
-        found += 1
+        # 403: a page of the facilitator's own network that the role may not use (say,
+        # editing a school's cycle): reached, and refused for the role, not hidden.
+        assert response.status_code in (200, 403), f"GET {rule.rule} with own ids answered {response.status_code}"
+        found += response.status_code == 200
     assert found >= 4

@@ -6,6 +6,7 @@ import unicodedata
 
 from sqlalchemy import select
 
+from nic import demo_cycles, demo_theory
 from nic.extensions import db
 from nic.models import Membership, User
 from nic.services import accounts, networks
@@ -70,10 +71,16 @@ def seed_demo() -> list[str]:
 
 def _seed_people(network) -> None:
     schools = [networks.create_school(name) for name in SCHOOLS]
+    facilitator = None
     for email, name, role, school_index in _people():
         user = accounts.new_user(email, name, DEMO_PASSWORD)
         school_id = schools[school_index].id if school_index is not None else None
         networks.add_member(user, role, school_id)
+        facilitator = facilitator or user
+    commit()
+    demo_theory.seed_theory(facilitator)
+    demo_cycles.seed_teams(schools)
+    demo_cycles.seed_cycles(schools)
     commit()
 
 

@@ -33,6 +33,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "cycles.edit": _SCHOOL_LEADS,
     "cycles.restore": frozenset({"principal"}),
     "cycles.comment": _ALL,
+    # the quality-nudge counts per school (principals: their own school's row only)
+    "quality.view": frozenset({"facilitator", "principal"}),
 }
 
 

@@ -30,7 +30,7 @@ def _authenticate():
 
 
 def init_app(app: Flask) -> None:
-    from nic.api import errors, me, openapi, schools  # noqa: F401  (register routes)
+    from nic.api import change_ideas, cycle_list, cycles, errors, me, openapi, schools  # noqa: F401  (register routes)
 
     errors.register(app)
     app.register_blueprint(bp)

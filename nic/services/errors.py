@@ -23,6 +23,14 @@ class ValidationFailed(ServiceError):
         super().__init__(message or f"{first[0]}: {first[1]}", fields)
 
 
+class Forbidden(ServiceError):
+    """A visible object the member's role may not change: 403, not 404 (hiding it
+    would be pointless, the member can already see it)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(ServiceError):
     status = 404
     code = "not_found"

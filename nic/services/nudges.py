@@ -62,6 +62,12 @@ def _rules():
 NUDGE_CODES = tuple(_rules())
 
 
+def nudge_condition(code: str):
+    """The SQL condition of one nudge, for lists filtered to it (the browse page's
+    `?nudge=`), so a count and the list behind it use the very same rule."""
+    return _rules()[code][0]
+
+
 def cycle_nudges(cycle_id: int) -> list[Nudge]:
     """The nudges that apply to one cycle (in the current network)."""
     rules = _rules()

@@ -37,8 +37,12 @@ def init_app(app: Flask) -> None:
     from nic.web.auth.views import bp as auth_bp
     from nic.web.dev.views import bp as dev_bp
     from nic.web.networks.views import bp as networks_bp
+    from nic.web.browse.views import bp as browse_bp
+    from nic.web.cycles.views import bp as cycles_bp
+    from nic.web.teams.views import bp as teams_bp
+    from nic.web.theory import bp as theory_bp
 
-    for bp in (auth_bp, account_bp, networks_bp, dev_bp):
+    for bp in (auth_bp, account_bp, networks_bp, dev_bp, browse_bp, teams_bp, theory_bp, cycles_bp):
         app.register_blueprint(bp)
     app.context_processor(_template_globals)
     pages = {

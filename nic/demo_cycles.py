@@ -138,10 +138,23 @@ def seed_cycles(schools: list[School]) -> int:
         for step, (scale, unit, final_phase, decision) in enumerate(steps):
             parent = _cycle(school, owner, coauthors, team, idea, parent, step, scale, unit, final_phase, decision,
                             start, visibility="school" if chain_index % 7 == 3 else "network")
+            _leave_gaps(parent, chain_index, step)
             start += timedelta(days=21)
             created += 1
     db.session.flush()
     return created
+
+
+def _leave_gaps(cycle: Cycle, chain_index: int, step: int) -> None:
+    """Real networks have unfinished plans: some new cycles still lack a prediction or a
+    named measure, and one team wrote its Study before collecting data."""
+    if cycle.phase in ("plan", "do") and chain_index % 2 == 0 and len(cycle.questions) > 1:
+        cycle.questions[1].prediction = ""
+    if cycle.phase == "plan" and chain_index % 3 == 1:
+        cycle.plan_measure = ""
+    if cycle.phase == "do" and chain_index % 4 == 1:
+        cycle.do_observations = ""
+        cycle.study_learned = "Students seem more engaged already."
 
 
 def _cycle(school, owner, coauthors, team, idea, parent, step, scale, unit, final_phase, decision, start, visibility):

@@ -39,11 +39,11 @@ def _live_database_url() -> str:
 
 
 def _live_redis_url() -> str:
-    """REDIS_URL with its database number changed to one no other test uses (2; 3 if
-    REDIS_URL itself is on 2)."""
+    """REDIS_URL with the next database number (default 1 -> 2), so live tests flush
+    their own database only, and two runs on different REDIS_URLs do not share it."""
     parts = urlsplit(REDIS_URL)
-    base_db = parts.path.strip("/") or "0"
-    live_db = "3" if base_db == "2" else "2"
+    base_db = int(parts.path.strip("/") or "0")
+    live_db = str((base_db + 1) % 16)
     return urlunsplit((parts.scheme, parts.netloc, f"/{live_db}", parts.query, parts.fragment))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import signal
 import socket
 import subprocess
@@ -76,3 +77,21 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
 
 def api_rules(app):
     return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")]
+
+
+@contextmanager
+def migrated_sqlite_app(folder):
+    """An app on a fresh, migrated SQLite file (the embedded default) in `folder`, with
+    its app context pushed; for the SQLite smoke tests of each feature."""
+    from nic import create_app
+    from nic.extensions import db
+    from tests.conftest import app_config  # here, not at the top: conftest imports this module
+
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'nic.db'}"))
+    with app.app_context():
+        reset_schema(app)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -5,21 +5,17 @@ import re
 import pytest
 from sqlalchemy import select
 
-from nic import create_app
 from nic.extensions import db
 from nic.models import OutboxMessage
 from nic.services import accounts, networks
 from nic.services.transaction import commit
 from nic.tenancy import use_network
-from tests.conftest import app_config
-from tests.support import reset_schema
+from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
 def sqlite_app(tmp_path):
-    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'nic.db'}"))
-    with app.app_context():
-        reset_schema(app)
+    with migrated_sqlite_app(tmp_path) as app:
         network = networks.create_network("lake", "Lake NIC")
         with use_network(network):
             school = networks.create_school("Shore High")
@@ -27,8 +23,6 @@ def sqlite_app(tmp_path):
             networks.add_member(facilitator, "facilitator")
             commit()
         yield app, school.id
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_sqlite_end_to_end(sqlite_app):

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from nic.extensions import db
 from nic.models import ApiToken, PasswordReset, User, utcnow
 from nic.services import mail, passwords
-from nic.services.errors import NotFound, ValidationFailed
+from nic.services.errors import NotFound
 from nic.services.secrets import digest, new_token
 from nic.services.transaction import commit
 from nic.services.validation import FieldErrors, clean_email, clean_name, clean_password

@@ -8,21 +8,17 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from nic import create_app
 from nic.extensions import db
 from nic.models import Cycle, Team, utcnow
 from nic.tenancy import UNSCOPED
 from tests import factories
 from tests.browse.world import listed
-from tests.conftest import app_config
-from tests.support import reset_schema
+from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
 def lake(tmp_path):
-    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'nic.db'}"))
-    with app.app_context():
-        reset_schema(app)
+    with migrated_sqlite_app(tmp_path) as app:
         network = factories.make_network("lake", "Lake NIC")
         shore, bay = factories.make_school(network, "Shore High"), factories.make_school(network, "Bay Middle")
         facilitator = factories.make_member(network, "facilitator")
@@ -39,8 +35,6 @@ def lake(tmp_path):
         ids = {"facilitator": facilitator.user.id, "principal": principal.user.id, "shore": shore.id,
                "bay": bay.id, "team": team.id, "teacher": teacher.user.id}
         yield app, ids
-        db.session.remove()
-        db.engine.dispose()
 
 
 def signed_in(app, user_id):

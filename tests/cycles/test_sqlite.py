@@ -2,20 +2,15 @@
 history, the version conflict, delete and restore, the API."""
 import pytest
 
-from nic import create_app
-from nic.extensions import db
 from nic.services import accounts, networks
 from nic.services.transaction import commit
 from nic.tenancy import use_network
-from tests.conftest import app_config
-from tests.support import reset_schema
+from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
 def sqlite_app(tmp_path):
-    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'nic.db'}"))
-    with app.app_context():
-        reset_schema(app)
+    with migrated_sqlite_app(tmp_path) as app:
         network = networks.create_network("lake", "Lake NIC")
         with use_network(network):
             school = networks.create_school("Shore High")
@@ -26,8 +21,6 @@ def sqlite_app(tmp_path):
             networks.add_member(principal, "principal", school.id)
             commit()
         yield app, secret
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_cycles_work_on_sqlite(sqlite_app):

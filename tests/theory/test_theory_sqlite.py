@@ -4,23 +4,19 @@ does not enforce ON DELETE CASCADE, so the service removes links itself)."""
 import pytest
 from sqlalchemy import select
 
-from nic import create_app
 from nic.extensions import db
 from nic.models import ChangeIdea
 from nic.services import accounts, networks, theory
 from nic.services.transaction import commit
 from nic.tenancy import use_network
-from tests.conftest import app_config
 from tests.factories import make_cycle, make_token
-from tests.support import reset_schema
+from tests.support import migrated_sqlite_app
 from tests.theory.svg import read_diagram
 
 
 @pytest.fixture
 def sqlite_app(tmp_path):
-    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'nic.db'}"))
-    with app.app_context():
-        reset_schema(app)
+    with migrated_sqlite_app(tmp_path) as app:
         network = networks.create_network("lake", "Lake NIC")
         with use_network(network):
             school = networks.create_school("Shore High")
@@ -32,8 +28,6 @@ def sqlite_app(tmp_path):
         _, secret = make_token(facilitator)
         db.session.commit()
         yield app, network, school, aim.id, primary.id, {"Authorization": f"Bearer {secret}"}
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_theory_on_sqlite(sqlite_app):

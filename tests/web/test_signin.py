@@ -9,7 +9,7 @@ from sqlalchemy import select
 from nic import create_app
 from nic.extensions import db, limiter
 from nic.models import OutboxMessage, PasswordReset, utcnow
-from tests.conftest import REDIS_URL, app_config
+from tests.conftest import app_config
 from tests.factories import PASSWORD
 
 

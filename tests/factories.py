@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from nic.extensions import db
 from nic.models import (
-    Aim, ApiToken, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
+    Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
     School, Team, User, utcnow,
 )
 from nic.services import passwords
@@ -133,6 +133,41 @@ def make_cycle(school: School, owner: User | None = None, title: str | None = No
     return cycle
 
 
+def make_measure(network: Network, name: str | None = None, chart: str = "run", kind: str = "outcome",
+                 frequency: str = "weekly", direction: str = "up", **fields) -> Measure:
+    with use_network(network):
+        measure = Measure(name=name or f"Measure {next(_counter)}", chart=chart, kind=kind, frequency=frequency,
+                          direction=direction, **fields)
+        db.session.add(measure)
+        db.session.flush()
+    return measure
+
+
+def make_points(measure: Measure, school: School, rows: list[tuple]) -> list[MeasurePoint]:
+    """rows: (period, value) for run/i charts or (period, numerator, denominator) for p/u."""
+    with use_network(measure.network_id):
+        points = []
+        for row in rows:
+            if len(row) == 2:
+                point = MeasurePoint(measure_id=measure.id, school_id=school.id, period=row[0], value=row[1])
+            else:
+                point = MeasurePoint(measure_id=measure.id, school_id=school.id, period=row[0],
+                                     numerator=row[1], denominator=row[2])
+            points.append(point)
+        db.session.add_all(points)
+        db.session.flush()
+    return points
+
+
+def make_split(measure: Measure, start_date, school: School | None = None, label: str = "New routine") -> ChartSplit:
+    with use_network(measure.network_id):
+        split = ChartSplit(measure_id=measure.id, school_id=school.id if school else None, start_date=start_date,
+                           label=label)
+        db.session.add(split)
+        db.session.flush()
+    return split
+
+
 @dataclass
 class Tenant:
     network: Network
@@ -153,6 +188,8 @@ class Tenant:
     team: Team = None
     cycle: Cycle = None  # shared with the network
     private_cycle: Cycle = None  # visible to its school only
+    measure: Measure = None
+    split: ChartSplit = None
     marker: str = field(default="")
 
 
@@ -174,9 +211,13 @@ def make_tenant(slug: str, label: str) -> Tenant:
     cycle = make_cycle(schools[0], teacher.user, f"{label} huddle test one", change_idea=idea, team=team,
                        questions=[(f"{label} will teachers flag students?", "Yes, most will")])
     private = make_cycle(schools[0], teacher.user, f"{label} private trial", visibility="school")
+    measure = make_measure(network, f"{label} on-track rate", chart="p", unit="%", aim_id=aim.id)
+    make_points(measure, schools[0], [(date(2026, 9, 7), 14, 20), (date(2026, 9, 14), 15, 20)])
+    split = make_split(measure, date(2026, 9, 14), schools[0])
     return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
                   api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
-                  change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private, marker=label)
+                  change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private,
+                  measure=measure, split=split, marker=label)
 
 
 @dataclass

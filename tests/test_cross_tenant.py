@@ -28,6 +28,8 @@ def ids_of(tenant, other_user_token_id) -> dict:
         "revision_id": tenant.revision.id,
         "team_id": tenant.team.id,
         "cycle_id": tenant.cycle.id,
+        "measure_id": tenant.measure.id,
+        "split_id": tenant.split.id,
         # Routes take ids under these names only: a new name fails the walk until mapped here.
     }
 

@@ -6,11 +6,16 @@ from nic.models.network import Network, School
 from nic.models.user import ApiToken, PasswordReset, User
 from nic.models.theory import CHANGE_IDEA_STATUSES, DRIVER_KINDS, Aim, ChangeIdea, DiagramRevision, Driver
 from nic.models.team import TEAM_KIND_LABELS, TEAM_KINDS, Team
+from nic.models.measure import (
+    CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, POINT_SOURCES, ChartSplit, Measure, MeasurePoint, PointChange,
+)
 from nic.models.cycle import (
     DECISIONS, PHASES, SCALE_UNITS, VISIBILITIES, Cycle, CycleChange, CyclePhaseMove, CycleQuestion,
 )
 
 __all__ = [
+    "CHART_TYPES", "ChartSplit", "DIRECTIONS", "FREQUENCIES", "MEASURE_KINDS", "Measure", "MeasurePoint",
+    "POINT_SOURCES", "PointChange",
     "Aim", "CHANGE_IDEA_STATUSES", "ChangeIdea", "Cycle", "CycleChange", "CyclePhaseMove", "CycleQuestion",
     "DECISIONS", "DRIVER_KINDS", "DiagramRevision", "Driver", "PHASES", "SCALE_UNITS", "TEAM_KINDS",
     "TEAM_KIND_LABELS", "Team", "VISIBILITIES",

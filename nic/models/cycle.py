@@ -61,7 +61,8 @@ class Cycle(TenantMixin, TimestampMixin, db.Model):
     plan_when: Mapped[str] = mapped_column(Text, default="")
     plan_where: Mapped[str] = mapped_column(Text, default="")
     plan_data: Mapped[str] = mapped_column(Text, default="")  # the data to collect
-    plan_measure: Mapped[str] = mapped_column(String(200), default="")  # the measure it feeds
+    plan_measure: Mapped[str] = mapped_column(String(200), default="")  # the measure it feeds, in words
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id", ondelete="SET NULL"), index=True)
     # do
     do_as_planned: Mapped[bool | None] = mapped_column(Boolean)
     do_observations: Mapped[str] = mapped_column(Text, default="")

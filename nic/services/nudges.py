@@ -39,7 +39,7 @@ def _rules():
             "Every question needs a prediction written before the test: what do you expect to happen?",
         ),
         "no_measure": (
-            func.trim(Cycle.plan_measure) == "",
+            and_(Cycle.measure_id.is_(None), func.trim(Cycle.plan_measure) == ""),
             "No measure linked: name the measure the data you collect will feed.",
         ),
         "study_before_data": (

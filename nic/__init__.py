@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask
 
+def create_app(config: dict | None = None):
+    """Build the app. `config` overrides settings read from the environment (tests).
+    Flask is imported here, not at module level, so that `nic.analytics` (pure functions)
+    can be imported without loading the web stack."""
+    from flask import Flask
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app. `config` overrides settings read from the environment (tests)."""
     app = Flask(
         __name__,
         template_folder="../templates",

@@ -21,6 +21,7 @@ TEST_ENV = DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${R
 DEMO_ENV = env -u DATABASE_URL -u REDIS_URL NIC_DEV_OUTBOX=1
 
 SIO_DIST   := node_modules/socket.io-client/dist
+CHART_DIST := node_modules/chart.js/dist
 VENDOR_DIR := static/vendor
 
 # `sudo` only when not root.
@@ -48,12 +49,16 @@ $(VENV)/.dev-installed: pyproject.toml
 
 # --- Browser assets -------------------------------------------------------------
 
-assets: $(VENDOR_DIR)/socket.io.min.js ## Vendor the Socket.IO browser client into static/vendor
+assets: $(VENDOR_DIR)/socket.io.min.js $(VENDOR_DIR)/chart.umd.min.js ## Vendor the browser libraries (Socket.IO client, Chart.js) into static/vendor
 
 $(VENDOR_DIR)/socket.io.min.js: package.json $(wildcard package-lock.json)
 	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	mkdir -p $(VENDOR_DIR)
 	cp $(SIO_DIST)/socket.io.min.js $(SIO_DIST)/socket.io.min.js.map $(VENDOR_DIR)/
+
+# The npm install above brings Chart.js too (one package.json); this only copies it.
+$(VENDOR_DIR)/chart.umd.min.js: $(VENDOR_DIR)/socket.io.min.js
+	cp $(CHART_DIST)/chart.umd.min.js $(CHART_DIST)/chart.umd.min.js.map $(VENDOR_DIR)/
 
 # --- Headless browser for the e2e tests ------------------------------------------
 

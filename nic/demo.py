@@ -6,7 +6,7 @@ import unicodedata
 
 from sqlalchemy import select
 
-from nic import demo_cycles, demo_theory
+from nic import demo_cycles, demo_measures, demo_theory
 from nic.extensions import db
 from nic.models import Membership, User
 from nic.services import accounts, networks
@@ -81,6 +81,7 @@ def _seed_people(network) -> None:
     demo_theory.seed_theory(facilitator)
     demo_cycles.seed_teams(schools)
     demo_cycles.seed_cycles(schools)
+    demo_measures.seed_measures(network, schools, facilitator)
     commit()
 
 

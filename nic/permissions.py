@@ -35,6 +35,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "cycles.comment": _ALL,
     # the quality-nudge counts per school (principals: their own school's row only)
     "quality.view": frozenset({"facilitator", "principal"}),
+    # measures: facilitators define them; a school's leads enter its values (for their own
+    # school only, see services.points.can_enter); everyone reads every school's values
+    "measures.define": _FACILITATORS,
+    "points.enter": _SCHOOL_LEADS,
+    # chart phases (principals: their own school's chart; see services.chart_splits.can_split)
+    "charts.split": frozenset({"facilitator", "principal"}),
 }
 
 

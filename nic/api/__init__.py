@@ -31,6 +31,8 @@ def _authenticate():
 
 def init_app(app: Flask) -> None:
     from nic.api import change_ideas, cycle_list, cycles, errors, me, openapi, schools  # noqa: F401  (register routes)
+    from nic.api import measures  # noqa: F401  (measures and their points)
+    from nic.api import chart  # noqa: F401  (measure charts)
 
     errors.register(app)
     app.register_blueprint(bp)

@@ -45,7 +45,8 @@ class PlanOut(BaseModel):
     when: str
     where: str
     data: str = Field(description="The data to collect.")
-    measure: str = Field(description="The measure the data feeds.")
+    measure: str = Field(description="The measure the data feeds, in words.")
+    measure_id: int | None = Field(description="The network measure the data feeds (its chart shows this cycle).")
 
 
 class DoOut(BaseModel):
@@ -114,6 +115,7 @@ def cycle_out(cycle: Cycle) -> dict:
             where=cycle.plan_where or "",
             data=cycle.plan_data or "",
             measure=cycle.plan_measure or "",
+            measure_id=cycle.measure_id,
         ),
         do=DoOut(as_planned=cycle.do_as_planned, observations=cycle.do_observations or "",
                  problems=cycle.do_problems or ""),

@@ -46,6 +46,7 @@ class PlanIn(_Strict):
     where: str | None = None
     data: str | None = None
     measure: str | None = Field(None, description="At most 200 characters.")
+    measure_id: int | None = Field(None, description="A measure of this network; null unlinks it.")
 
 
 class DoIn(_Strict):
@@ -105,7 +106,8 @@ class CyclePatch(_CycleFields):
 
 _SECTIONS = {
     "plan": {"objective": "plan_objective", "questions": "questions", "who": "plan_who", "what": "plan_what",
-             "when": "plan_when", "where": "plan_where", "data": "plan_data", "measure": "plan_measure"},
+             "when": "plan_when", "where": "plan_where", "data": "plan_data", "measure": "plan_measure",
+             "measure_id": "measure_id"},
     "do": {"as_planned": "do_as_planned", "observations": "do_observations", "problems": "do_problems"},
     "study": {"results": "results", "learned": "study_learned"},
     "act": {"decision": "act_decision", "reason": "act_reason", "next": "act_next"},

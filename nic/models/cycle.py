@@ -85,6 +85,7 @@ class Cycle(TenantMixin, TimestampMixin, db.Model):
     team: Mapped[Team | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     change_idea: Mapped[ChangeIdea | None] = relationship()
+    measure: Mapped["Measure | None"] = relationship("Measure")
     parent: Mapped["Cycle | None"] = relationship(remote_side=[id])
     coauthors: Mapped[list[User]] = relationship(secondary=cycle_coauthors, order_by="User.name")
     questions: Mapped[list["CycleQuestion"]] = relationship(

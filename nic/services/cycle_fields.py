@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from nic.extensions import db
-from nic.models import DECISIONS, SCALE_UNITS, VISIBILITIES, ChangeIdea, Cycle, Membership, Team
+from nic.models import DECISIONS, SCALE_UNITS, VISIBILITIES, ChangeIdea, Cycle, Measure, Membership, Team
 from nic.services.errors import NotFound
 from nic.services.validation import FieldErrors, clean_name
 from nic.tenancy import get_scoped
@@ -41,6 +41,7 @@ FIELD_LABELS = {
     "plan_objective": "Plan: objective", "questions": "Plan: questions and predictions",
     "plan_who": "Plan: who", "plan_what": "Plan: what", "plan_when": "Plan: when", "plan_where": "Plan: where",
     "plan_data": "Plan: data to collect", "plan_measure": "Plan: measure it feeds",
+    "measure_id": "Plan: network measure",
     "do_as_planned": "Do: carried out as planned", "do_observations": "Do: observations",
     "do_problems": "Do: problems and surprises",
     "results": "Study: results", "study_learned": "Study: what was learned",
@@ -53,7 +54,7 @@ SNAPSHOT_FIELDS = (
     "title", "team_id", "owner_id", "coauthor_ids", "change_idea_id", "scale_count", "scale_unit",
     "start_date", "end_date", "visibility", "phase",
     "plan_objective", "questions", "plan_who", "plan_what", "plan_when", "plan_where", "plan_data", "plan_measure",
-    "do_as_planned", "do_observations", "do_problems", "study_learned",
+    "measure_id", "do_as_planned", "do_observations", "do_problems", "study_learned",
     "act_decision", "act_reason", "act_next",
 )
 
@@ -66,6 +67,7 @@ def snapshot(cycle: Cycle) -> dict:
         "owner_id": cycle.owner_id,
         "coauthor_ids": sorted(user.id for user in cycle.coauthors),
         "change_idea_id": cycle.change_idea_id,
+        "measure_id": cycle.measure_id,
         "scale_count": cycle.scale_count,
         "scale_unit": cycle.scale_unit or "students",
         "start_date": cycle.start_date.isoformat() if cycle.start_date else None,
@@ -258,6 +260,13 @@ def _clean_references(errors: FieldErrors, data: dict, values: dict, school_id: 
             if idea.status not in USABLE_CHANGE_IDEA_STATUSES:
                 errors.add("change_idea_id", f"is {idea.status}; choose an accepted change idea, or one being tested or spread")
         values["change_idea_id"] = idea_id
+    if "measure_id" in data:
+        # The network measure the cycle's data feeds (plan_measure stays as words for
+        # a measure the network does not track); the cycle shows on that measure's chart.
+        measure_id = _int_or_none(data["measure_id"], "measure_id", errors)
+        if measure_id is not None and measure_id != current.get("measure_id") and get_scoped(Measure, measure_id) is None:
+            raise NotFound("No such measure in this network.", {"measure_id": "is not a measure of this network"})
+        values["measure_id"] = measure_id
     people: set[int] = set()
     owner_id = None
     if "owner_id" in data:

@@ -284,7 +284,7 @@ def start_next_cycle(membership, cycle_id, adapt: bool) -> Cycle:
         "scale_count": parent.scale_count, "scale_unit": parent.scale_unit, "visibility": parent.visibility,
         "plan_objective": parent.plan_objective, "plan_who": parent.plan_who, "plan_what": parent.plan_what,
         "plan_when": parent.plan_when, "plan_where": parent.plan_where, "plan_data": parent.plan_data,
-        "plan_measure": parent.plan_measure,
+        "plan_measure": parent.plan_measure, "measure_id": parent.measure_id,
         "questions": [{"question": q.question, "prediction": q.prediction, "result": ""} for q in parent.questions],
     }
     child = _new_cycle(membership, parent.school_id, values, parent, "plan")

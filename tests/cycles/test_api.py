@@ -35,7 +35,8 @@ def test_get_answers_the_contract_object(client, a, lead):
     assert body["id"] == a.cycle.id and body["school_id"] == a.schools[0].id and body["phase"] == "plan"
     assert body["visibility"] == "network" and body["version"] == 1 and body["parent_id"] is None
     assert body["change_idea_id"] == a.change_idea.id and body["team_id"] == a.team.id
-    assert set(body["plan"]) == {"objective", "questions", "who", "what", "when", "where", "data", "measure"}
+    assert set(body["plan"]) == {"objective", "questions", "who", "what", "when", "where", "data", "measure",
+                                 "measure_id"}
     assert body["plan"]["questions"] == [{"question": "Alphaville will teachers flag students?",
                                           "prediction": "Yes, most will"}]
     assert body["do"] == {"as_planned": None, "observations": "", "problems": ""}

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from nic.models import DECISIONS, SCALE_UNITS
+from nic.services.measures import choices as measure_choices
 
 SPARE_QUESTION_ROWS = 2
 DECISION_LABELS = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}
@@ -56,7 +57,10 @@ class CycleForm(FlaskForm):
     plan_when = TextAreaField("When")
     plan_where = TextAreaField("Where")
     plan_data = TextAreaField("Data to collect", description="What will you collect to answer the questions?")
-    plan_measure = StringField("Measure it feeds", description="The network measure this data adds to.")
+    measure_id = SelectField("Network measure", choices=[], validate_choice=False,
+                             description="The measure whose chart this data adds to; the chart marks this cycle.")
+    plan_measure = StringField("Measure it feeds", description="In words, if the network does not track it as a "
+                               "measure, or to say which part of it.")
     # do
     do_as_planned = RadioField("Carried out as planned?", choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No"),
                                         SelectChoice("", "Not answered yet")],
@@ -74,12 +78,15 @@ class CycleForm(FlaskForm):
     # the version the person loaded: a stale one on save is a conflict, not an overwrite
     version = HiddenField()
 
-    def set_choices(self, teams, people, change_ideas) -> None:
+    def set_choices(self, teams, people, change_ideas, measures=None) -> None:
         self.team_id.choices = [SelectChoice("", "— no team —")] + [SelectChoice(str(t.id), t.name) for t in teams]
         self.owner_id.choices = [SelectChoice(str(p.id), p.name) for p in people]
         self.coauthor_ids.choices = [SelectChoice(str(p.id), p.name) for p in people]
         self.change_idea_id.choices = [SelectChoice("", "— none yet —")] + [
             SelectChoice(str(c.id), c.title) for c in change_ideas]
+        if measures is None:  # the cycle views predate measures; the form finds them itself
+            measures = measure_choices()
+        self.measure_id.choices = [SelectChoice("", "— none —")] + [SelectChoice(str(m.id), m.name) for m in measures]
 
     def pad_questions(self, spare: int = SPARE_QUESTION_ROWS) -> None:
         """Make sure `spare` blank rows follow the filled ones."""
@@ -95,6 +102,8 @@ class CycleForm(FlaskForm):
             "visibility", "plan_objective", "plan_who", "plan_what", "plan_when", "plan_where", "plan_data",
             "plan_measure")}
         data["coauthor_ids"] = [v for v in (self.coauthor_ids.data or []) if v]
+        if self.measure_id.raw_data:  # only when sent: a post without the field leaves the link alone
+            data["measure_id"] = self.measure_id.data
         data["questions"] = [
             {"question": e.form.question.data, "prediction": e.form.prediction.data,
              **({"result": e.form.result.data} if whole else {})}
@@ -110,7 +119,7 @@ class CycleForm(FlaskForm):
 def form_data(state: dict) -> dict:
     """A cycle snapshot (nic.services.cycle_fields.snapshot) as form data."""
     data = dict(state)
-    for name in ("team_id", "owner_id", "change_idea_id", "scale_count"):
+    for name in ("team_id", "owner_id", "change_idea_id", "measure_id", "scale_count"):
         data[name] = "" if state.get(name) is None else str(state[name])
     data["coauthor_ids"] = [str(i) for i in state.get("coauthor_ids") or []]
     for name in ("start_date", "end_date"):

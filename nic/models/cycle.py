@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nic.extensions import db
 from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from nic.models.measure import Measure
 from nic.models.network import School
 from nic.models.team import Team
 from nic.models.theory import ChangeIdea
@@ -85,7 +86,7 @@ class Cycle(TenantMixin, TimestampMixin, db.Model):
     team: Mapped[Team | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     change_idea: Mapped[ChangeIdea | None] = relationship()
-    measure: Mapped["Measure | None"] = relationship("Measure")
+    measure: Mapped[Measure | None] = relationship()
     parent: Mapped["Cycle | None"] = relationship(remote_side=[id])
     coauthors: Mapped[list[User]] = relationship(secondary=cycle_coauthors, order_by="User.name")
     questions: Mapped[list["CycleQuestion"]] = relationship(

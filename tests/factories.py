@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from nic.extensions import db
 from nic.models import (
-    Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
+    Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
     School, Team, User, utcnow,
 )
 from nic.services import passwords
@@ -168,6 +168,31 @@ def make_split(measure: Measure, start_date, school: School | None = None, label
     return split
 
 
+def make_artifact(school: School, author: User | None = None, title: str | None = None, visibility: str = "network",
+                  kind: str = "protocol", url: str | None = None, versions: int = 1, cycle: Cycle | None = None,
+                  **fields) -> Artifact:
+    """An artifact row with `versions` version rows pointing at made-up blobs (tests that
+    need real bytes in storage upload through the service instead)."""
+    with use_network(school.network_id):
+        artifact = Artifact(school_id=school.id, author_id=author.id if author else None,
+                            title=title or f"Artifact {next(_counter)}", visibility=visibility, kind=kind, url=url,
+                            **fields)
+        if url is None:
+            artifact.versions = [
+                ArtifactVersion(number=n, sha256=f"{n:064x}", size=100 * n, content_type="application/pdf",
+                                filename=f"file-v{n}.pdf", uploaded_by_id=author.id if author else None,
+                                extraction_status="none", preview_status="none")
+                for n in range(1, versions + 1)
+            ]
+        db.session.add(artifact)
+        db.session.flush()
+        if cycle is not None:
+            db.session.add(ArtifactCycleLink(artifact_id=artifact.id, cycle_id=cycle.id,
+                                             version_id=artifact.versions[-1].id if artifact.versions else None))
+            db.session.flush()
+    return artifact
+
+
 @dataclass
 class Tenant:
     network: Network
@@ -190,6 +215,7 @@ class Tenant:
     private_cycle: Cycle = None  # visible to its school only
     measure: Measure = None
     split: ChartSplit = None
+    artifact: Artifact = None
     marker: str = field(default="")
 
 
@@ -214,10 +240,11 @@ def make_tenant(slug: str, label: str) -> Tenant:
     measure = make_measure(network, f"{label} on-track rate", chart="p", unit="%", aim_id=aim.id)
     make_points(measure, schools[0], [(date(2026, 9, 7), 14, 20), (date(2026, 9, 14), 15, 20)])
     split = make_split(measure, date(2026, 9, 14), schools[0])
+    artifact = make_artifact(schools[0], teacher.user, f"{label} huddle protocol", cycle=cycle, versions=2)
     return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
                   api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
                   change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private,
-                  measure=measure, split=split, marker=label)
+                  measure=measure, split=split, artifact=artifact, marker=label)
 
 
 @dataclass

@@ -6,6 +6,9 @@ from nic.models.network import Network, School
 from nic.models.user import ApiToken, PasswordReset, User
 from nic.models.theory import CHANGE_IDEA_STATUSES, DRIVER_KINDS, Aim, ChangeIdea, DiagramRevision, Driver
 from nic.models.team import TEAM_KIND_LABELS, TEAM_KINDS, Team
+from nic.models.artifact import (
+    ARTIFACT_KIND_LABELS, ARTIFACT_KINDS, PROCESSING_STATES, Artifact, ArtifactCycleLink, ArtifactVersion,
+)
 from nic.models.measure import (
     CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, POINT_SOURCES, ChartSplit, Measure, MeasurePoint, PointChange,
 )
@@ -14,6 +17,7 @@ from nic.models.cycle import (
 )
 
 __all__ = [
+    "ARTIFACT_KINDS", "ARTIFACT_KIND_LABELS", "Artifact", "ArtifactCycleLink", "ArtifactVersion", "PROCESSING_STATES",
     "CHART_TYPES", "ChartSplit", "DIRECTIONS", "FREQUENCIES", "MEASURE_KINDS", "Measure", "MeasurePoint",
     "POINT_SOURCES", "PointChange",
     "Aim", "CHANGE_IDEA_STATUSES", "ChangeIdea", "Cycle", "CycleChange", "CyclePhaseMove", "CycleQuestion",

@@ -50,7 +50,7 @@ class TenantMixin:
 # Indexes that exist in the database but not in the models: PostgreSQL full-text
 # expression indexes, created by a migration for PostgreSQL only. Alembic's comparison
 # (migrations/env.py, tests/test_migrations.py) leaves them out.
-DATABASE_ONLY_INDEXES = frozenset({"ix_cycles_search", "ix_change_ideas_search"})
+DATABASE_ONLY_INDEXES = frozenset({"ix_cycles_search", "ix_change_ideas_search", "ix_artifacts_search"})
 
 
 def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, literal_column, or_
 
 from nic.extensions import db
-from nic.models import ChangeIdea, Cycle
+from nic.models import Artifact, ChangeIdea, Cycle
 
 _ENGLISH = literal_column("'english'")  # a literal, not a bound parameter, to match the index
 
@@ -47,3 +47,14 @@ def cycles_matching(query: str | None):
 
 def change_ideas_matching(query: str | None):
     return _condition(CHANGE_IDEA_SEARCH_COLUMNS, query or "")
+
+
+ARTIFACT_SEARCH_COLUMNS = (
+    Artifact.title, Artifact.description, Artifact.tags, Artifact.grade_band, Artifact.subject,
+    Artifact.extracted_text,
+)
+
+
+def artifacts_matching(query: str | None):
+    """Title, description, tags, grade band, subject and the text inside the current file."""
+    return _condition(ARTIFACT_SEARCH_COLUMNS, query or "")

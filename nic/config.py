@@ -49,6 +49,7 @@ def load_config(instance_path: str) -> dict:
         os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'nic.db'}"
     )
     smtp_host = os.environ.get("SMTP_HOST") or None
+    max_upload_mb = int(os.environ.get("NIC_MAX_UPLOAD_MB") or 25)
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -86,4 +87,15 @@ def load_config(instance_path: str) -> dict:
         "ARGON2_MEMORY_KIB": int(os.environ.get("NIC_ARGON2_MEMORY_KIB") or 65536),
         "PAGE_SIZE": 50,
         "MAX_PAGE_SIZE": 200,
+        # Uploads and blob storage (nic.storage). The per-file limit is enforced while the
+        # file streams to storage; MAX_CONTENT_LENGTH (the limit plus 1 MB for the rest of
+        # the form) makes Werkzeug answer 413 from Content-Length, before reading the body.
+        "NIC_MAX_UPLOAD_MB": max_upload_mb,
+        "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
+        "NIC_STORAGE": (os.environ.get("NIC_STORAGE") or "local").lower(),  # local | s3
+        "NIC_S3_ENDPOINT": os.environ.get("NIC_S3_ENDPOINT") or None,  # None: AWS itself
+        "NIC_S3_BUCKET": os.environ.get("NIC_S3_BUCKET") or None,
+        "NIC_S3_ACCESS_KEY": os.environ.get("NIC_S3_ACCESS_KEY") or None,  # None: boto3's usual chain
+        "NIC_S3_SECRET_KEY": os.environ.get("NIC_S3_SECRET_KEY") or None,
+        "NIC_S3_REGION": os.environ.get("NIC_S3_REGION") or "us-east-1",
     }

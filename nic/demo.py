@@ -6,7 +6,7 @@ import unicodedata
 
 from sqlalchemy import select
 
-from nic import demo_cycles, demo_measures, demo_theory
+from nic import demo_artifacts, demo_cycles, demo_measures, demo_theory
 from nic.extensions import db
 from nic.models import Membership, User
 from nic.services import accounts, networks
@@ -83,6 +83,7 @@ def _seed_people(network) -> None:
     demo_cycles.seed_cycles(schools)
     demo_measures.seed_measures(network, schools, facilitator)
     commit()
+    demo_artifacts.seed_artifacts(network, schools)  # uploads through the library service, which commits
 
 
 def _seed_second_network() -> None:

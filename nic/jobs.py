@@ -16,7 +16,7 @@ from nic.services.transaction import on_commit
 
 logger = logging.getLogger(__name__)
 
-TASK_MODULES = ["worker.tasks.mail"]
+TASK_MODULES = ["worker.tasks.mail", "worker.tasks.artifacts"]
 LONGEST_TASK_SECONDS = 3600
 
 

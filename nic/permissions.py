@@ -41,6 +41,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "points.enter": _SCHOOL_LEADS,
     # chart phases (principals: their own school's chart; see services.chart_splits.can_split)
     "charts.split": frozenset({"facilitator", "principal"}),
+    # artifacts: anyone shares practice (as their school; people with no school pick one and
+    # share with the whole network); see can_edit_artifact for who changes one afterwards
+    "artifacts.share": _ALL,
 }
 
 
@@ -112,3 +115,36 @@ def can_restore_cycle(membership, cycle) -> bool:
         and allowed(membership.role, "cycles.restore")
         and cycle.school_id == membership.school_id
     )
+
+
+# --- artifacts: the same rule shape as cycles --------------------------------------------
+
+def visible_artifacts_clause(membership):
+    """SQL condition for the artifacts `membership` may read: not deleted, and shared with
+    the network or belonging to the member's own school. Every artifact list, page, API
+    route and count uses this."""
+    from sqlalchemy import false, or_
+
+    from nic.models import Artifact
+
+    own_school = Artifact.school_id == membership.school_id if membership.school_id else false()
+    return Artifact.deleted_at.is_(None) & or_(Artifact.visibility == "network", own_school)
+
+
+def can_see_artifact(membership, artifact) -> bool:
+    if membership is None or artifact is None or artifact.deleted_at is not None:
+        return False
+    return artifact.visibility == "network" or (
+        membership.school_id is not None and artifact.school_id == membership.school_id
+    )
+
+
+def can_edit_artifact(membership, artifact) -> bool:
+    """Its author, and the principal and teacher leaders of its school, change an artifact
+    (metadata, versions, change-idea links) and delete it. Facilitators curate through
+    links and discussion, not by rewriting a school's materials."""
+    if not can_see_artifact(membership, artifact):
+        return False
+    if artifact.author_id is not None and artifact.author_id == membership.user_id:
+        return True
+    return membership.role in _SCHOOL_LEADS and artifact.school_id == membership.school_id

@@ -7,6 +7,7 @@ Nothing here skips: with PostgreSQL or Redis unreachable the suite fails, loudly
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from flask import g
@@ -26,8 +27,20 @@ REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
 
 
+_data_dir: str | None = None
+
+
+def test_data_dir() -> str:
+    """One temporary NIC_DATA_DIR (blob storage) for the whole run, never the instance folder."""
+    global _data_dir
+    if _data_dir is None:
+        _data_dir = tempfile.mkdtemp(prefix="nic-test-data-")
+    return _data_dir
+
+
 def app_config(**overrides) -> dict:
     config = {
+        "NIC_DATA_DIR": test_data_dir(),
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": DATABASE_URL,

@@ -2,6 +2,8 @@
 made current with use_network, the same way the product scopes its writes."""
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -13,6 +15,7 @@ from nic.models import (
 )
 from nic.services import passwords
 from nic.services.secrets import digest, new_token
+from nic.storage import get_storage
 from nic.tenancy import use_network
 
 PASSWORD = "correct horse battery"
@@ -168,22 +171,33 @@ def make_split(measure: Measure, start_date, school: School | None = None, label
     return split
 
 
+TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+
+
 def make_artifact(school: School, author: User | None = None, title: str | None = None, visibility: str = "network",
                   kind: str = "protocol", url: str | None = None, versions: int = 1, cycle: Cycle | None = None,
                   **fields) -> Artifact:
-    """An artifact row with `versions` version rows pointing at made-up blobs (tests that
-    need real bytes in storage upload through the service instead)."""
+    """An artifact with `versions` versions whose small PDF-looking blobs really are in
+    storage (the latest with a PNG preview), so downloads and previews answer 200. Tests of
+    uploads themselves go through the service instead."""
+    storage = get_storage()
     with use_network(school.network_id):
         artifact = Artifact(school_id=school.id, author_id=author.id if author else None,
                             title=title or f"Artifact {next(_counter)}", visibility=visibility, kind=kind, url=url,
                             **fields)
         if url is None:
-            artifact.versions = [
-                ArtifactVersion(number=n, sha256=f"{n:064x}", size=100 * n, content_type="application/pdf",
-                                filename=f"file-v{n}.pdf", uploaded_by_id=author.id if author else None,
-                                extraction_status="none", preview_status="none")
-                for n in range(1, versions + 1)
-            ]
+            artifact.versions = []
+            for n in range(1, versions + 1):
+                blob = storage.put_stream(io.BytesIO(b"%PDF-1.4\n% nic test artifact, version " + str(n).encode()
+                                                     + b"\n%%EOF\n"), 1 << 20)
+                artifact.versions.append(ArtifactVersion(
+                    number=n, sha256=blob.sha256, size=blob.size, content_type="application/pdf",
+                    filename=f"file-v{n}.pdf", uploaded_by_id=author.id if author else None,
+                    extraction_status="none", preview_status="none"))
+            if artifact.versions:
+                preview = storage.put_stream(io.BytesIO(base64.b64decode(TINY_PNG)), 1 << 20)
+                artifact.versions[-1].preview_sha256 = preview.sha256
+                artifact.versions[-1].preview_status = "done"
         db.session.add(artifact)
         db.session.flush()
         if cycle is not None:

@@ -31,7 +31,7 @@ def ids_of(tenant, other_user_token_id) -> dict:
         "measure_id": tenant.measure.id,
         "split_id": tenant.split.id,
         "artifact_id": tenant.artifact.id,
-        "version_id": tenant.artifact.versions[0].id,
+        "version_id": tenant.artifact.versions[-1].id,
         # Routes take ids under these names only: a new name fails the walk until mapped here.
     }
 

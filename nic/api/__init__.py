@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     from nic.api import change_ideas, cycle_list, cycles, errors, me, openapi, schools  # noqa: F401  (register routes)
     from nic.api import measures  # noqa: F401  (measures and their points)
     from nic.api import chart  # noqa: F401  (measure charts)
+    from nic.api import artifacts  # noqa: F401  (the artifact library)
 
     errors.register(app)
     app.register_blueprint(bp)

@@ -43,15 +43,18 @@ def init_app(app: Flask) -> None:
     from nic.web.theory import bp as theory_bp
     from nic.web.measures import bp as measures_bp
     from nic.web.charts.views import bp as charts_bp
+    from nic.web.artifacts import bp as artifacts_bp
 
     for bp in (auth_bp, account_bp, networks_bp, dev_bp, browse_bp, teams_bp, theory_bp, cycles_bp):
         app.register_blueprint(bp)
     app.register_blueprint(charts_bp)
     app.register_blueprint(measures_bp)
+    app.register_blueprint(artifacts_bp)
     app.context_processor(_template_globals)
     pages = {
         403: ("Not allowed", "Your role in this network does not allow that."),
         404: ("Not found", "There is nothing here, or it is not shared with you."),
+        413: ("File too large", "That upload is larger than the size limit. Please choose a smaller file."),
         429: ("Too many attempts", "Please wait a minute before trying again."),
         500: ("Something went wrong", "The error has been logged. Please try again."),
     }

@@ -65,6 +65,7 @@ def register(app) -> None:
 _MESSAGES = {
     401: "Sign in or send a valid API token.",
     404: "Not found.",
+    413: "The upload is larger than the size limit.",
     429: "Too many requests; slow down.",
 }
 

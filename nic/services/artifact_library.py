@@ -19,12 +19,11 @@ from nic.models.artifact import artifact_change_ideas
 from nic.permissions import visible_artifacts_clause
 from nic.services.artifact_links import usage_count_expression, usage_counts
 from nic.services.search import artifacts_matching
-from nic.services.validation import FieldErrors
+from nic.services.validation import FieldErrors, clean_choice, clean_id
 
 Q_MAX = 200
 SORTS = {"newest": "Newest first", "title": "Title (A to Z)", "used": "Most used"}
 ID_PARAMS = ("school_id", "change_idea_id")
-_MAX_ID = 2**31 - 1
 TAG_CHOICES_SCAN = 2000  # distinct tag strings read to offer tag suggestions
 
 
@@ -62,11 +61,11 @@ def parse_filters(args: Mapping[str, str], params: tuple[str, ...] = ALL_PARAMS)
         if not raw:
             continue
         if name in ID_PARAMS:
-            values[name] = errors.check(name, _clean_id, raw)
+            values[name] = errors.check(name, clean_id, raw)
         elif name == "kind":
-            values[name] = errors.check(name, _one_of, raw, ARTIFACT_KINDS)
+            values[name] = errors.check(name, clean_choice, raw, ARTIFACT_KINDS)
         elif name == "sort":
-            values[name] = errors.check(name, _one_of, raw, tuple(SORTS))
+            values[name] = errors.check(name, clean_choice, raw, tuple(SORTS))
         elif name == "tag":
             values[name] = errors.check(name, _clean_free, " ".join(raw.split()).lower(), 40)
         elif name in ("grade_band", "subject"):
@@ -150,20 +149,6 @@ def filter_choices(membership) -> dict[str, list]:
     }
 
 
-def _clean_id(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError("must be a whole number (an id)") from None
-    if not 0 < value <= _MAX_ID:
-        raise ValueError("is not a valid id")
-    return value
-
-
-def _one_of(raw: str, allowed: tuple[str, ...]) -> str:
-    if raw not in allowed:
-        raise ValueError(f"must be one of {', '.join(allowed)}")
-    return raw
 
 
 def _clean_free(raw: str, max_length: int) -> str:

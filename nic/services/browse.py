@@ -22,11 +22,10 @@ from nic.models import PHASES, ChangeIdea, Cycle, Membership, School, Team, User
 from nic.permissions import visible_cycles_clause
 from nic.services import nudges
 from nic.services.search import cycles_matching
-from nic.services.validation import FieldErrors
+from nic.services.validation import FieldErrors, clean_choice, clean_id
 
 ID_PARAMS = ("school_id", "team_id", "change_idea_id", "owner_id")
 Q_MAX = 200
-_MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones cannot match and must not reach SQL
 
 NUDGE_LABELS = {
     "no_prediction": "No prediction",
@@ -85,11 +84,11 @@ def parse_filters(args: Mapping[str, str], params: tuple[str, ...] = ALL_PARAMS)
         if not raw:
             continue
         if name in ID_PARAMS:
-            values[name] = errors.check(name, _clean_id, raw)
+            values[name] = errors.check(name, clean_id, raw)
         elif name == "phase":
-            values[name] = errors.check(name, _one_of, raw, PHASES)
+            values[name] = errors.check(name, clean_choice, raw, PHASES)
         elif name == "nudge":
-            values[name] = errors.check(name, _one_of, raw, nudges.NUDGE_CODES)
+            values[name] = errors.check(name, clean_choice, raw, nudges.NUDGE_CODES)
         elif name in ("date_from", "date_to"):
             values[name] = errors.check(name, _clean_date, raw)
         elif name == "q":
@@ -199,20 +198,6 @@ def quality_rows(membership) -> list[QualityRow]:
 
 # --- parameter checks ------------------------------------------------------------------------------
 
-def _clean_id(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError("must be a whole number (an id)") from None
-    if not 0 < value <= _MAX_ID:
-        raise ValueError("is not a valid id")
-    return value
-
-
-def _one_of(raw: str, allowed: tuple[str, ...]) -> str:
-    if raw not in allowed:
-        raise ValueError(f"must be one of {', '.join(allowed)}")
-    return raw
 
 
 def _clean_date(raw: str) -> date:

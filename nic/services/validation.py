@@ -55,6 +55,26 @@ def clean_password(value: str | None) -> str:
     return value
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones cannot match and must not reach SQL
+
+
+def clean_id(raw) -> int:
+    """An id from a query string or form: a positive 32-bit whole number."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError("must be a whole number (an id)") from None
+    if not 0 < value <= MAX_ID:
+        raise ValueError("is not a valid id")
+    return value
+
+
+def clean_choice(raw, allowed: tuple[str, ...]) -> str:
+    if raw not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}")
+    return raw
+
+
 class FieldErrors:
     """Collects every bad field of one input so the person sees them all at once."""
 

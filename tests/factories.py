@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from nic.extensions import db
 from nic.models import (
-    Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
+    Channel, Message, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
     School, Team, User, utcnow,
 )
 from nic.services import passwords
@@ -207,6 +207,34 @@ def make_artifact(school: School, author: User | None = None, title: str | None 
     return artifact
 
 
+def make_channel(network: Network, name: str | None = None, roles: str = "") -> Channel:
+    with use_network(network):
+        channel = Channel(name=name or f"channel-{next(_counter)}", roles=roles)
+        db.session.add(channel)
+        db.session.flush()
+    return channel
+
+
+def make_thread(network: Network, subject: str, subject_id: int | None, title: str = "",
+                author: User | None = None) -> Thread:
+    with use_network(network):
+        thread = Thread(subject=subject, subject_id=subject_id, title=title,
+                        created_by_id=author.id if author else None)
+        db.session.add(thread)
+        db.session.flush()
+    return thread
+
+
+def make_message(thread: Thread, author: User | None, body: str = "Hello") -> Message:
+    with use_network(thread.network_id):
+        message = Message(thread_id=thread.id, author_id=author.id if author else None, body=body)
+        db.session.add(message)
+        db.session.flush()
+        thread.last_message_id = message.id
+        db.session.flush()
+    return message
+
+
 @dataclass
 class Tenant:
     network: Network
@@ -230,6 +258,9 @@ class Tenant:
     measure: Measure = None
     split: ChartSplit = None
     artifact: Artifact = None
+    channel: Channel = None
+    thread: Thread = None  # on `cycle`
+    message: Message = None
     marker: str = field(default="")
 
 
@@ -255,10 +286,14 @@ def make_tenant(slug: str, label: str) -> Tenant:
     make_points(measure, schools[0], [(date(2026, 9, 7), 14, 20), (date(2026, 9, 14), 15, 20)])
     split = make_split(measure, date(2026, 9, 14), schools[0])
     artifact = make_artifact(schools[0], teacher.user, f"{label} huddle protocol", cycle=cycle, versions=2)
+    channel = make_channel(network, "general")
+    thread = make_thread(network, "cycle", cycle.id, f"{label} huddle questions", teacher.user)
+    message = make_message(thread, teacher.user, f"{label} asks: how did the huddle go?")
     return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
                   api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
                   change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private,
-                  measure=measure, split=split, artifact=artifact, marker=label)
+                  measure=measure, split=split, artifact=artifact, channel=channel, thread=thread,
+                  message=message, marker=label)
 
 
 @dataclass

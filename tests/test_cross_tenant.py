@@ -32,6 +32,9 @@ def ids_of(tenant, other_user_token_id) -> dict:
         "split_id": tenant.split.id,
         "artifact_id": tenant.artifact.id,
         "version_id": tenant.artifact.versions[-1].id,
+        "channel_id": tenant.channel.id,
+        "thread_id": tenant.thread.id,
+        "message_id": tenant.message.id,
         # Routes take ids under these names only: a new name fails the walk until mapped here.
     }
 

@@ -5,6 +5,8 @@ is a single worker process; run several behind a proxy with sticky sessions and 
 Redis message queue to scale out (README, "Running several processes")."""
 from __future__ import annotations
 
+import sys
+
 import click
 from gunicorn.app.base import BaseApplication
 
@@ -27,6 +29,7 @@ class _Gunicorn(BaseApplication):
 
 def run(host: str, port: int, threads: int = 100, graceful_timeout: int = 10) -> None:
     click.echo(f"nic is serving on http://{host}:{port}  (Ctrl+C to stop)")
+    sys.stdout.flush()  # before gunicorn forks: an unflushed buffer would be printed by each process
     _Gunicorn(
         {
             "bind": f"{host}:{port}",

@@ -81,6 +81,7 @@ def _seed_people(network) -> None:
     demo_theory.seed_theory(facilitator)
     demo_cycles.seed_teams(schools)
     demo_cycles.seed_cycles(schools)
+    demo_cycles.seed_discussion(facilitator.id)
     demo_measures.seed_measures(network, schools, facilitator)
     commit()
     demo_artifacts.seed_artifacts(network, schools)  # uploads through the library service, which commits

@@ -194,3 +194,41 @@ def _cycle(school, owner, coauthors, team, idea, parent, step, scale, unit, fina
         db.session.add(CyclePhaseMove(cycle_id=cycle.id, from_phase=PHASE_ORDER[index], to_phase=PHASE_ORDER[index + 1],
                                       user_id=owner.id, created_at=_at(start + timedelta(days=5 * index))))
     return cycle
+
+
+def seed_discussion(facilitator_id: int) -> None:
+    """Two channels (general for everyone, a principals' circle for principals and
+    facilitators) and a first conversation in each, plus one on a cycle."""
+    from nic.models import Channel, Message, Thread
+
+    people = {m.role: m.user_id for m in db.session.scalars(select(Membership).order_by(Membership.id))}
+    general = Channel(name="general", description="Anything for the whole network.", created_by_id=facilitator_id)
+    circle = Channel(name="principals-circle", description="Principals and facilitators only.",
+                     roles="principal,facilitator", created_by_id=facilitator_id)
+    db.session.add_all([general, circle])
+    db.session.flush()
+    cycle = db.session.scalar(select(Cycle).where(Cycle.act_decision == "adapt").order_by(Cycle.id))
+    conversations = [
+        (Thread(subject="channel", subject_id=general.id, title="general"), [
+            (facilitator_id, "Welcome to the network! Post questions for other schools here."),
+            (people["teacher_leader"], "Has anyone tried the Friday grade check with seniors mentoring 9th graders?"),
+            (people["principal"], "We paired advisory with the grade check last month; **happy to share our agenda**."),
+        ]),
+        (Thread(subject="channel", subject_id=circle.id, title="principals-circle"), [
+            (facilitator_id, "Agenda for Thursday: how your ILT uses the early-warning data each week."),
+            (people["principal"], "We will bring our huddle notes from the last three weeks."),
+        ]),
+        (Thread(subject="cycle", subject_id=cycle.id, title="What did you change for the second ramp?"), [
+            (people["principal"], "The first test worked for one teacher. What did you change before going to four?"),
+            (cycle.owner_id, "We moved the huddle to Monday mornings so follow-ups happen the same week."),
+        ]),
+    ]
+    for thread, messages in conversations:
+        thread.created_by_id = messages[0][0]
+        db.session.add(thread)
+        db.session.flush()
+        for author_id, body in messages:
+            message = Message(thread_id=thread.id, author_id=author_id, body=body)
+            db.session.add(message)
+            db.session.flush()
+            thread.last_message_id = message.id

@@ -33,4 +33,7 @@ def test_demo_seeds_a_believable_network(db_session):
             .join(parent, parent.id == Cycle.parent_id).join(grandparent, grandparent.id == parent.parent_id)
         )
         assert ramps_of_three >= 4
+        from nic.models import Channel, Message, Thread
+
+        assert count(Channel) == 2 and count(Thread) >= 3 and count(Message) >= 7
     assert seed_demo() == lines  # idempotent

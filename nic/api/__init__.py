@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     from nic.api import measures  # noqa: F401  (measures and their points)
     from nic.api import chart  # noqa: F401  (measure charts)
     from nic.api import artifacts  # noqa: F401  (the artifact library)
+    from nic.api import threads  # noqa: F401  (discussion threads and messages)
 
     errors.register(app)
     app.register_blueprint(bp)

@@ -6,10 +6,15 @@ import logging
 
 from flask import session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from sqlalchemy import select
 
-from nic.extensions import socketio
+from nic.extensions import db, socketio
+from nic.models import Membership, Thread
+from nic.realtime.rooms import thread_room
 from nic.services.accounts import user_for_api_token
+from nic.services.errors import NotFound, ServiceError
+from nic.tenancy import UNSCOPED, use_network
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +29,84 @@ def on_connect(auth=None):
         raise ConnectionRefusedError("unauthorized")
     session["nic_socket_user_id"] = user.id
     logger.debug("socket connected for user %s", user.id)
+
+
+# --- discussion: join, send, leave ---------------------------------------------------------
+
+def _authorised_thread(data):
+    """(thread, membership) for the connected user, or raise NotFound. Must run inside
+    `use_network(thread.network_id)`; see _in_thread_network."""
+    from nic.services.discussion import readable_thread
+
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == session.get("nic_socket_user_id"))
+    )
+    if membership is None:
+        raise NotFound("No such thread.")
+    return readable_thread(membership, data.get("thread_id")), membership
+
+
+def _thread_network_id(data) -> int | None:
+    """The network a thread belongs to, or None. UNSCOPED on purpose: a socket event
+    carries no network slug, so this lookup learns which network to make current; it
+    reads nothing but network_id, and access is then checked inside that network."""
+    try:
+        thread_id = int(data.get("thread_id"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return db.session.scalar(
+        select(Thread.network_id).where(Thread.id == thread_id).execution_options(**UNSCOPED)
+    )
+
+
+def _handle(data, work):
+    """Run `work(thread, membership)` with the thread's network current; answer the ack."""
+    if not isinstance(data, dict) or session.get("nic_socket_user_id") is None:
+        return {"ok": False, "error": "not_found"}
+    network_id = _thread_network_id(data)
+    if network_id is None:
+        return {"ok": False, "error": "not_found"}
+    try:
+        with use_network(network_id):
+            thread, membership = _authorised_thread(data)
+            return work(thread, membership)
+    except ServiceError as exc:
+        db.session.rollback()
+        answer = {"ok": False, "error": exc.code, "message": exc.message}
+        if exc.fields:
+            answer["fields"] = exc.fields
+        return answer
+    except Exception:
+        # Always ack, so a client does not wait forever; it may resend with its client_id.
+        db.session.rollback()
+        logger.exception("socket event failed")
+        return {"ok": False, "error": "server_error"}
+
+
+@socketio.on("join")
+def on_join(data=None):
+    def work(thread, membership):
+        join_room(thread_room(thread.id))  # a room from the authorised thread, not from data
+        return {"ok": True, "last_id": thread.last_message_id or 0}
+
+    return _handle(data, work)
+
+
+@socketio.on("send")
+def on_send(data=None):
+    from nic.services.discussion import post_message
+
+    def work(thread, membership):
+        message = post_message(membership, thread.id, data.get("body"), data.get("client_id"))
+        return {"ok": True, "id": message.id}
+
+    return _handle(data, work)
+
+
+@socketio.on("leave")
+def on_leave(data=None):
+    def work(thread, membership):
+        leave_room(thread_room(thread.id))
+        return {"ok": True}
+
+    return _handle(data, work)

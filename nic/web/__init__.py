@@ -44,12 +44,14 @@ def init_app(app: Flask) -> None:
     from nic.web.measures import bp as measures_bp
     from nic.web.charts.views import bp as charts_bp
     from nic.web.artifacts import bp as artifacts_bp
+    from nic.web.discussion import bp as discussion_bp
 
     for bp in (auth_bp, account_bp, networks_bp, dev_bp, browse_bp, teams_bp, theory_bp, cycles_bp):
         app.register_blueprint(bp)
     app.register_blueprint(charts_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(artifacts_bp)
+    app.register_blueprint(discussion_bp)
     app.context_processor(_template_globals)
     pages = {
         403: ("Not allowed", "Your role in this network does not allow that."),

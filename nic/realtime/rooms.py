@@ -1,0 +1,11 @@
+"""The only place Socket.IO room names are made. Handlers join rooms built here from ids
+the server has already authorised, never from a value a client sent (STYLE rule 8)."""
+from __future__ import annotations
+
+
+def thread_room(thread_id: int) -> str:
+    return f"thread:{int(thread_id)}"
+
+
+def network_facilitators_room(network_id: int) -> str:
+    return f"network:{int(network_id)}:facilitators"

@@ -1,0 +1,137 @@
+"""Discussion pages, under /n/<slug>/. A thread page is complete without JavaScript (the
+form posts and redirects back); static/js/discussion.js, loaded on that page only, makes
+it live over Socket.IO. Reading rules live in nic.services.discussion: a thread the
+member may not read is a 404, like one that does not exist."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from nic.permissions import requires
+from nic.services import discussion, discussion_lists
+from nic.services.errors import NotFound, ServiceError
+from nic.services.markdown import render as markdown
+from nic.tenancy import current_membership, current_network
+from nic.web.discussion.forms import MessageForm, ThreadForm
+from nic.web.forms import show_service_error
+
+bp = Blueprint("discussion", __name__, url_prefix="/n/<slug>")
+
+# Where the thread page links back to, per subject (the endpoint and its id argument).
+SUBJECT_PAGES = {
+    "cycle": ("cycles.show", "cycle_id"),
+    "artifact": ("artifacts.show", "artifact_id"),
+    "change_idea": ("theory.change_idea", "change_idea_id"),
+}
+
+
+def subject_url(slug: str, subject: str, subject_id: int) -> str:
+    if subject == "channel":
+        return url_for("discussion.channels", slug=slug)
+    endpoint, arg = SUBJECT_PAGES[subject]
+    return url_for(endpoint, slug=slug, **{arg: subject_id})
+
+
+def _readable_thread(thread_id):
+    try:
+        return discussion.readable_thread(current_membership(), thread_id)
+    except NotFound:
+        abort(404)
+
+
+def _before_arg() -> int | None:
+    raw = request.args.get("before", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.route("/threads/<int:thread_id>", methods=["GET"])
+@login_required
+@requires("network.view")
+def thread(slug, thread_id, form=None, status=200):
+    membership = current_membership()
+    thread = _readable_thread(thread_id)
+    page = discussion_lists.recent_messages(thread, before=_before_arg())
+    if page.messages and status == 200:
+        discussion.mark_read(membership, thread, page.messages[-1].id)
+    return render_template(
+        "discussion/thread.html",
+        thread=thread,
+        page=page,
+        md=markdown,
+        form=form or MessageForm(formdata=None),
+        subject_label=discussion_lists.SUBJECT_LABELS[thread.subject],
+        subject_title=discussion_lists.subject_title(thread),
+        subject_href=subject_url(slug, thread.subject, thread.subject_id),
+        me=current_user,
+    ), status
+
+
+@bp.route("/threads/<int:thread_id>/messages", methods=["POST"])
+@login_required
+@requires("network.view")
+def post_message(slug, thread_id):
+    _readable_thread(thread_id)  # 404 first, before saying anything about the form
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            message = discussion.post_message(current_membership(), thread_id, form.body.data, form.client_id.data)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            return redirect(url_for("discussion.thread", slug=slug, thread_id=thread_id,
+                                    _anchor=f"message-{message.id}"))
+    return thread(slug, thread_id, form=form, status=422)
+
+
+@bp.route("/threads", methods=["POST"])
+@login_required
+@requires("network.view")
+def start_thread(slug):
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            new = discussion.create_thread(current_membership(), form.subject.data, form.subject_id.data,
+                                           form.title.data)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            # The subject fields are hidden: their errors go at the top of the form.
+            show_service_error(form, exc, aliases={"subject": "-", "subject_id": "-"})
+        else:
+            return redirect(url_for("discussion.thread", slug=slug, thread_id=new.id))
+    # The form sits on another page; show it again on its own, with its errors.
+    back = None
+    if form.subject.data in discussion_lists.SUBJECT_LABELS and (form.subject_id.data or "").isdigit():
+        if not discussion.subject_readable(current_membership(), form.subject.data, int(form.subject_id.data)):
+            abort(404)
+        back = subject_url(slug, form.subject.data, int(form.subject_id.data))
+    return render_template("discussion/new.html", form=form, back=back), 422
+
+
+@bp.route("/channels", methods=["GET"])
+@login_required
+@requires("network.view")
+def channels(slug):
+    return render_template(
+        "discussion/channels.html",
+        rows=discussion_lists.readable_channels(current_membership()),
+        md=markdown,
+    )
+
+
+@bp.app_context_processor
+def _panel_helpers():
+    def discussion_panel(subject, subject_id):
+        """For templates/discussion/_panel.html: the subject's threads, unread counts and
+        a blank "Start a discussion" form."""
+        membership = current_membership()
+        if membership is None or current_network() is None:
+            return None
+        return {
+            "threads": discussion_lists.subject_panel(membership, subject, subject_id),
+            "form": ThreadForm(formdata=None, subject=subject, subject_id=subject_id),
+        }
+
+    return {"discussion_panel": discussion_panel}

@@ -81,6 +81,8 @@ def load_config(instance_path: str) -> dict:
         # every server process counts against the same limit.
         "SIGNIN_RATE_LIMIT": os.environ.get("NIC_SIGNIN_RATE_LIMIT") or "10 per minute",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Messages one person may post (socket or HTTP), counted in the same store.
+        "MESSAGE_RATE_LIMIT": os.environ.get("NIC_MESSAGE_RATE_LIMIT") or "30 per minute",
         "RATELIMIT_HEADERS_ENABLED": True,
         # argon2id cost; tests lower it (the hash is the slowest thing in a sign-in).
         "ARGON2_TIME_COST": int(os.environ.get("NIC_ARGON2_TIME_COST") or 3),

@@ -48,6 +48,7 @@ def app_config(**overrides) -> dict:
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": "nic-test",
         "SIGNIN_RATE_LIMIT": "1000 per minute",
+        "MESSAGE_RATE_LIMIT": "10000 per minute",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "nic.test",
         "NIC_DEV_OUTBOX": False,

@@ -6,7 +6,9 @@ from nic.models.network import Network, School
 from nic.models.user import ApiToken, PasswordReset, User
 from nic.models.theory import CHANGE_IDEA_STATUSES, DRIVER_KINDS, Aim, ChangeIdea, DiagramRevision, Driver
 from nic.models.team import TEAM_KIND_LABELS, TEAM_KINDS, Team
-from nic.models.discussion import THREAD_SUBJECTS, Channel, Message, Reaction, Thread, ThreadRead
+from nic.models.discussion import (
+    NOTIFICATION_KINDS, THREAD_SUBJECTS, Channel, Message, Notification, Reaction, Thread, ThreadRead,
+)
 from nic.models.artifact import (
     ARTIFACT_KIND_LABELS, ARTIFACT_KINDS, PROCESSING_STATES, Artifact, ArtifactCycleLink, ArtifactVersion,
 )
@@ -18,7 +20,8 @@ from nic.models.cycle import (
 )
 
 __all__ = [
-    "THREAD_SUBJECTS", "Channel", "Message", "Reaction", "Thread", "ThreadRead",
+    "NOTIFICATION_KINDS", "THREAD_SUBJECTS", "Channel", "Message", "Notification", "Reaction", "Thread",
+    "ThreadRead",
     "ARTIFACT_KINDS", "ARTIFACT_KIND_LABELS", "Artifact", "ArtifactCycleLink", "ArtifactVersion", "PROCESSING_STATES",
     "CHART_TYPES", "ChartSplit", "DIRECTIONS", "FREQUENCIES", "MEASURE_KINDS", "Measure", "MeasurePoint",
     "POINT_SOURCES", "PointChange",

@@ -84,3 +84,32 @@ class ThreadRead(TenantMixin, db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     last_read_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+NOTIFICATION_KINDS = ("mention", "reply", "cycle_activity")
+
+
+class Notification(TenantMixin, TimestampMixin, db.Model):
+    """Something a person should hear about: a mention, a reply in a thread they started,
+    or activity on a cycle they own. Shown live in the bell menu; if still unread after a
+    while (they were away), sent once in an email digest (`emailed_at`)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint("kind IN ('mention', 'reply', 'cycle_activity')", name="kind"),
+        # One notification per person per message and kind: a retried task adds nothing.
+        UniqueConstraint("user_id", "message_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(300))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

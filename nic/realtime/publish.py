@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from nic.extensions import socketio
-from nic.realtime.rooms import thread_room
+from nic.realtime.rooms import thread_room, user_room
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +20,11 @@ def emit_message(payload: dict, event: str = "message") -> None:
         socketio.emit(event, payload, to=thread_room(payload["thread_id"]))
     except Exception:  # the message is stored; a lost broadcast is caught up by last id
         logger.exception("could not broadcast %s %s", event, payload.get("id"))
+
+
+def emit_to_user(user_id: int, event: str, payload: dict) -> None:
+    """To every socket of one person, whichever process it is connected to."""
+    try:
+        socketio.emit(event, payload, to=user_room(user_id))
+    except Exception:  # stored already; the bell menu reloads from the database
+        logger.exception("could not send %s to user %s", event, user_id)

@@ -9,3 +9,8 @@ def thread_room(thread_id: int) -> str:
 
 def network_facilitators_room(network_id: int) -> str:
     return f"network:{int(network_id)}:facilitators"
+
+
+def user_room(user_id: int) -> str:
+    """Every socket of one person (all tabs, any server process): notifications."""
+    return f"user:{int(user_id)}"

@@ -39,3 +39,10 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class RateLimited(ServiceError):
+    """Too many actions in a short time (a flood of messages, say)."""
+
+    status = 429
+    code = "rate_limited"

@@ -83,6 +83,7 @@ def _build_app():
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": "nic-test",
         "SIGNIN_RATE_LIMIT": "1000 per minute",
+        "MESSAGE_RATE_LIMIT": "10000 per minute",
         "NIC_DEV_OUTBOX": False,
         **FAST_HASHING,
     })

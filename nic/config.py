@@ -81,8 +81,17 @@ def load_config(instance_path: str) -> dict:
         # every server process counts against the same limit.
         "SIGNIN_RATE_LIMIT": os.environ.get("NIC_SIGNIN_RATE_LIMIT") or "10 per minute",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Roll-ups: a change to a school's cycles, points, artifacts or messages queues an
+        # incremental roll-up of that school (coalesced); a cycle unchanged this many days
+        # counts as stalled (a network can set its own).
+        "ROLLUP_ON_CHANGE": _flag("NIC_ROLLUP_ON_CHANGE", default=True),
+        "ROLLUP_STALLED_DAYS": int(os.environ.get("NIC_ROLLUP_STALLED_DAYS") or 21),
         # Messages one person may post (socket or HTTP), counted in the same store.
         "MESSAGE_RATE_LIMIT": os.environ.get("NIC_MESSAGE_RATE_LIMIT") or "30 per minute",
+        # Notification digests: beat looks every NIC_DIGEST_EVERY_MINUTES for notifications
+        # still unread (and not emailed) NIC_DIGEST_DELAY_MINUTES after they were made.
+        "NIC_DIGEST_DELAY_MINUTES": float(os.environ.get("NIC_DIGEST_DELAY_MINUTES") or 30),
+        "NIC_DIGEST_EVERY_MINUTES": float(os.environ.get("NIC_DIGEST_EVERY_MINUTES") or 15),
         "RATELIMIT_HEADERS_ENABLED": True,
         # argon2id cost; tests lower it (the hash is the slowest thing in a sign-in).
         "ARGON2_TIME_COST": int(os.environ.get("NIC_ARGON2_TIME_COST") or 3),

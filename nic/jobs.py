@@ -16,7 +16,7 @@ from nic.services.transaction import on_commit
 
 logger = logging.getLogger(__name__)
 
-TASK_MODULES = ["worker.tasks.mail", "worker.tasks.artifacts"]
+TASK_MODULES = ["worker.tasks.mail", "worker.tasks.artifacts", "worker.tasks.rollups", "worker.tasks.notifications"]
 LONGEST_TASK_SECONDS = 3600
 
 
@@ -74,8 +74,9 @@ def init_app(app: Flask) -> Celery:
     return celery
 
 
-def enqueue(name: str, **kwargs) -> None:
-    """Run task `name` with these keyword arguments once the current transaction commits."""
+def enqueue(name: str, countdown: int = 0, **kwargs) -> None:
+    """Run task `name` with these keyword arguments once the current transaction commits
+    (no sooner than `countdown` seconds later; eager mode runs it at once)."""
     celery: Celery = current_app.extensions["celery"]
 
     def send():
@@ -83,7 +84,7 @@ def enqueue(name: str, **kwargs) -> None:
             celery.loader.import_default_modules()
             celery.tasks[name].apply_async(kwargs=kwargs)
         else:
-            celery.send_task(name, kwargs=kwargs)
+            celery.send_task(name, kwargs=kwargs, countdown=countdown or None)
         logger.info("enqueued %s %s", name, kwargs)
 
     on_commit(send)

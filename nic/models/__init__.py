@@ -15,11 +15,19 @@ from nic.models.artifact import (
 from nic.models.measure import (
     CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, POINT_SOURCES, ChartSplit, Measure, MeasurePoint, PointChange,
 )
+from nic.models.rollup import (
+    PERIOD_KINDS, ROLLUP_JOB_STATES, ROLLUP_SCOPES, RollupChangeIdeaSchool, RollupJob, RollupMeasure,
+    RollupMeasurePeriod, RollupMeasureSchool, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod,
+    RollupStalledCycle, RollupState,
+)
 from nic.models.cycle import (
     DECISIONS, PHASES, SCALE_UNITS, VISIBILITIES, Cycle, CycleChange, CyclePhaseMove, CycleQuestion,
 )
 
 __all__ = [
+    "PERIOD_KINDS", "ROLLUP_JOB_STATES", "ROLLUP_SCOPES", "RollupChangeIdeaSchool", "RollupJob", "RollupMeasure",
+    "RollupMeasurePeriod", "RollupMeasureSchool", "RollupNetworkPeriod", "RollupSchool", "RollupSchoolPeriod",
+    "RollupStalledCycle", "RollupState",
     "NOTIFICATION_KINDS", "THREAD_SUBJECTS", "Channel", "Message", "Notification", "Reaction", "Thread",
     "ThreadRead",
     "ARTIFACT_KINDS", "ARTIFACT_KIND_LABELS", "Artifact", "ArtifactCycleLink", "ArtifactVersion", "PROCESSING_STATES",

@@ -25,6 +25,9 @@ class School(TenantMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A label facilitators use to compare sets of schools ("Cohort 1", "Middle schools");
+    # the dashboard filters by it. Empty: no group.
+    group_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<School {self.id} {self.name!r}>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from nic.extensions import socketio
-from nic.realtime.rooms import thread_room, user_room
+from nic.realtime.rooms import network_facilitators_room, thread_room, user_room
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,20 @@ def emit_to_user(user_id: int, event: str, payload: dict) -> None:
         socketio.emit(event, payload, to=user_room(user_id))
     except Exception:  # stored already; the bell menu reloads from the database
         logger.exception("could not send %s to user %s", event, user_id)
+
+
+def emit_to_thread(thread_id: int, event: str, payload: dict, skip_sids: list[str] | None = None) -> None:
+    """Any other event for a thread's room (`reaction`, `typing`, `viewers`), skipping
+    the given sockets (say, the typer's own), on whichever process they are."""
+    try:
+        socketio.emit(event, payload, to=thread_room(thread_id), skip_sid=skip_sids or None)
+    except Exception:  # live extras only; nothing is lost that a reload would not show
+        logger.exception("could not send %s to thread %s", event, thread_id)
+
+
+def emit_rollup(network_id: int, payload: dict) -> None:
+    """`rollup` {network, computed_at} to the network's facilitators (CONTRACT.md)."""
+    try:
+        socketio.emit("rollup", payload, to=network_facilitators_room(network_id))
+    except Exception:  # the snapshot is stored; dashboards also show its age on reload
+        logger.exception("could not announce roll-up of network %s", network_id)

@@ -1,0 +1,350 @@
+"""The roll-up statements: set-based SQL (GROUP BY, window functions), one statement per
+snapshot table, on PostgreSQL and SQLite alike.
+
+These are the one place nic writes raw SQL against tenant tables. The ORM's tenant
+scoping (nic.tenancy) cannot see inside text(), so every statement here names
+`network_id = :network_id` for every tenant table it reads, and tests/rollups checks that
+another network's rows never reach a snapshot. Keep it that way when editing.
+
+Scope: a full run covers the network; an incremental run covers one school (every period
+of that school is cheap) plus the network-wide rows from `since` on. The caller deletes the
+scope's old rows and runs these in the same transaction (nic.services.rollups).
+
+Conventions shared with the pages: a cycle starts on its start date (or the day it was
+written); it completes when it moves to Done (`phase_changed_at` of a done cycle); a cycle
+is stalled when it is not done and unchanged (`updated_at`) for the network's threshold.
+Medians are the middle value (mean of the two middle values) computed with row_number(),
+which both databases have.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Date, bindparam, text
+
+from nic.models.base import UTCDateTime
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few expressions the two databases spell differently."""
+
+    name: str
+
+    def day(self, timestamp: str) -> str:
+        """A UTC timestamp column as a date."""
+        if self.name == "postgresql":
+            return f"CAST(({timestamp}) AT TIME ZONE 'UTC' AS date)"
+        return f"date({timestamp})"
+
+    def period(self, day: str, kind: str) -> str:
+        """The Monday of the week, or the first of the month, of a date expression."""
+        assert kind in ("week", "month")
+        if self.name == "postgresql":
+            return f"CAST(date_trunc('{kind}', CAST({day} AS timestamp)) AS date)"
+        if kind == "week":
+            return f"date({day}, 'weekday 0', '-6 days')"
+        return f"date({day}, 'start of month')"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.name == "postgresql":
+            return f"CAST(({later}) - ({earlier}) AS double precision)"
+        return f"(julianday({later}) - julianday({earlier}))"
+
+
+def _statement(sql: str):
+    """text() with the timestamps typed, so SQLite stores them as the ORM does."""
+    typed = []
+    if ":computed_at" in sql:
+        typed.append(bindparam("computed_at", type_=UTCDateTime()))
+    if ":cutoff" in sql:
+        typed.append(bindparam("cutoff", type_=UTCDateTime()))
+    if ":since" in sql:
+        typed.append(bindparam("since", type_=Date()))
+    return text(sql).bindparams(*typed)
+
+
+def _median(source: str, partition: str, value: str, name: str) -> str:
+    """A CTE body: the median of `value` per `partition` columns of `source`."""
+    return f"""
+        SELECT {partition}, avg({value}) AS {name} FROM (
+            SELECT {partition}, {value},
+                   row_number() OVER (PARTITION BY {partition} ORDER BY {value}) AS rn,
+                   count(*) OVER (PARTITION BY {partition}) AS n
+            FROM {source}
+        ) ranked
+        WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+        GROUP BY {partition}"""
+
+
+def _live_cycles(d: Dialect, school_filter: str) -> str:
+    started = f"coalesce(c.start_date, {d.day('c.created_at')})"
+    return f"""
+        SELECT c.id, c.school_id, c.owner_id, c.phase, c.act_decision, c.change_idea_id, c.measure_id,
+               c.created_at, c.updated_at, c.phase_changed_at, {started} AS started_on,
+               {d.days_between(d.day('c.phase_changed_at'), started)} AS days
+        FROM cycles c
+        WHERE c.network_id = :network_id AND c.deleted_at IS NULL {school_filter.format(t='c')}"""
+
+
+def school_status(d: Dialect, school_filter: str):
+    """rollup_schools: one row per school (a school with no cycles gets zeros)."""
+    return _statement(f"""
+        WITH live AS ({_live_cycles(d, school_filter)}),
+        predicted AS (
+            SELECT DISTINCT q.cycle_id FROM cycle_questions q
+            WHERE q.network_id = :network_id AND q.prediction <> ''
+        ),
+        medians AS ({_median("(SELECT school_id, days FROM live WHERE phase = 'done') done", "school_id", "days",
+                             "median_days")}),
+        counts AS (
+            SELECT live.school_id, count(*) AS total,
+                   sum(CASE WHEN phase = 'plan' THEN 1 ELSE 0 END) AS in_plan,
+                   sum(CASE WHEN phase = 'do' THEN 1 ELSE 0 END) AS in_do,
+                   sum(CASE WHEN phase = 'study' THEN 1 ELSE 0 END) AS in_study,
+                   sum(CASE WHEN phase = 'act' THEN 1 ELSE 0 END) AS in_act,
+                   sum(CASE WHEN phase = 'done' THEN 1 ELSE 0 END) AS done,
+                   sum(CASE WHEN phase <> 'done' AND updated_at < :cutoff THEN 1 ELSE 0 END) AS stalled,
+                   sum(CASE WHEN predicted.cycle_id IS NOT NULL THEN 1 ELSE 0 END) AS with_prediction,
+                   sum(CASE WHEN measure_id IS NOT NULL THEN 1 ELSE 0 END) AS with_measure,
+                   max(updated_at) AS last_activity_at
+            FROM live LEFT JOIN predicted ON predicted.cycle_id = live.id
+            GROUP BY live.school_id
+        )
+        INSERT INTO rollup_schools (network_id, school_id, cycles_total, in_plan, in_do, in_study, in_act, done,
+                                    stalled, with_prediction, with_measure, median_days, last_activity_at,
+                                    computed_at)
+        SELECT s.network_id, s.id, coalesce(c.total, 0), coalesce(c.in_plan, 0), coalesce(c.in_do, 0),
+               coalesce(c.in_study, 0), coalesce(c.in_act, 0), coalesce(c.done, 0), coalesce(c.stalled, 0),
+               coalesce(c.with_prediction, 0), coalesce(c.with_measure, 0), m.median_days, c.last_activity_at,
+               :computed_at
+        FROM schools s
+        LEFT JOIN counts c ON c.school_id = s.id
+        LEFT JOIN medians m ON m.school_id = s.id
+        WHERE s.network_id = :network_id {school_filter.format(t='s').replace('s.school_id', 's.id')}
+    """)
+
+
+def stalled_cycles(d: Dialect, school_filter: str):
+    return _statement(f"""
+        INSERT INTO rollup_stalled_cycles (network_id, cycle_id, school_id, owner_id, phase, idle_since, computed_at)
+        SELECT c.network_id, c.id, c.school_id, c.owner_id, c.phase, c.updated_at, :computed_at
+        FROM cycles c
+        WHERE c.network_id = :network_id AND c.deleted_at IS NULL AND c.phase <> 'done'
+              AND c.updated_at < :cutoff {school_filter.format(t='c')}
+    """)
+
+
+def change_idea_schools(d: Dialect, school_filter: str):
+    """The school x change-idea matrix. A cycle not yet done is testing the idea; a done
+    cycle counts by its Act decision."""
+    return _statement(f"""
+        INSERT INTO rollup_change_idea_schools (network_id, change_idea_id, school_id, cycles, testing, adapted,
+                                                adopted, abandoned, computed_at)
+        SELECT :network_id, c.change_idea_id, c.school_id, count(*),
+               sum(CASE WHEN c.phase <> 'done' THEN 1 ELSE 0 END),
+               sum(CASE WHEN c.phase = 'done' AND c.act_decision = 'adapt' THEN 1 ELSE 0 END),
+               sum(CASE WHEN c.phase = 'done' AND c.act_decision = 'adopt' THEN 1 ELSE 0 END),
+               sum(CASE WHEN c.phase = 'done' AND c.act_decision = 'abandon' THEN 1 ELSE 0 END),
+               :computed_at
+        FROM cycles c
+        WHERE c.network_id = :network_id AND c.deleted_at IS NULL AND c.change_idea_id IS NOT NULL
+              {school_filter.format(t='c')}
+        GROUP BY c.change_idea_id, c.school_id
+    """)
+
+
+def _events(d: Dialect, school_filter: str) -> str:
+    """Everything that happened, one row per event: (school_id, day, kind, user_id, days).
+    A school's engagement is what happened to its cycles, points and artifacts, and the
+    messages its members wrote (facilitators' messages have no school: network only)."""
+    c_filter = school_filter.format(t="l")
+    return f"""
+        SELECT school_id, started_on AS day, 'started' AS kind, CAST(NULL AS integer) AS user_id,
+               CAST(NULL AS double precision) AS days FROM live
+        UNION ALL
+        SELECT school_id, {d.day('created_at')}, 'created', owner_id, NULL FROM live
+        UNION ALL
+        SELECT school_id, {d.day('phase_changed_at')}, 'completed', NULL, days FROM live WHERE phase = 'done'
+        UNION ALL
+        SELECT l.school_id, {d.day('m.created_at')}, 'to_' || m.to_phase, m.user_id, NULL
+        FROM cycle_phase_moves m JOIN live l ON l.id = m.cycle_id
+        WHERE m.network_id = :network_id AND m.to_phase IN ('do', 'study', 'act')
+        UNION ALL
+        SELECT l.school_id, {d.day('ch.created_at')}, 'edit', ch.user_id, NULL
+        FROM cycle_changes ch JOIN live l ON l.id = ch.cycle_id
+        WHERE ch.network_id = :network_id {c_filter}
+        UNION ALL
+        SELECT pc.school_id, {d.day('pc.created_at')}, 'point', pc.user_id, NULL
+        FROM point_changes pc WHERE pc.network_id = :network_id {school_filter.format(t='pc')}
+        UNION ALL
+        SELECT a.school_id, {d.day('a.created_at')}, 'artifact', a.author_id, NULL
+        FROM artifacts a WHERE a.network_id = :network_id AND a.deleted_at IS NULL {school_filter.format(t='a')}
+        UNION ALL
+        SELECT mb.school_id, {d.day('msg.created_at')}, 'message', msg.author_id, NULL
+        FROM messages msg
+        LEFT JOIN memberships mb ON mb.user_id = msg.author_id AND mb.network_id = :network_id
+        WHERE msg.network_id = :network_id AND msg.deleted_at IS NULL {school_filter.format(t='mb')}"""
+
+
+def _period_columns() -> str:
+    return """
+        sum(CASE WHEN kind = 'started' THEN 1 ELSE 0 END) AS started,
+        sum(CASE WHEN kind = 'to_do' THEN 1 ELSE 0 END) AS to_do,
+        sum(CASE WHEN kind = 'to_study' THEN 1 ELSE 0 END) AS to_study,
+        sum(CASE WHEN kind = 'to_act' THEN 1 ELSE 0 END) AS to_act,
+        sum(CASE WHEN kind = 'completed' THEN 1 ELSE 0 END) AS completed,
+        sum(CASE WHEN kind = 'message' THEN 1 ELSE 0 END) AS messages,
+        sum(CASE WHEN kind = 'artifact' THEN 1 ELSE 0 END) AS artifacts,
+        count(DISTINCT user_id) AS active_members"""
+
+
+def school_periods(d: Dialect, school_filter: str, kind: str):
+    """rollup_school_periods for one period kind (week or month)."""
+    return _statement(f"""
+        WITH live AS ({_live_cycles(d, school_filter)}),
+        events AS ({_events(d, school_filter)}),
+        periods AS (
+            SELECT school_id, {d.period('day', kind)} AS period_start, kind, user_id, days
+            FROM events WHERE school_id IS NOT NULL
+        ),
+        medians AS ({_median("(SELECT school_id, period_start, days FROM periods WHERE kind = 'completed') done",
+                             "school_id, period_start", "days", "median_days")}),
+        totals AS (SELECT school_id, period_start, {_period_columns()} FROM periods GROUP BY school_id, period_start)
+        INSERT INTO rollup_school_periods (network_id, school_id, period_kind, period_start, started, to_do, to_study,
+                                           to_act, completed, median_days, messages, artifacts, active_members,
+                                           computed_at)
+        SELECT :network_id, t.school_id, '{kind}', t.period_start, t.started, t.to_do, t.to_study, t.to_act,
+               t.completed, m.median_days, t.messages, t.artifacts, t.active_members, :computed_at
+        FROM totals t
+        LEFT JOIN medians m ON m.school_id = t.school_id AND m.period_start = t.period_start
+    """)
+
+
+def network_periods(d: Dialect, kind: str, since_filter: str):
+    """rollup_network_periods for one period kind; `since_filter` limits an incremental
+    run to the periods from `:since` on."""
+    return _statement(f"""
+        WITH live AS ({_live_cycles(d, "")}),
+        events AS ({_events(d, "")}),
+        periods AS (SELECT {d.period('day', kind)} AS period_start, kind, user_id, days FROM events),
+        medians AS ({_median("(SELECT period_start, days FROM periods WHERE kind = 'completed') done",
+                             "period_start", "days", "median_days")}),
+        totals AS (SELECT period_start, {_period_columns()} FROM periods GROUP BY period_start)
+        INSERT INTO rollup_network_periods (network_id, period_kind, period_start, started, to_do, to_study, to_act,
+                                            completed, median_days, messages, artifacts, active_members, computed_at)
+        SELECT :network_id, '{kind}', t.period_start, t.started, t.to_do, t.to_study, t.to_act, t.completed,
+               m.median_days, t.messages, t.artifacts, t.active_members, :computed_at
+        FROM totals t LEFT JOIN medians m ON m.period_start = t.period_start
+        WHERE t.period_start IS NOT NULL {since_filter}
+    """)
+
+
+def measure_series_stats(d: Dialect, school_filter: str):
+    """A SELECT (not an insert): per measure and school, the point count, the latest point,
+    the median, and the Anhøj run statistics of the school's run chart (useful points,
+    longest run, crossings). The caller applies the Anhøj limits, which depend on n only
+    (nic.analytics.runs.anhoej_limits), and inserts the rows. p and u charts chart the
+    rate numerator / denominator; a zero denominator is a gap."""
+    return _statement(f"""
+        WITH pts AS (
+            SELECT p.measure_id, p.school_id, p.period, p.numerator, p.denominator,
+                   CASE WHEN m.chart IN ('p', 'u')
+                        THEN CASE WHEN p.denominator > 0 THEN p.numerator / p.denominator END
+                        ELSE p.value END AS v
+            FROM measure_points p JOIN measures m ON m.id = p.measure_id AND m.network_id = :network_id
+            WHERE p.network_id = :network_id {school_filter.format(t='p')}
+        ),
+        vals AS (SELECT * FROM pts WHERE v IS NOT NULL),
+        medians AS ({_median("vals", "measure_id, school_id", "v", "median")}),
+        useful AS (
+            SELECT vals.measure_id, vals.school_id, vals.period,
+                   CASE WHEN vals.v > md.median THEN 1 ELSE -1 END AS side
+            FROM vals JOIN medians md ON md.measure_id = vals.measure_id AND md.school_id = vals.school_id
+            WHERE vals.v <> md.median
+        ),
+        changes AS (
+            SELECT measure_id, school_id, period,
+                   CASE WHEN side <> lag(side) OVER (PARTITION BY measure_id, school_id ORDER BY period)
+                        THEN 1 ELSE 0 END AS crossing
+            FROM useful
+        ),
+        runs AS (
+            SELECT measure_id, school_id, crossing,
+                   sum(crossing) OVER (PARTITION BY measure_id, school_id ORDER BY period
+                                       ROWS UNBOUNDED PRECEDING) AS run_no
+            FROM changes
+        ),
+        run_lengths AS (
+            SELECT measure_id, school_id, run_no, count(*) AS length FROM runs GROUP BY measure_id, school_id, run_no
+        ),
+        stats AS (
+            SELECT measure_id, school_id, sum(length) AS useful, max(length) AS longest_run,
+                   count(*) - 1 AS crossings
+            FROM run_lengths GROUP BY measure_id, school_id
+        ),
+        latest AS (
+            SELECT measure_id, school_id, period, v, numerator, denominator,
+                   row_number() OVER (PARTITION BY measure_id, school_id ORDER BY period DESC) AS rn,
+                   count(*) OVER (PARTITION BY measure_id, school_id) AS points
+            FROM vals
+        )
+        SELECT l.measure_id, l.school_id, l.points, l.period AS latest_period, l.v AS latest_value,
+               l.numerator AS latest_numerator, l.denominator AS latest_denominator, md.median,
+               coalesce(s.useful, 0) AS useful, coalesce(s.longest_run, 0) AS longest_run,
+               coalesce(s.crossings, 0) AS crossings
+        FROM latest l
+        JOIN medians md ON md.measure_id = l.measure_id AND md.school_id = l.school_id
+        LEFT JOIN stats s ON s.measure_id = l.measure_id AND s.school_id = l.school_id
+        WHERE l.rn = 1
+    """)
+
+
+INSERT_MEASURE_SCHOOL = _statement("""
+    INSERT INTO rollup_measure_schools (network_id, measure_id, school_id, points, latest_period, latest_value,
+                                        latest_numerator, latest_denominator, median, longest_run, crossings,
+                                        signal, computed_at)
+    VALUES (:network_id, :measure_id, :school_id, :points, :latest_period, :latest_value, :latest_numerator,
+            :latest_denominator, :median, :longest_run, :crossings, :signal, :computed_at)
+""")
+
+
+def measures(d: Dialect):
+    """rollup_measures, from rollup_measure_schools (already current for every school):
+    the pooled value of the latest period any school reported."""
+    return _statement("""
+        WITH latest AS (
+            SELECT measure_id, max(latest_period) AS period FROM rollup_measure_schools
+            WHERE network_id = :network_id GROUP BY measure_id
+        )
+        INSERT INTO rollup_measures (network_id, measure_id, schools_reporting, schools_with_signal, latest_period,
+                                     pooled_value, computed_at)
+        SELECT m.network_id, m.id, count(r.school_id),
+               coalesce(sum(CASE WHEN r.signal THEN 1 ELSE 0 END), 0), l.period,
+               CASE WHEN m.chart IN ('p', 'u')
+                    THEN sum(CASE WHEN r.latest_period = l.period THEN r.latest_numerator END)
+                         / nullif(sum(CASE WHEN r.latest_period = l.period THEN r.latest_denominator END), 0)
+                    ELSE avg(CASE WHEN r.latest_period = l.period THEN r.latest_value END) END,
+               :computed_at
+        FROM measures m
+        LEFT JOIN rollup_measure_schools r ON r.measure_id = m.id AND r.network_id = :network_id
+        LEFT JOIN latest l ON l.measure_id = m.id
+        WHERE m.network_id = :network_id
+        GROUP BY m.network_id, m.id, m.chart, l.period
+    """)
+
+
+def measure_periods(d: Dialect, since_filter: str):
+    """rollup_measure_periods: the network's pooled value per measure and period."""
+    return _statement(f"""
+        INSERT INTO rollup_measure_periods (network_id, measure_id, period, schools, pooled_value, computed_at)
+        SELECT :network_id, p.measure_id, p.period, count(*),
+               CASE WHEN m.chart IN ('p', 'u')
+                    THEN sum(CASE WHEN p.denominator > 0 THEN p.numerator END)
+                         / nullif(sum(CASE WHEN p.denominator > 0 THEN p.denominator END), 0)
+                    ELSE avg(p.value) END,
+               :computed_at
+        FROM measure_points p JOIN measures m ON m.id = p.measure_id AND m.network_id = :network_id
+        WHERE p.network_id = :network_id {since_filter}
+        GROUP BY p.measure_id, p.period, m.chart
+    """)

@@ -81,7 +81,7 @@ test: $(VENV)/.dev-installed assets chromium ## Run the test suite (needs Postgr
 	$(TEST_ENV) $(VENV_BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed ## Run the benchmarks in tests/bench
-	$(TEST_ENV) $(VENV_BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts=""
+	$(TEST_ENV) $(VENV_BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts="" $(PYTEST_ARGS)
 
 clean: ## Remove the venv, node_modules, vendored assets, instance/ and caches
 	rm -rf $(VENV) node_modules $(VENDOR_DIR) instance .pytest_cache

@@ -142,6 +142,49 @@ def token_create(email, name):
     click.echo(secret)
 
 
+@cli.group("bench")
+def bench_group():
+    """Synthetic data for benchmarks."""
+
+
+@bench_group.command("seed")
+@click.option("--network", "network_slug", required=True, help="Slug; the network is created if missing")
+@click.option("--schools", required=True, type=int, help="New schools to add, with their people")
+@click.option("--cycles", required=True, type=int, help="Cycles in all, spread over the new schools")
+@click.option("--points", required=True, type=int, help="Measure points in all, spread over schools and measures")
+@click.option("--seed", default=20260406, show_default=True, type=int, help="Random seed: same seed, same data")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day the data leads up to (default: today)")
+@with_appcontext
+def bench_seed(network_slug, schools, cycles, points, seed, as_of):
+    """Bulk-load synthetic but realistic data into a network, in one transaction."""
+    from nic.bench_seed import seed as run_seed
+
+    for line in run_seed(network_slug, schools, cycles, points, seed=seed, as_of=as_of and as_of.date(),
+                         progress=click.echo):
+        click.echo(line)
+
+
+@cli.group("rollup")
+def rollup_group():
+    """Roll-ups: the snapshots the facilitators' dashboard reads."""
+
+
+@rollup_group.command("run")
+@click.option("--network", "network_slug", required=True)
+@with_appcontext
+def rollup_run(network_slug):
+    """Run the network's full roll-up in this process; the last line is the elapsed seconds."""
+    from nic.services import rollups
+    from nic.tenancy import use_network
+
+    network = _network_or_fail(network_slug)
+    with use_network(network):
+        computed_at, seconds = rollups.run_now()
+    click.echo(f"rolled up {network.slug} (computed_at {computed_at.isoformat()})")
+    click.echo(f"{seconds:.3f}")
+
+
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 

@@ -6,7 +6,7 @@ import unicodedata
 
 from sqlalchemy import select
 
-from nic import demo_artifacts, demo_cycles, demo_measures, demo_theory
+from nic import demo_artifacts, demo_cycles, demo_measures, demo_rollups, demo_theory
 from nic.extensions import db
 from nic.models import Membership, User
 from nic.services import accounts, networks
@@ -85,6 +85,7 @@ def _seed_people(network) -> None:
     demo_measures.seed_measures(network, schools, facilitator)
     commit()
     demo_artifacts.seed_artifacts(network, schools)  # uploads through the library service, which commits
+    demo_rollups.seed_rollups(schools)  # last: the dashboard's first snapshot covers everything above
 
 
 def _seed_second_network() -> None:

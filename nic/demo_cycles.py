@@ -199,7 +199,8 @@ def _cycle(school, owner, coauthors, team, idea, parent, step, scale, unit, fina
 def seed_discussion(facilitator_id: int) -> None:
     """Two channels (general for everyone, a principals' circle for principals and
     facilitators) and a first conversation in each, plus one on a cycle."""
-    from nic.models import Channel, Message, Thread
+    from nic.models import Channel, Message, Thread, User
+    from nic.services import notifications
 
     people = {m.role: m.user_id for m in db.session.scalars(select(Membership).order_by(Membership.id))}
     general = Channel(name="general", description="Anything for the whole network.", created_by_id=facilitator_id)
@@ -208,18 +209,21 @@ def seed_discussion(facilitator_id: int) -> None:
     db.session.add_all([general, circle])
     db.session.flush()
     cycle = db.session.scalar(select(Cycle).where(Cycle.act_decision == "adapt").order_by(Cycle.id))
+    names = dict(db.session.execute(select(User.id, User.name)).all())
     conversations = [
         (Thread(subject="channel", subject_id=general.id, title="general"), [
             (facilitator_id, "Welcome to the network! Post questions for other schools here."),
             (people["teacher_leader"], "Has anyone tried the Friday grade check with seniors mentoring 9th graders?"),
-            (people["principal"], "We paired advisory with the grade check last month; **happy to share our agenda**."),
+            (people["principal"], "We paired advisory with the grade check last month; **happy to share our agenda**. "
+                                  f"@{names[facilitator_id]}, could it go on Thursday's agenda?"),
         ]),
         (Thread(subject="channel", subject_id=circle.id, title="principals-circle"), [
             (facilitator_id, "Agenda for Thursday: how your ILT uses the early-warning data each week."),
             (people["principal"], "We will bring our huddle notes from the last three weeks."),
         ]),
         (Thread(subject="cycle", subject_id=cycle.id, title="What did you change for the second ramp?"), [
-            (people["principal"], "The first test worked for one teacher. What did you change before going to four?"),
+            (people["principal"], f"@{names[cycle.owner_id]} the first test worked for one teacher. "
+                                  "What did you change before going to four?"),
             (cycle.owner_id, "We moved the huddle to Monday mornings so follow-ups happen the same week."),
         ]),
     ]
@@ -232,3 +236,5 @@ def seed_discussion(facilitator_id: int) -> None:
             db.session.add(message)
             db.session.flush()
             thread.last_message_id = message.id
+            # Mentions, replies and activity on cycles, as the worker would make them.
+            notifications.create_for_message(message.id)

@@ -84,7 +84,13 @@ def enqueue(name: str, countdown: int = 0, **kwargs) -> None:
             celery.loader.import_default_modules()
             celery.tasks[name].apply_async(kwargs=kwargs)
         else:
-            celery.send_task(name, kwargs=kwargs, countdown=countdown or None)
+            try:
+                # ignore_result: nobody waits on results (the rows are the record), and with
+                # Redis away, subscribing to a result would block the request for ~20 s.
+                celery.send_task(name, kwargs=kwargs, countdown=countdown or None, ignore_result=True)
+            except Exception:  # the broker is away; the change itself has committed
+                logger.warning("could not enqueue %s %s", name, kwargs, exc_info=True)
+                return
         logger.info("enqueued %s %s", name, kwargs)
 
     on_commit(send)

@@ -44,6 +44,17 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # artifacts: anyone shares practice (as their school; people with no school pick one and
     # share with the whole network); see can_edit_artifact for who changes one afterwards
     "artifacts.share": _ALL,
+    # discussion: facilitators create and edit the network's channels (who may read each)
+    "channel.manage": _FACILITATORS,
+    # roll-ups: facilitators read the network's and ask for a fresh one; principals read
+    # the network's figures beside their own school's
+    "rollups.view": frozenset({"facilitator", "principal"}),
+    "rollups.run": _FACILITATORS,
+    # dashboards: the whole network's page, its exports and report (principals see their
+    # own school's page, under rollups.view); a nudge to a stalled cycle (principals: their
+    # own school's cycles, see nic.services.dashboard_school)
+    "dashboard.network": _FACILITATORS,
+    "dashboard.nudge": frozenset({"facilitator", "principal"}),
 }
 
 

@@ -52,6 +52,9 @@ def app_config(**overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "nic.test",
         "NIC_DEV_OUTBOX": False,
+        # Edits do not queue roll-ups here (eager Celery would run one after every commit);
+        # tests/rollups turns it on where that is what is tested.
+        "ROLLUP_ON_CHANGE": False,
         **FAST_HASHING,
     }
     config.update(overrides)

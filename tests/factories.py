@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from nic.extensions import db
 from nic.models import (
-    Channel, Message, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
+    Channel, Message, Notification, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
     School, Team, User, utcnow,
 )
 from nic.services import passwords
@@ -235,6 +235,17 @@ def make_message(thread: Thread, author: User | None, body: str = "Hello") -> Me
     return message
 
 
+def make_notification(message: Message, user: User, kind: str = "mention", text: str | None = None,
+                      **fields) -> Notification:
+    with use_network(message.network_id):
+        notification = Notification(user_id=user.id, kind=kind, actor_id=message.author_id,
+                                    thread_id=message.thread_id, message_id=message.id,
+                                    text=text or f"Someone mentioned you ({next(_counter)})", **fields)
+        db.session.add(notification)
+        db.session.flush()
+    return notification
+
+
 @dataclass
 class Tenant:
     network: Network
@@ -261,6 +272,7 @@ class Tenant:
     channel: Channel = None
     thread: Thread = None  # on `cycle`
     message: Message = None
+    notification: Notification = None  # the facilitator's, about `message`
     marker: str = field(default="")
 
 
@@ -289,11 +301,12 @@ def make_tenant(slug: str, label: str) -> Tenant:
     channel = make_channel(network, "general")
     thread = make_thread(network, "cycle", cycle.id, f"{label} huddle questions", teacher.user)
     message = make_message(thread, teacher.user, f"{label} asks: how did the huddle go?")
+    notification = make_notification(message, facilitator.user, text=f"{label} Teacher mentioned you")
     return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
                   api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
                   change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private,
                   measure=measure, split=split, artifact=artifact, channel=channel, thread=thread,
-                  message=message, marker=label)
+                  message=message, notification=notification, marker=label)
 
 
 @dataclass

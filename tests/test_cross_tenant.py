@@ -35,8 +35,24 @@ def ids_of(tenant, other_user_token_id) -> dict:
         "channel_id": tenant.channel.id,
         "thread_id": tenant.thread.id,
         "message_id": tenant.message.id,
+        "table": "schools",  # the dashboard's CSV exports: a name, not an id
+        "notification_id": tenant.notification.id,
+        "job_id": _rollup_job_id(tenant),
         # Routes take ids under these names only: a new name fails the walk until mapped here.
     }
+
+
+def _rollup_job_id(tenant) -> int:
+    """A roll-up job of the tenant's (the factories make none: jobs come from requests)."""
+    from nic.extensions import db
+    from nic.models import RollupJob, utcnow
+    from nic.tenancy import use_network
+
+    with use_network(tenant.network):
+        job = RollupJob(scope="network", state="done", requested_at=utcnow())
+        db.session.add(job)
+        db.session.flush()
+        return job.id
 
 
 def walkable_rules(app):

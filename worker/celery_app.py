@@ -3,11 +3,11 @@ from celery.signals import worker_process_init
 
 from nic import create_app
 from nic.extensions import db
-from worker.schedule import beat_schedule
+from worker.schedule import beat_schedule_for
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
-celery.conf.beat_schedule = beat_schedule
+celery.conf.beat_schedule = beat_schedule_for(flask_app.config)
 app = celery  # what `celery -A worker.celery_app` looks for
 
 

@@ -35,6 +35,11 @@ def init_app(app: Flask) -> None:
     from nic.api import chart  # noqa: F401  (measure charts)
     from nic.api import artifacts  # noqa: F401  (the artifact library)
     from nic.api import threads  # noqa: F401  (discussion threads and messages)
+    from nic.api import rollups  # noqa: F401  (roll-ups: ask for one, read the latest snapshot)
+    from nic.api import activity  # noqa: F401  (the network activity feed)
+    from nic.api import channels  # noqa: F401  (channels: list, create and edit)
+    from nic.api import messages  # noqa: F401  (editing, deleting and reacting to one message)
+    from nic.api import members, notifications  # noqa: F401  (mention autocomplete; the bell menu)
 
     errors.register(app)
     app.register_blueprint(bp)

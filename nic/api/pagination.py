@@ -40,13 +40,16 @@ def page_size() -> int:
     return min(limit, current_app.config["MAX_PAGE_SIZE"])
 
 
-def paginate(stmt, id_column, serialize) -> dict:
-    """`stmt` selects one entity; pages are ordered by `id_column` ascending."""
+def paginate(stmt, id_column, serialize, descending: bool = False) -> dict:
+    """`stmt` selects one entity; pages are ordered by `id_column` ascending (newest
+    first with `descending`, for lists like notifications)."""
     limit = page_size()
     cursor = request.args.get("cursor")
     if cursor:
-        stmt = stmt.where(id_column > _decode(cursor))
-    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+        after = _decode(cursor)
+        stmt = stmt.where(id_column < after if descending else id_column > after)
+    order = id_column.desc() if descending else id_column
+    rows = list(db.session.scalars(stmt.order_by(order).limit(limit + 1)))
     has_more = len(rows) > limit
     rows = rows[:limit]
     return {

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nic.extensions import db
@@ -38,6 +40,7 @@ artifact_change_ideas = Table(
 class Artifact(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "artifacts"
     __table_args__ = (
+        Index("ix_artifacts_network_created", "network_id", "created_at", "id"),
         CheckConstraint(
             "kind IN ('protocol', 'lesson_plan', 'observation_tool', 'data_tool', 'meeting_agenda', 'other')",
             name="kind",
@@ -71,7 +74,10 @@ class Artifact(TenantMixin, TimestampMixin, db.Model):
 
 class ArtifactVersion(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "artifact_versions"
-    __table_args__ = (UniqueConstraint("artifact_id", "number"),)
+    __table_args__ = (
+        Index("ix_artifact_versions_network_created", "network_id", "created_at", "id"),
+        UniqueConstraint("artifact_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id", ondelete="CASCADE"), index=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nic.extensions import db
@@ -35,6 +35,7 @@ cycle_coauthors = Table(
 class Cycle(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "cycles"
     __table_args__ = (
+        Index("ix_cycles_network_created", "network_id", "created_at", "id"),
         CheckConstraint("phase IN ('plan', 'do', 'study', 'act', 'done')", name="phase"),
         CheckConstraint("visibility IN ('school', 'network')", name="visibility"),
         CheckConstraint("act_decision IS NULL OR act_decision IN ('adopt', 'adapt', 'abandon')", name="act_decision"),
@@ -111,6 +112,8 @@ class CycleQuestion(TenantMixin, db.Model):
 
 class CyclePhaseMove(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "cycle_phase_moves"
+    # The activity feed walks these newest first.
+    __table_args__ = (Index("ix_cycle_phase_moves_network_created", "network_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)

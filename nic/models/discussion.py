@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nic.extensions import db
@@ -32,6 +32,7 @@ class Channel(TenantMixin, TimestampMixin, db.Model):
 class Thread(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "threads"
     __table_args__ = (
+        Index("ix_threads_network_created", "network_id", "created_at", "id"),
         CheckConstraint("subject IN ('cycle', 'artifact', 'change_idea', 'channel')", name="subject"),
     )
 
@@ -61,7 +62,10 @@ class Message(TenantMixin, TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User | None] = relationship()
-    __table_args__ = (UniqueConstraint("thread_id", "author_id", "client_id"),)
+    __table_args__ = (
+        Index("ix_messages_network_created", "network_id", "created_at", "id"),
+        UniqueConstraint("thread_id", "author_id", "client_id"),
+    )
 
 
 class Reaction(TenantMixin, TimestampMixin, db.Model):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import session
+from flask import request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import select
 
 from nic.extensions import db, socketio
 from nic.models import Membership, Thread
-from nic.realtime.rooms import thread_room
+from nic.realtime import presence, publish
+from nic.realtime.rooms import network_facilitators_room, thread_room, user_room
 from nic.services.accounts import user_for_api_token
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import UNSCOPED, use_network
@@ -28,7 +29,20 @@ def on_connect(auth=None):
         # Refuses the connection; the client sees a connect_error with this message.
         raise ConnectionRefusedError("unauthorized")
     session["nic_socket_user_id"] = user.id
+    session["nic_socket_user_name"] = user.name  # for typing and viewers, without a query
+    join_room(user_room(user.id))  # the person's own room, for notifications
+    _join_facilitator_rooms(user.id)
     logger.debug("socket connected for user %s", user.id)
+
+
+def _join_facilitator_rooms(user_id: int) -> None:
+    """Facilitators hear `rollup` for each network they facilitate. Memberships are read
+    UNSCOPED on purpose: a socket spans networks, and this reads only the person's own."""
+    network_ids = db.session.scalars(
+        select(Membership.network_id).where(Membership.user_id == user_id, Membership.role == "facilitator")
+        .execution_options(**UNSCOPED))
+    for network_id in network_ids:
+        join_room(network_facilitators_room(network_id))
 
 
 # --- discussion: join, send, leave ---------------------------------------------------------
@@ -87,6 +101,8 @@ def _handle(data, work):
 def on_join(data=None):
     def work(thread, membership):
         join_room(thread_room(thread.id))  # a room from the authorised thread, not from data
+        _viewers_changed(thread.id, lambda tracker: tracker.join(
+            thread.id, request.sid, membership.user_id, session.get("nic_socket_user_name") or ""))
         return {"ok": True, "last_id": thread.last_message_id or 0}
 
     return _handle(data, work)
@@ -107,6 +123,50 @@ def on_send(data=None):
 def on_leave(data=None):
     def work(thread, membership):
         leave_room(thread_room(thread.id))
+        _viewers_changed(thread.id, lambda tracker: tracker.leave(thread.id, request.sid))
+        return {"ok": True}
+
+    return _handle(data, work)
+
+
+# --- live extras: who is viewing, who is typing ----------------------------------------------
+
+def _viewers_changed(thread_id: int, change) -> None:
+    """Apply a presence change and tell the room who is viewing now. Presence is an
+    extra: if its store fails, the join or leave itself still succeeds."""
+    try:
+        snapshot = change(presence.tracker())
+    except Exception:
+        logger.exception("presence update failed for thread %s", thread_id)
+        return
+    publish.emit_to_thread(thread_id, "viewers", {"thread_id": thread_id, **snapshot})
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason=None):
+    try:
+        changed = presence.tracker().disconnect(request.sid)
+    except Exception:  # the process-memory index is gone with the socket either way
+        logger.exception("presence cleanup failed for a disconnect")
+        return
+    for thread_id, snapshot in changed.items():
+        publish.emit_to_thread(thread_id, "viewers", {"thread_id": thread_id, **snapshot})
+
+
+@socketio.on("typing")
+def on_typing(data=None):
+    """`typing` {"thread_id"} from a socket that joined the thread: re-checked like any
+    event, throttled per socket, then sent to the room but not to the typer's own sockets."""
+    def work(thread, membership):
+        tracker = presence.tracker()
+        sid = request.sid
+        if not tracker.is_viewing(thread.id, sid):
+            return {"ok": False, "error": "not_joined", "message": "Join the thread first."}
+        if not tracker.typing_allowed(thread.id, sid):
+            return {"ok": True, "throttled": True}
+        user = {"id": membership.user_id, "name": session.get("nic_socket_user_name") or ""}
+        own = set(tracker.sids_of(thread.id, membership.user_id)) | {sid}
+        publish.emit_to_thread(thread.id, "typing", {"thread_id": thread.id, "user": user}, skip_sids=sorted(own))
         return {"ok": True}
 
     return _handle(data, work)

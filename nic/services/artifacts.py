@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from nic.extensions import db
 from nic.models import Artifact, ArtifactCycleLink, ArtifactVersion, Cycle, School, utcnow
 from nic.permissions import can, can_edit_artifact, can_edit_cycle, can_see_artifact, can_see_cycle
+from nic.services import rollups
 from nic.services.artifact_processing import enqueue_processing
 from nic.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from nic.services.transaction import commit, on_commit, rollback
@@ -148,6 +149,7 @@ def create_artifact(membership, user, data: dict, upload: Upload | None = None) 
         db.session.add(artifact)
         db.session.flush()
         _attach(artifact, cycle, None, user)
+        rollups.schedule_school(artifact.school_id)
         commit()
         return artifact
     stored = _store(upload)
@@ -157,6 +159,7 @@ def create_artifact(membership, user, data: dict, upload: Upload | None = None) 
         db.session.flush()
         _attach(artifact, cycle, version, user)
         enqueue_processing(version)
+        rollups.schedule_school(artifact.school_id)
         commit()
     except BaseException:
         rollback()
@@ -276,6 +279,7 @@ def delete_artifact(membership, artifact_id) -> None:
     """Softly: it leaves the library, pages and the API; the rows and files stay."""
     artifact = editable_artifact(membership, artifact_id)
     artifact.deleted_at = utcnow()
+    rollups.schedule_school(artifact.school_id, artifact.created_at.date())
     commit()
 
 
@@ -305,6 +309,7 @@ def add_version(membership, user, artifact_id, upload: Upload | None, note: str 
         artifact.updated_at = utcnow()
         db.session.flush()
         enqueue_processing(version)
+        rollups.schedule_school(artifact.school_id)
         commit()
     except BaseException:
         rollback()

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from nic.models import PHASES
+from sqlalchemy import event
+
+from nic.models import PHASES, CyclePhaseMove
 from nic.services.errors import ValidationFailed
 
 PHASE_LABELS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act", "done": "Done"}
@@ -95,3 +97,15 @@ def check_move(state: dict, current: str, target: str) -> None:
             {r.field: f"needed before moving to {label}: {r.todo}" for r in gaps},
             message=f"To move to {label}, " + "; ".join(r.todo for r in gaps) + ".",
         )
+
+
+# --- telling the cycle's owner -------------------------------------------------------------
+# Every phase move is stored as a CyclePhaseMove (nic.services.cycles writes one per move).
+# When someone other than the owner made it, the owner gets a `cycle_activity`
+# notification, written in the same transaction and pushed live after the commit.
+
+@event.listens_for(CyclePhaseMove, "after_insert")
+def _tell_the_owner(mapper, connection, move) -> None:
+    from nic.services import notifications
+
+    notifications.cycle_phase_moved(connection, move)

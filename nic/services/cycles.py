@@ -18,7 +18,7 @@ from nic.models import (
     ChangeIdea, Cycle, CyclePhaseMove, CycleQuestion, Membership, School, Team, User, utcnow,
 )
 from nic.permissions import allowed, can_edit_cycle, can_restore_cycle, can_see_cycle, visible_cycles_clause
-from nic.services import cycle_history
+from nic.services import cycle_history, rollups
 from nic.services.cycle_fields import USABLE_CHANGE_IDEA_STATUSES, clean, snapshot
 from nic.services.cycle_phases import PHASE_LABELS, check_move, next_phase, previous_phase
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -230,6 +230,7 @@ def create_cycle(membership, data: dict) -> Cycle:
         if parent.school_id != school_id:
             raise ValidationFailed({"parent_id": "is a cycle of another school; a ramp stays in its school"})
     cycle = _new_cycle(membership, school_id, values, parent, data.get("phase") or "plan")
+    rollups.schedule_school(school_id, rollups.cycle_day(cycle))
     commit()
     return cycle
 
@@ -250,6 +251,7 @@ def update_cycle(membership, cycle_id, data: dict, expected_version) -> Cycle:
         raise ValidationFailed({"version": "is required: send the version you read"}) from None
     if expected_version != cycle.version:
         raise CycleConflict(cycle.id, values, expected_version)
+    rollups.schedule_school(cycle.school_id, rollups.cycle_day(cycle, values.get("start_date")))  # old and new start
     _save(membership, cycle, values, target_phase=data.get("phase"), base_version=expected_version)
     commit()
     return cycle
@@ -265,6 +267,7 @@ def move_phase(membership, cycle_id, target: str) -> tuple[Cycle, bool]:
     if target not in (next_phase(cycle.phase), previous_phase(cycle.phase)):
         raise ValidationFailed({"phase": f"a cycle in {PHASE_LABELS[cycle.phase]} moves one step at a time"})
     _save(membership, cycle, {}, target_phase=target)
+    rollups.schedule_school(cycle.school_id, rollups.cycle_day(cycle))
     commit()
     return cycle, True
 
@@ -288,6 +291,7 @@ def start_next_cycle(membership, cycle_id, adapt: bool) -> Cycle:
         "questions": [{"question": q.question, "prediction": q.prediction, "result": ""} for q in parent.questions],
     }
     child = _new_cycle(membership, parent.school_id, values, parent, "plan")
+    rollups.schedule_school(parent.school_id, rollups.cycle_day(parent))
     commit()
     return child
 
@@ -301,6 +305,7 @@ def delete_cycle(membership, cycle_id) -> None:
     cycle.updated_at = utcnow()
     _flush(cycle, {}, None)
     cycle_history.record(cycle, membership.user_id, "delete", {"deleted": {"old": False, "new": True}})
+    rollups.schedule_school(cycle.school_id, rollups.cycle_day(cycle))
     commit()
 
 
@@ -314,5 +319,6 @@ def restore_cycle(membership, cycle_id) -> Cycle:
     cycle.updated_at = utcnow()
     _flush(cycle, {}, None)
     cycle_history.record(cycle, membership.user_id, "restore", {"deleted": {"old": True, "new": False}})
+    rollups.schedule_school(cycle.school_id, rollups.cycle_day(cycle))
     commit()
     return cycle

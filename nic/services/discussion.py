@@ -33,8 +33,7 @@ from nic.permissions import (
     visible_artifacts_clause,
     visible_cycles_clause,
 )
-from nic.services.errors import Forbidden, NotFound, ValidationFailed
-from nic.services.markdown import render
+from nic.services.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from nic.services.transaction import commit, on_commit
 from nic.services.validation import FieldErrors, clean_id, clean_name
 
@@ -130,13 +129,16 @@ def create_thread(membership, subject, subject_id, title) -> Thread:
 # --- messages ----------------------------------------------------------------------------
 
 def message_payload(message: Message, author: User | None = None) -> dict:
-    """The shape shared by the socket `message` event and the API."""
+    """The shape shared by the socket `message` event and the API. Mentions of network
+    members are marked in body_html (nic.services.mentions, after sanitising)."""
+    from nic.services import mentions
+
     author = author or message.author
     return {
         "id": message.id,
         "thread_id": message.thread_id,
         "author": {"id": author.id, "name": author.name} if author else None,
-        "body_html": str(render(message.body)) if message.deleted_at is None else "",
+        "body_html": str(mentions.render(message.body, message.network_id)[0]) if message.deleted_at is None else "",
         "created_at": message.created_at.isoformat(),
     }
 
@@ -177,6 +179,19 @@ def _broadcast_after_commit(event: str, payload: dict) -> None:
     on_commit(lambda: publish.emit_message(payload, event=event))
 
 
+def _count_against_flood_limit(user_id: int) -> None:
+    """One person's messages per window, across every server process (the limiter's
+    store is Redis when REDIS_URL is set). A resend of a stored message is not counted."""
+    from flask import current_app
+    from limits import parse
+
+    from nic.extensions import limiter
+
+    limit = parse(current_app.config["MESSAGE_RATE_LIMIT"])
+    if not limiter.limiter.hit(limit, "nic-messages", str(user_id)):
+        raise RateLimited(f"You are sending messages too fast (limit: {limit}). Wait a moment and send again.")
+
+
 def post_message(membership, thread_id, body, client_id=None) -> Message:
     thread = readable_thread(membership, thread_id)
     body = _clean_body(body)
@@ -185,6 +200,7 @@ def post_message(membership, thread_id, body, client_id=None) -> Message:
         existing = _existing(thread.id, membership.user_id, client_id)
         if existing is not None:
             return existing  # a resend after a reconnect: already stored (and broadcast)
+    _count_against_flood_limit(membership.user_id)
     message = Message(thread_id=thread.id, author_id=membership.user_id, body=body, client_id=client_id)
     try:
         # A savepoint, so losing a race with a concurrent resend undoes only this insert.
@@ -198,9 +214,25 @@ def post_message(membership, thread_id, body, client_id=None) -> Message:
         return existing
     thread.last_message_id = message.id
     author = db.session.get(User, membership.user_id)
-    _broadcast_after_commit("message", message_payload(message, author))
+    payload = message_payload(message, author)
+    _broadcast_after_commit("message", payload)
+    _notify_after_commit(thread, message, payload)
+    from nic.services.rollups import schedule_school; schedule_school(membership.school_id)  # noqa: E702  roll-up hook
     commit()
     return message
+
+
+def _notify_after_commit(thread: Thread | None, message: Message, payload: dict, mentions_only: bool = False) -> None:
+    """Queue `notifications.for_message` (mentions, a reply to the thread's creator,
+    activity on the cycle's owner) unless nobody could be told. The mention mark in
+    body_html can only come from nic.services.mentions: the sanitiser drops any span."""
+    from nic import jobs
+
+    mentioned = '<span class="mention"' in payload["body_html"]
+    others = not mentions_only and (thread.subject == "cycle" or thread.created_by_id not in (None, message.author_id))
+    if mentioned or others:
+        jobs.enqueue("notifications.for_message", network_id=message.network_id, message_id=message.id,
+                     mentions_only=mentions_only)
 
 
 def _own_message(membership, message_id) -> Message:
@@ -231,7 +263,10 @@ def edit_message(membership, message_id, body) -> Message:
     message.body = _clean_body(body)
     message.edited_at = utcnow()
     db.session.flush()
-    _broadcast_after_commit("message_changed", _changed_payload(message))
+    payload = _changed_payload(message)
+    _broadcast_after_commit("message_changed", payload)
+    # Someone newly mentioned by the edit hears of it; nobody is told twice (one per message).
+    _notify_after_commit(None, message, payload, mentions_only=True)
     commit()
     return message
 
@@ -258,6 +293,10 @@ def mark_read(membership, thread: Thread, last_id: int | None = None) -> None:
         read = ThreadRead(thread_id=thread.id, user_id=membership.user_id, last_read_id=0)
         db.session.add(read)
     read.last_read_id = max(read.last_read_id or 0, int(last_id))
+    # What they have now seen needs no bell and no email.
+    from nic.services.notifications import read_in_thread
+
+    read_in_thread(membership.user_id, thread.id, read.last_read_id)
     commit()
 
 

@@ -39,29 +39,43 @@ def school_by_name(name: str) -> School | None:
     return db.session.scalar(select(School).where(func.lower(School.name) == (name or "").strip().lower()))
 
 
-def create_school(name: str) -> School:
+def _clean_group(value) -> str:
+    """A school group ("Cohort 1"): optional, for the dashboard's filters."""
+    value = (value or "").strip()
+    if len(value) > 100:
+        raise ValueError("must be at most 100 characters")
+    return value
+
+
+def create_school(name: str, group_name: str = "") -> School:
     errors = FieldErrors()
     name = errors.check("name", clean_name, name)
+    group_name = errors.check("group_name", _clean_group, group_name)
     if name and school_by_name(name) is not None:
         errors.add("name", "a school with this name is already in the network")
     errors.raise_if_any()
-    school = School(name=name)
+    school = School(name=name, group_name=group_name)
     db.session.add(school)
     commit()
     return school
 
 
-def rename_school(school_id, name: str) -> School:
+def rename_school(school_id, name: str, group_name: str | None = None) -> School:
+    """Rename a school and, unless `group_name` is None, set its group."""
     school = get_scoped(School, school_id)
     if school is None:
         raise NotFound("No such school in this network.")
     errors = FieldErrors()
     name = errors.check("name", clean_name, name)
+    if group_name is not None:
+        group_name = errors.check("group_name", _clean_group, group_name)
     other = school_by_name(name) if name else None
     if other is not None and other.id != school.id:
         errors.add("name", "a school with this name is already in the network")
     errors.raise_if_any()
     school.name = name
+    if group_name is not None:
+        school.group_name = group_name
     commit()
     return school
 

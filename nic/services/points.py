@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from nic.extensions import db
 from nic.models import POINT_SOURCES, Measure, MeasurePoint, PointChange, School
 from nic.permissions import allowed
-from nic.services import periods
+from nic.services import periods, rollups
 from nic.services.errors import Conflict, Forbidden, ValidationFailed
 from nic.services.transaction import commit, rollback
 from nic.tenancy import get_scoped
@@ -284,6 +284,7 @@ def save(measure: Measure, school_id: int, points: list[PointIn], user_id: int |
         rollback()
         raise Conflict("Someone else recorded values for the same periods at the same moment; nothing was "
                        "written. Send again: periods already recorded are then updated.") from None
+    rollups.schedule_school(school_id, min([p.period for p in points] + list(delete_periods), default=None))
     commit()
     return Saved(created, updated, unchanged, len(doomed))
 

@@ -13,8 +13,14 @@ scope's old rows and runs these in the same transaction (nic.services.rollups).
 Conventions shared with the pages: a cycle starts on its start date (or the day it was
 written); it completes when it moves to Done (`phase_changed_at` of a done cycle); a cycle
 is stalled when it is not done and unchanged (`updated_at`) for the network's threshold.
-Medians are the middle value (mean of the two middle values) computed with row_number(),
-which both databases have.
+Medians are the middle value (mean of the two middle values); Dialect.median computes
+them the fastest way each database has, with the same result to the last bit.
+
+Performance (tests/bench/test_rollup_bench.py, docs/BENCHMARKS.md): the per-series
+statistics read the points twice in index order with two window passes, not four sorts
+of a million rows; an incremental run reads only the events from `:since` on for the
+network-wide periods. Check a change here against the previous version on a seeded
+network (every snapshot row identical) as well as with tests/rollups.
 """
 from __future__ import annotations
 
@@ -51,6 +57,36 @@ class Dialect:
             return f"CAST(({later}) - ({earlier}) AS double precision)"
         return f"(julianday({later}) - julianday({earlier}))"
 
+    @property
+    def inline(self) -> str:
+        """Ask PostgreSQL to inline a CTE used twice (its default is to store it once and
+        lose the order of the index it was read by)."""
+        return "NOT MATERIALIZED" if self.name == "postgresql" else ""
+
+    def median(self, source: str, partition: str, value: str, name: str, count: str | None = None) -> str:
+        """A CTE body: the median of `value` per `partition` columns of `source` (and, with
+        `count`, the number of rows as that column). PostgreSQL averages the lower and the
+        upper middle value, each from an ordered-set aggregate that sorts one group at a
+        time in memory; SQLite numbers the rows of every group with row_number() and
+        averages the middle one or two. Both add the same one or two values, so the
+        results are the same to the last bit."""
+        if self.name == "postgresql":
+            counted = f", count(*) AS {count}" if count else ""
+            return f"""
+        SELECT {partition}, (percentile_disc(0.5) WITHIN GROUP (ORDER BY {value})
+                             + percentile_disc(0.5) WITHIN GROUP (ORDER BY {value} DESC)) / 2 AS {name}{counted}
+        FROM {source} GROUP BY {partition}"""
+        counted = f", max(n) AS {count}" if count else ""
+        return f"""
+        SELECT {partition}, avg({value}) AS {name}{counted} FROM (
+            SELECT {partition}, {value},
+                   row_number() OVER (PARTITION BY {partition} ORDER BY {value}) AS rn,
+                   count(*) OVER (PARTITION BY {partition}) AS n
+            FROM {source}
+        ) ranked
+        WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+        GROUP BY {partition}"""
+
 
 def _statement(sql: str):
     """text() with the timestamps typed, so SQLite stores them as the ORM does."""
@@ -64,24 +100,23 @@ def _statement(sql: str):
     return text(sql).bindparams(*typed)
 
 
-def _median(source: str, partition: str, value: str, name: str) -> str:
-    """A CTE body: the median of `value` per `partition` columns of `source`."""
-    return f"""
-        SELECT {partition}, avg({value}) AS {name} FROM (
-            SELECT {partition}, {value},
-                   row_number() OVER (PARTITION BY {partition} ORDER BY {value}) AS rn,
-                   count(*) OVER (PARTITION BY {partition}) AS n
-            FROM {source}
-        ) ranked
-        WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
-        GROUP BY {partition}"""
-
-
 def _live_cycles(d: Dialect, school_filter: str) -> str:
     started = f"coalesce(c.start_date, {d.day('c.created_at')})"
     return f"""
         SELECT c.id, c.school_id, c.owner_id, c.phase, c.act_decision, c.change_idea_id, c.measure_id,
                c.created_at, c.updated_at, c.phase_changed_at, {started} AS started_on,
+               {d.days_between(d.day('c.phase_changed_at'), started)} AS days
+        FROM cycles c
+        WHERE c.network_id = :network_id AND c.deleted_at IS NULL {school_filter.format(t='c')}"""
+
+
+def _event_cycles(d: Dialect, school_filter: str) -> str:
+    """`live` for the period statements: only what their events need, the days worked
+    out once per cycle, so the CTE stays small (in memory) though read five times."""
+    started = f"coalesce(c.start_date, {d.day('c.created_at')})"
+    return f"""
+        SELECT c.id, c.school_id, c.owner_id, c.phase, {started} AS started_on, {d.day('c.created_at')} AS created_on,
+               {d.day('c.phase_changed_at')} AS changed_on,
                {d.days_between(d.day('c.phase_changed_at'), started)} AS days
         FROM cycles c
         WHERE c.network_id = :network_id AND c.deleted_at IS NULL {school_filter.format(t='c')}"""
@@ -95,7 +130,7 @@ def school_status(d: Dialect, school_filter: str):
             SELECT DISTINCT q.cycle_id FROM cycle_questions q
             WHERE q.network_id = :network_id AND q.prediction <> ''
         ),
-        medians AS ({_median("(SELECT school_id, days FROM live WHERE phase = 'done') done", "school_id", "days",
+        medians AS ({d.median("(SELECT school_id, days FROM live WHERE phase = 'done') done", "school_id", "days",
                              "median_days")}),
         counts AS (
             SELECT live.school_id, count(*) AS total,
@@ -154,37 +189,54 @@ def change_idea_schools(d: Dialect, school_filter: str):
     """)
 
 
-def _events(d: Dialect, school_filter: str) -> str:
+def _events(d: Dialect, school_filter: str, since: bool = False) -> str:
     """Everything that happened, one row per event: (school_id, day, kind, user_id, days).
     A school's engagement is what happened to its cycles, points and artifacts, and the
-    messages its members wrote (facilitators' messages have no school: network only)."""
+    messages its members wrote (facilitators' messages have no school: network only).
+    `since`: only the events from the day `:since` on (a period starts on or before each
+    of its days, so this drops no event of a period that starts on or after `:since`)."""
     c_filter = school_filter.format(t="l")
+
+    def after(day: str) -> str:
+        return f"AND {day} >= :since" if since else ""
+
     return f"""
         SELECT school_id, started_on AS day, 'started' AS kind, CAST(NULL AS integer) AS user_id,
-               CAST(NULL AS double precision) AS days FROM live
+               CAST(NULL AS double precision) AS days FROM live WHERE 1 = 1 {after('started_on')}
         UNION ALL
-        SELECT school_id, {d.day('created_at')}, 'created', owner_id, NULL FROM live
+        SELECT school_id, created_on, 'created', owner_id, NULL FROM live WHERE 1 = 1 {after('created_on')}
         UNION ALL
-        SELECT school_id, {d.day('phase_changed_at')}, 'completed', NULL, days FROM live WHERE phase = 'done'
+        SELECT school_id, changed_on, 'completed', NULL, days FROM live WHERE phase = 'done' {after('changed_on')}
         UNION ALL
         SELECT l.school_id, {d.day('m.created_at')}, 'to_' || m.to_phase, m.user_id, NULL
         FROM cycle_phase_moves m JOIN live l ON l.id = m.cycle_id
-        WHERE m.network_id = :network_id AND m.to_phase IN ('do', 'study', 'act')
+        WHERE m.network_id = :network_id AND m.to_phase IN ('do', 'study', 'act') {after(d.day('m.created_at'))}
         UNION ALL
         SELECT l.school_id, {d.day('ch.created_at')}, 'edit', ch.user_id, NULL
         FROM cycle_changes ch JOIN live l ON l.id = ch.cycle_id
-        WHERE ch.network_id = :network_id {c_filter}
+        WHERE ch.network_id = :network_id {c_filter} {after(d.day('ch.created_at'))}
         UNION ALL
         SELECT pc.school_id, {d.day('pc.created_at')}, 'point', pc.user_id, NULL
         FROM point_changes pc WHERE pc.network_id = :network_id {school_filter.format(t='pc')}
+                                    {after(d.day('pc.created_at'))}
         UNION ALL
         SELECT a.school_id, {d.day('a.created_at')}, 'artifact', a.author_id, NULL
         FROM artifacts a WHERE a.network_id = :network_id AND a.deleted_at IS NULL {school_filter.format(t='a')}
+                               {after(d.day('a.created_at'))}
         UNION ALL
         SELECT mb.school_id, {d.day('msg.created_at')}, 'message', msg.author_id, NULL
         FROM messages msg
         LEFT JOIN memberships mb ON mb.user_id = msg.author_id AND mb.network_id = :network_id
-        WHERE msg.network_id = :network_id AND msg.deleted_at IS NULL {school_filter.format(t='mb')}"""
+        WHERE msg.network_id = :network_id AND msg.deleted_at IS NULL {school_filter.format(t='mb')}
+              {after(d.day('msg.created_at'))}"""
+
+
+def _completed(d: Dialect, kind: str, since: bool = False) -> str:
+    """The completed cycles of `live` with their period and length: the rows the median
+    length of each period is taken over (the `completed` events, read straight from
+    `live` so that the events are read once)."""
+    return f"""(SELECT school_id, {d.period('changed_on', kind)} AS period_start, days FROM live
+              WHERE phase = 'done' {"AND changed_on >= :since" if since else ""}) done"""
 
 
 def _period_columns() -> str:
@@ -202,14 +254,13 @@ def _period_columns() -> str:
 def school_periods(d: Dialect, school_filter: str, kind: str):
     """rollup_school_periods for one period kind (week or month)."""
     return _statement(f"""
-        WITH live AS ({_live_cycles(d, school_filter)}),
+        WITH live AS ({_event_cycles(d, school_filter)}),
         events AS ({_events(d, school_filter)}),
         periods AS (
-            SELECT school_id, {d.period('day', kind)} AS period_start, kind, user_id, days
+            SELECT school_id, {d.period('day', kind)} AS period_start, kind, user_id
             FROM events WHERE school_id IS NOT NULL
         ),
-        medians AS ({_median("(SELECT school_id, period_start, days FROM periods WHERE kind = 'completed') done",
-                             "school_id, period_start", "days", "median_days")}),
+        medians AS ({d.median(_completed(d, kind), "school_id, period_start", "days", "median_days")}),
         totals AS (SELECT school_id, period_start, {_period_columns()} FROM periods GROUP BY school_id, period_start)
         INSERT INTO rollup_school_periods (network_id, school_id, period_kind, period_start, started, to_do, to_study,
                                            to_act, completed, median_days, messages, artifacts, active_members,
@@ -222,14 +273,15 @@ def school_periods(d: Dialect, school_filter: str, kind: str):
 
 
 def network_periods(d: Dialect, kind: str, since_filter: str):
-    """rollup_network_periods for one period kind; `since_filter` limits an incremental
-    run to the periods from `:since` on."""
+    """rollup_network_periods for one period kind; `since_filter` (the caller's
+    `AND t.period_start >= :since`) limits an incremental run to the periods from
+    `:since` on, and then only the events from that day on are read."""
+    since = bool(since_filter)
     return _statement(f"""
-        WITH live AS ({_live_cycles(d, "")}),
-        events AS ({_events(d, "")}),
-        periods AS (SELECT {d.period('day', kind)} AS period_start, kind, user_id, days FROM events),
-        medians AS ({_median("(SELECT period_start, days FROM periods WHERE kind = 'completed') done",
-                             "period_start", "days", "median_days")}),
+        WITH live AS ({_event_cycles(d, "")}),
+        events AS ({_events(d, "", since)}),
+        periods AS (SELECT {d.period('day', kind)} AS period_start, kind, user_id FROM events),
+        medians AS ({d.median(_completed(d, kind, since), "period_start", "days", "median_days")}),
         totals AS (SELECT period_start, {_period_columns()} FROM periods GROUP BY period_start)
         INSERT INTO rollup_network_periods (network_id, period_kind, period_start, started, to_do, to_study, to_act,
                                             completed, median_days, messages, artifacts, active_members, computed_at)
@@ -245,9 +297,20 @@ def measure_series_stats(d: Dialect, school_filter: str):
     the median, and the Anhøj run statistics of the school's run chart (useful points,
     longest run, crossings). The caller applies the Anhøj limits, which depend on n only
     (nic.analytics.runs.anhoej_limits), and inserts the rows. p and u charts chart the
-    rate numerator / denominator; a zero denominator is a gap."""
+    rate numerator / denominator; a zero denominator is a gap.
+
+    Two passes over the points, both in the order of the (network, measure, school,
+    period) index: the medians, then one walk through each series in period order. A
+    point's side is +1 above the median, -1 below, 0 on it (on the median: neither
+    useful nor breaking a run). Counting, in that walk, the useful points so far (`u`)
+    and those above (`above`), a point's place in its run is the count of its side
+    since the last point of the other side: `above` minus `above` at the last point
+    below, or (u - above) minus the same at the last point above, and a running max()
+    finds those because the counts never go down. The longest run is the largest place,
+    and every run but the first begins with a crossing: crossings = (places equal to 1)
+    - 1. The latest point is the last of the walk (row_number = count)."""
     return _statement(f"""
-        WITH pts AS (
+        WITH pts AS {d.inline} (
             SELECT p.measure_id, p.school_id, p.period, p.numerator, p.denominator,
                    CASE WHEN m.chart IN ('p', 'u')
                         THEN CASE WHEN p.denominator > 0 THEN p.numerator / p.denominator END
@@ -255,48 +318,37 @@ def measure_series_stats(d: Dialect, school_filter: str):
             FROM measure_points p JOIN measures m ON m.id = p.measure_id AND m.network_id = :network_id
             WHERE p.network_id = :network_id {school_filter.format(t='p')}
         ),
-        vals AS (SELECT * FROM pts WHERE v IS NOT NULL),
-        medians AS ({_median("vals", "measure_id, school_id", "v", "median")}),
-        useful AS (
-            SELECT vals.measure_id, vals.school_id, vals.period,
-                   CASE WHEN vals.v > md.median THEN 1 ELSE -1 END AS side
-            FROM vals JOIN medians md ON md.measure_id = vals.measure_id AND md.school_id = vals.school_id
-            WHERE vals.v <> md.median
+        medians AS ({d.median("(SELECT measure_id, school_id, v FROM pts WHERE v IS NOT NULL) vals",
+                              "measure_id, school_id", "v", "median", count="points")}),
+        counted AS (
+            SELECT pts.measure_id, pts.school_id, pts.period, pts.v, pts.numerator, pts.denominator,
+                   md.points, md.median,
+                   CASE WHEN pts.v > md.median THEN 1 WHEN pts.v < md.median THEN -1 ELSE 0 END AS side,
+                   row_number() OVER walk AS rn,
+                   sum(CASE WHEN pts.v <> md.median THEN 1 ELSE 0 END) OVER walk AS u,
+                   sum(CASE WHEN pts.v > md.median THEN 1 ELSE 0 END) OVER walk AS above
+            FROM pts JOIN medians md ON md.measure_id = pts.measure_id AND md.school_id = pts.school_id
+            WHERE pts.v IS NOT NULL
+            WINDOW walk AS (PARTITION BY pts.measure_id, pts.school_id ORDER BY pts.period ROWS UNBOUNDED PRECEDING)
         ),
-        changes AS (
-            SELECT measure_id, school_id, period,
-                   CASE WHEN side <> lag(side) OVER (PARTITION BY measure_id, school_id ORDER BY period)
-                        THEN 1 ELSE 0 END AS crossing
-            FROM useful
-        ),
-        runs AS (
-            SELECT measure_id, school_id, crossing,
-                   sum(crossing) OVER (PARTITION BY measure_id, school_id ORDER BY period
-                                       ROWS UNBOUNDED PRECEDING) AS run_no
-            FROM changes
-        ),
-        run_lengths AS (
-            SELECT measure_id, school_id, run_no, count(*) AS length FROM runs GROUP BY measure_id, school_id, run_no
-        ),
-        stats AS (
-            SELECT measure_id, school_id, sum(length) AS useful, max(length) AS longest_run,
-                   count(*) - 1 AS crossings
-            FROM run_lengths GROUP BY measure_id, school_id
-        ),
-        latest AS (
-            SELECT measure_id, school_id, period, v, numerator, denominator,
-                   row_number() OVER (PARTITION BY measure_id, school_id ORDER BY period DESC) AS rn,
-                   count(*) OVER (PARTITION BY measure_id, school_id) AS points
-            FROM vals
+        placed AS (
+            SELECT measure_id, school_id, period, v, numerator, denominator, points, median, rn, u,
+                   CASE side
+                       WHEN 1 THEN above - coalesce(max(CASE WHEN side = -1 THEN above END) OVER walk, 0)
+                       WHEN -1 THEN (u - above) - coalesce(max(CASE WHEN side = 1 THEN u - above END) OVER walk, 0)
+                   END AS place
+            FROM counted
+            WINDOW walk AS (PARTITION BY measure_id, school_id ORDER BY period ROWS UNBOUNDED PRECEDING)
         )
-        SELECT l.measure_id, l.school_id, l.points, l.period AS latest_period, l.v AS latest_value,
-               l.numerator AS latest_numerator, l.denominator AS latest_denominator, md.median,
-               coalesce(s.useful, 0) AS useful, coalesce(s.longest_run, 0) AS longest_run,
-               coalesce(s.crossings, 0) AS crossings
-        FROM latest l
-        JOIN medians md ON md.measure_id = l.measure_id AND md.school_id = l.school_id
-        LEFT JOIN stats s ON s.measure_id = l.measure_id AND s.school_id = l.school_id
-        WHERE l.rn = 1
+        SELECT measure_id, school_id, max(points) AS points,
+               max(CASE WHEN rn = points THEN period END) AS latest_period,
+               max(CASE WHEN rn = points THEN v END) AS latest_value,
+               max(CASE WHEN rn = points THEN numerator END) AS latest_numerator,
+               max(CASE WHEN rn = points THEN denominator END) AS latest_denominator,
+               max(median) AS median, max(u) AS useful, coalesce(max(place), 0) AS longest_run,
+               CASE WHEN max(u) > 0 THEN sum(CASE WHEN place = 1 THEN 1 ELSE 0 END) - 1 ELSE 0 END AS crossings
+        FROM placed
+        GROUP BY measure_id, school_id
     """)
 
 

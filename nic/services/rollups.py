@@ -7,12 +7,17 @@ partial unique index): later requests join it, so a burst of edits causes one ru
 two when one is already running. A job is claimed (`running`), computed and marked
 `done` in the same transaction as the snapshot it writes, so a worker killed half-way
 leaves the previous snapshot intact and the redelivered task simply runs the job again.
+
+The job row, not the broker message, is the source of truth: a message lost with Redis
+(restarted without persistence) or never sent (broker down at commit) leaves its job
+`queued`; `requeue_stale` (beat, `rollups.sweep`) and the next request that joins the job
+send it again.
 """
 from __future__ import annotations
 
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, text, update
@@ -36,7 +41,7 @@ from nic.models import (
 )
 from nic.services import rollup_sql as sql
 from nic.services.transaction import commit, on_commit
-from nic.tenancy import current_network_id
+from nic.tenancy import UNSCOPED, current_network_id
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +49,62 @@ SCHOOL_TABLES = (RollupSchool, RollupSchoolPeriod, RollupChangeIdeaSchool, Rollu
 # An incremental run waits this long before starting, so the edits of the next seconds
 # join the same job instead of each starting one.
 INCREMENTAL_DELAY_SECONDS = 5
+# A job still queued this long after it was asked for has lost its message (or never
+# had one sent): send it again. Longer than the delay plus a busy queue's wait.
+REQUEUE_QUEUED_SECONDS = 120
+# A job `running` this long outlived the task's hard time limit (worker/tasks/rollups.py,
+# 900 s): its worker is gone. Celery redelivers it after the visibility timeout unless
+# Redis lost the message; sending it again is harmless (run_job is idempotent).
+REQUEUE_RUNNING_SECONDS = 1200
 
 
 # --- asking --------------------------------------------------------------------------------
 
 def _enqueue(job: RollupJob, countdown: int = 0) -> None:
+    """`rollups.run` for this job after commit. With a broker, a failure to send (Redis
+    down) is logged, not raised: the change that asked has committed, and the job row
+    stays queued until requeue_stale sends it again."""
+    _send_run(job.network_id, job.id, countdown)
+
+
+def _send_run(network_id: int, job_id: int, countdown: int = 0) -> None:
     from nic import jobs
 
-    jobs.enqueue("rollups.run", network_id=job.network_id, job_id=job.id, countdown=countdown)
+    kwargs = {"network_id": network_id, "job_id": job_id}
+    celery = current_app.extensions["celery"]
+    if celery.conf.task_always_eager:
+        jobs.enqueue("rollups.run", countdown=countdown, **kwargs)
+        return
+
+    def send():
+        try:
+            # ignore_result: nobody waits on the result (the job row is the record), and
+            # with Redis away, subscribing to it would block this request for about 20 s.
+            celery.send_task("rollups.run", kwargs=kwargs, countdown=countdown or None, ignore_result=True)
+        except Exception:  # kombu's OperationalError, redis errors: the broker is away
+            logger.warning("could not send roll-up job %s; it stays queued and is sent again later",
+                           kwargs["job_id"], exc_info=True)
+
+    on_commit(send)
+
+
+def _is_stale(job: RollupJob, now: datetime) -> bool:
+    config = current_app.config
+    if job.state == "queued":
+        limit = config.get("ROLLUP_REQUEUE_QUEUED_SECONDS", REQUEUE_QUEUED_SECONDS)
+        return job.requested_at is not None and job.requested_at < now - timedelta(seconds=limit)
+    if job.state == "running":
+        limit = config.get("ROLLUP_REQUEUE_RUNNING_SECONDS", REQUEUE_RUNNING_SECONDS)
+        return job.started_at is not None and job.started_at < now - timedelta(seconds=limit)
+    return False
+
+
+def _send_again(job: RollupJob, countdown: int = 0) -> None:
+    """Enqueue a stale job once more; a queued one counts as freshly asked for, so the
+    edits that keep joining it do not each send it again."""
+    if job.state == "queued":
+        job.requested_at = utcnow()
+    _enqueue(job, countdown)
 
 
 def request_full() -> RollupJob:
@@ -59,8 +112,11 @@ def request_full() -> RollupJob:
     job is the answer: the same work is never done twice at once."""
     existing = db.session.scalar(
         select(RollupJob).where(RollupJob.scope == "network", RollupJob.state.in_(("queued", "running")))
-        .order_by(RollupJob.id.desc()).limit(1))
+        .order_by(RollupJob.id.desc()).limit(1).execution_options(populate_existing=True))
     if existing is not None:
+        if _is_stale(existing, utcnow()):
+            _send_again(existing)
+            commit()
         return existing
     job = _insert_queued("network", None, None)
     if job.id is not None and job.state == "queued":
@@ -69,13 +125,32 @@ def request_full() -> RollupJob:
     return job
 
 
+def cycle_day(cycle, *more) -> date:
+    """The earliest day whose roll-up periods a change to `cycle` can touch: every event
+    of a cycle (start, phase moves, edits, completion) falls on or after the earlier of
+    its start date and the day it was written. `more`: other dates the change involves
+    (say, the start date an edit is about to set), as dates or ISO strings."""
+    days = [cycle.created_at.date() if cycle.created_at else utcnow().date()]
+    for value in (cycle.start_date, *more):
+        if isinstance(value, str) and value:
+            value = date.fromisoformat(value)
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            days.append(value)
+    return min(days)
+
+
 def schedule_school(school_id: int, day: date | None = None) -> None:
     """Called by services inside the transaction of a change to a school's cycles,
     points, artifacts or messages: the school's incremental roll-up, from the period of
-    `day` on, joins the waiting job or queues one. Commits nothing itself."""
+    `day` (or today, if earlier or not given: the change itself happens today) on, joins
+    the waiting job or queues one. Commits nothing itself."""
     if not current_app.config.get("ROLLUP_ON_CHANGE", True) or school_id is None:
         return
-    _insert_queued("school", int(school_id), day or utcnow().date(), enqueue_delay=INCREMENTAL_DELAY_SECONDS)
+    today = utcnow().date()
+    _insert_queued("school", int(school_id), min(day, today) if day else today,
+                   enqueue_delay=INCREMENTAL_DELAY_SECONDS)
 
 
 def _insert_queued(scope: str, school_id: int | None, since: date | None, enqueue_delay: int | None = None):
@@ -85,18 +160,45 @@ def _insert_queued(scope: str, school_id: int | None, since: date | None, enqueu
             db.session.add(job)
             db.session.flush()
     except IntegrityError:
-        # One is waiting already: join it, widening its range to this change.
+        # One is waiting already: join it, widening its range to this change. The row
+        # lock (PostgreSQL) makes a worker's claim of that job wait for this transaction
+        # to commit, so the run it starts afterwards sees this change.
         waiting = db.session.scalar(select(RollupJob).where(
             RollupJob.scope == scope, RollupJob.state == "queued",
-            RollupJob.school_id == school_id if school_id is not None else RollupJob.school_id.is_(None)))
+            RollupJob.school_id == school_id if school_id is not None else RollupJob.school_id.is_(None))
+            .with_for_update().execution_options(populate_existing=True))
         if waiting is None:  # it started running in the meantime: try once more
             return _insert_queued(scope, school_id, since, enqueue_delay)
         if since is not None and (waiting.since is None or since < waiting.since):
             waiting.since = since
+        if _is_stale(waiting, utcnow()):
+            _send_again(waiting, countdown=enqueue_delay or 0)
         return waiting
     if enqueue_delay is not None:
         _enqueue(job, countdown=enqueue_delay)
     return job
+
+
+def requeue_stale(now: datetime | None = None) -> int:
+    """Send again every job, in every network, that waited or ran far too long (see the
+    module's docstring). One UPDATE marks them sent now, so two sweeps running at once
+    (beat's queue backs up while the worker is away) send each job once. UNSCOPED on
+    purpose: it only learns which jobs to send; each run happens inside its network."""
+    now = now or utcnow()
+    queued_limit = current_app.config.get("ROLLUP_REQUEUE_QUEUED_SECONDS", REQUEUE_QUEUED_SECONDS)
+    running_limit = current_app.config.get("ROLLUP_REQUEUE_RUNNING_SECONDS", REQUEUE_RUNNING_SECONDS)
+    stale = []
+    for state, column, limit in (("queued", RollupJob.requested_at, queued_limit),
+                                 ("running", RollupJob.started_at, running_limit)):
+        stale += db.session.execute(
+            update(RollupJob).where(RollupJob.state == state, column < now - timedelta(seconds=limit))
+            .values({column: now}).returning(RollupJob.id, RollupJob.network_id, RollupJob.state)
+            .execution_options(synchronize_session=False, **UNSCOPED)).all()
+    for job_id, network_id, state in stale:
+        logger.info("sending roll-up job %s (%s) of network %s again", job_id, state, network_id)
+        _send_run(network_id, job_id)
+    commit()  # the sends run after it
+    return len(stale)
 
 
 # --- computing -----------------------------------------------------------------------------
@@ -154,6 +256,9 @@ def compute(school_id: int | None = None, since: date | None = None):
         run(sql.network_periods(d, kind, since_filter_periods), params)
     series = [dict(row._mapping) for row in run(sql.measure_series_stats(d, school_filter), params)]
     for row in series:
+        # sum() and count() come back as Decimal from PostgreSQL: counts are whole numbers.
+        for key in ("points", "useful", "longest_run", "crossings"):
+            row[key] = int(row[key])
         longest_max, crossings_min = anhoej_limits(row["useful"])
         row["signal"] = bool(row["useful"]) and (row["longest_run"] > longest_max or row["crossings"] < crossings_min)
         row.update(network_id=network_id, computed_at=computed_at)
@@ -189,6 +294,12 @@ def run_job(job_id: int) -> str:
     if claimed.rowcount == 0:
         return "taken"
     db.session.refresh(job)
+    # A second delivery of a job that is running elsewhere (sent again by the sweep, or
+    # redelivered) waits here for that run to commit, then finds it done.
+    _lock_network(job.network_id)
+    if db.session.scalar(select(RollupJob.state).where(RollupJob.id == job_id)) == "done":
+        commit()
+        return "done"
     started = time.perf_counter()
     computed_at = compute(job.school_id, job.since) if job.scope == "school" else compute()
     job.state = "done"
@@ -214,3 +325,14 @@ def _emit_after_commit(network_id: int, slug: str, computed_at) -> None:
 
     payload = {"network": slug, "computed_at": computed_at.isoformat()}
     on_commit(lambda: publish.emit_rollup(network_id, payload))
+
+
+def run_now() -> tuple[datetime, float]:
+    """A full roll-up of the current network in this process (`nic rollup run`), with the
+    same announcement as a job's. Answers (computed_at, seconds)."""
+    started = time.perf_counter()
+    computed_at = compute()
+    network = db.session.get(Network, current_network_id())
+    _emit_after_commit(network.id, network.slug, computed_at)
+    commit()
+    return computed_at, time.perf_counter() - started

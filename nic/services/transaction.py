@@ -31,6 +31,9 @@ def rollback() -> None:
     db.session().rollback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, previous_transaction) -> None:
+    # Only when the transaction itself rolls back. A SAVEPOINT rolled back inside it (a
+    # caught IntegrityError, say) leaves the rest of the work, and its callbacks, to commit.
+    if previous_transaction.parent is None:  # the outermost one: nothing of it will commit
+        session.info.pop(_PENDING, None)

@@ -45,6 +45,10 @@ def init_app(app: Flask) -> None:
     from nic.web.charts.views import bp as charts_bp
     from nic.web.artifacts import bp as artifacts_bp
     from nic.web.discussion import bp as discussion_bp
+    from nic.web.activity import bp as activity_bp
+    from nic.web.channels import bp as channels_bp
+    from nic.web.dashboard import bp as dashboard_bp
+    from nic.web.notifications import bp as notifications_bp
 
     for bp in (auth_bp, account_bp, networks_bp, dev_bp, browse_bp, teams_bp, theory_bp, cycles_bp):
         app.register_blueprint(bp)
@@ -52,6 +56,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(measures_bp)
     app.register_blueprint(artifacts_bp)
     app.register_blueprint(discussion_bp)
+    app.register_blueprint(activity_bp)
+    app.register_blueprint(channels_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(notifications_bp)
     app.context_processor(_template_globals)
     pages = {
         403: ("Not allowed", "Your role in this network does not allow that."),

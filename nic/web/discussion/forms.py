@@ -22,3 +22,20 @@ class ThreadForm(FlaskForm):
     subject = HiddenField()
     subject_id = HiddenField()
     title = StringField("Topic", validators=[DataRequired(message="Give the discussion a topic."), Length(max=200)])
+
+
+class EditMessageForm(FlaskForm):
+    """The author changes a message; the page without JavaScript (with it, inline)."""
+    body = TextAreaField(
+        "Message", validators=[DataRequired(message="Write a message, or delete it instead."), Length(max=BODY_MAX)],
+        description="Markdown works: **bold**, lists, links.",
+    )
+
+
+class ReactionForm(FlaskForm):
+    """One button per emoji under a message; the pressed button sends its emoji."""
+    emoji = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """Nothing but the CSRF token: the "Delete your message?" page's button."""

@@ -4,15 +4,15 @@ it live over Socket.IO. Reading rules live in nic.services.discussion: a thread 
 member may not read is a 404, like one that does not exist."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import discussion, discussion_lists
-from nic.services.errors import NotFound, ServiceError
+from nic.services import discussion, discussion_lists, mentions, reactions
+from nic.services.errors import Forbidden, NotFound, ServiceError
 from nic.services.markdown import render as markdown
 from nic.tenancy import current_membership, current_network
-from nic.web.discussion.forms import MessageForm, ThreadForm
+from nic.web.discussion.forms import ConfirmForm, EditMessageForm, MessageForm, ReactionForm, ThreadForm
 from nic.web.forms import show_service_error
 
 bp = Blueprint("discussion", __name__, url_prefix="/n/<slug>")
@@ -57,8 +57,10 @@ def thread(slug, thread_id, form=None, status=200):
         "discussion/thread.html",
         thread=thread,
         page=page,
-        md=markdown,
+        md=mentions.renderer(current_network().id),
         form=form or MessageForm(formdata=None),
+        reactions=reactions.summaries(membership.user_id, [m.id for m in page.messages]),
+        emoji=reactions.EMOJI,
         subject_label=discussion_lists.SUBJECT_LABELS[thread.subject],
         subject_title=discussion_lists.subject_title(thread),
         subject_href=subject_url(slug, thread.subject, thread.subject_id),
@@ -83,6 +85,85 @@ def post_message(slug, thread_id):
             return redirect(url_for("discussion.thread", slug=slug, thread_id=thread_id,
                                     _anchor=f"message-{message.id}"))
     return thread(slug, thread_id, form=form, status=422)
+
+
+# --- one message: edit, delete, react (each also works inline with discussion.js) -------------
+
+def _message_or_abort(thread_id, message_id, own: bool = False):
+    """The message, if readable and in this thread (else 404); with `own`, also the
+    member's own and not deleted (someone else's: 403; deleted: 404)."""
+    try:
+        message = reactions.readable_message(current_membership(), message_id, thread_id)
+    except NotFound:
+        abort(404)
+    if own and message.author_id != current_membership().user_id:
+        abort(403)
+    if own and message.deleted_at is not None:
+        abort(404)
+    return message
+
+
+def _back_to(slug, thread_id, message_id):
+    return redirect(url_for("discussion.thread", slug=slug, thread_id=thread_id, _anchor=f"message-{message_id}"))
+
+
+@bp.route("/threads/<int:thread_id>/messages/<int:message_id>/edit", methods=["GET", "POST"])
+@login_required
+@requires("network.view")
+def edit_message(slug, thread_id, message_id):
+    message = _message_or_abort(thread_id, message_id, own=True)
+    form = EditMessageForm(data={"body": message.body})
+    if form.validate_on_submit():
+        try:
+            discussion.edit_message(current_membership(), message.id, form.body.data)
+        except NotFound:
+            abort(404)
+        except Forbidden:
+            abort(403)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            return _back_to(slug, thread_id, message.id)
+    status = 422 if form.errors else 200
+    return render_template("discussion/edit_message.html", form=form, message=message,
+                           thread=_readable_thread(thread_id)), status
+
+
+@bp.route("/threads/<int:thread_id>/messages/<int:message_id>/delete", methods=["GET", "POST"])
+@login_required
+@requires("network.view")
+def delete_message(slug, thread_id, message_id):
+    """GET asks for confirmation (the page without JavaScript); POST deletes."""
+    message = _message_or_abort(thread_id, message_id, own=True)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            discussion.delete_message(current_membership(), message.id)
+        except NotFound:
+            abort(404)
+        except Forbidden:
+            abort(403)
+        return _back_to(slug, thread_id, message.id)
+    return render_template("discussion/delete_message.html", message=message, md=markdown, form=form,
+                           thread=_readable_thread(thread_id)), 422 if request.method == "POST" else 200
+
+
+@bp.route("/threads/<int:thread_id>/messages/<int:message_id>/reactions", methods=["POST"])
+@login_required
+@requires("network.view")
+def react(slug, thread_id, message_id):
+    message = _message_or_abort(thread_id, message_id)
+    form = ReactionForm()
+    if form.validate_on_submit():
+        try:
+            reactions.react(current_membership(), message.id, form.emoji.data, thread_id=thread_id)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:  # a deleted message, an emoji outside the set
+            flash(exc.message, "error")
+    else:
+        flash("That reaction did not go through. Please try again.", "error")
+    return _back_to(slug, thread_id, message.id)
 
 
 @bp.route("/threads", methods=["POST"])

@@ -12,6 +12,9 @@ def _role_choices():
 
 class SchoolForm(FlaskForm):
     name = StringField("School name", validators=[DataRequired(), Length(max=200)])
+    group_name = StringField("School group", validators=[Length(max=100)],
+                             description="Optional: a label to compare sets of schools on the dashboard, "
+                                         "such as “Cohort 1” or “Middle schools”.")
 
 
 class InviteForm(FlaskForm):

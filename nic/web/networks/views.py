@@ -54,7 +54,7 @@ def create_school(slug):
     form = SchoolForm()
     if form.validate_on_submit():
         try:
-            school = networks.create_school(form.name.data)
+            school = networks.create_school(form.name.data, form.group_name.data or "")
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -70,13 +70,14 @@ def rename_school(slug, school_id):
     form = SchoolForm()
     if form.validate_on_submit():
         try:
-            networks.rename_school(school_id, form.name.data)
+            networks.rename_school(school_id, form.name.data,
+                                   form.group_name.data if "group_name" in request.form else None)
         except NotFound:
             abort(404)
         except ServiceError as exc:
             flash(f"Not renamed: {exc.message}", "error")
         else:
-            flash("School renamed.", "success")
+            flash("School saved.", "success")
     else:
         flash("Not renamed: the name is required.", "error")
     return redirect(url_for("networks.schools", slug=slug))

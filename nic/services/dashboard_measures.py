@@ -1,0 +1,101 @@
+"""The dashboards' measures, from the snapshot: the network's small multiples (each
+measure's pooled series, how many schools report it and how many show a signal) and one
+school's measures beside the network's. Set-based reads, as in nic.services.dashboard."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from nic.extensions import db
+from nic.models import Measure, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool, School
+from nic.services.dashboard import Filters
+
+MEASURE_POINTS = 26  # per small multiple when no dates are chosen
+
+
+@dataclass
+class MeasureSummary:
+    id: int
+    name: str
+    chart: str
+    unit: str
+    direction: str
+    frequency: str
+    schools_reporting: int
+    schools_with_signal: int
+    latest_period: date | None
+    pooled_value: float | None
+    series: list[tuple[date, float | None, int]] = field(default_factory=list)  # (period, pooled, schools)
+
+
+def _columns():
+    return (Measure.id, Measure.name, Measure.chart, Measure.unit, Measure.direction, Measure.frequency,
+            RollupMeasure.schools_reporting, RollupMeasure.schools_with_signal, RollupMeasure.latest_period,
+            RollupMeasure.pooled_value)
+
+
+def _summary(r) -> MeasureSummary:
+    return MeasureSummary(r.id, r.name, r.chart, r.unit or "", r.direction, r.frequency, r.schools_reporting or 0,
+                          r.schools_with_signal or 0, r.latest_period, r.pooled_value)
+
+
+def network_measures(filters: Filters) -> list[MeasureSummary]:
+    """Every measure with its network figures and pooled series (in the chosen dates, or
+    its latest MEASURE_POINTS periods). For a school group, the counts of schools
+    reporting and with a signal are the group's; the pooled series stays the network's
+    (the snapshot pools the whole network only)."""
+    stmt = (select(*_columns()).outerjoin(RollupMeasure, RollupMeasure.measure_id == Measure.id)
+            .order_by(Measure.name, Measure.id))
+    out = {r.id: _summary(r) for r in db.session.execute(stmt)}
+    if not out:
+        return []
+    if filters.group:
+        counts = (select(RollupMeasureSchool.measure_id, func.count().label("reporting"),
+                         func.sum(case((RollupMeasureSchool.signal, 1), else_=0)).label("signals"))
+                  .join(School, School.id == RollupMeasureSchool.school_id)
+                  .where(School.group_name == filters.group).group_by(RollupMeasureSchool.measure_id))
+        found = {r.measure_id: r for r in db.session.execute(counts)}
+        for summary in out.values():
+            row = found.get(summary.id)
+            summary.schools_reporting = row.reporting if row else 0
+            summary.schools_with_signal = int(row.signals or 0) if row else 0
+    series = (select(RollupMeasurePeriod.measure_id, RollupMeasurePeriod.period, RollupMeasurePeriod.pooled_value,
+                     RollupMeasurePeriod.schools)
+              .order_by(RollupMeasurePeriod.measure_id, RollupMeasurePeriod.period))
+    if filters.date_from:
+        series = series.where(RollupMeasurePeriod.period >= filters.date_from)
+    if filters.date_to:
+        series = series.where(RollupMeasurePeriod.period <= filters.date_to)
+    for r in db.session.execute(series):
+        if r.measure_id in out:
+            out[r.measure_id].series.append((r.period, r.pooled_value, r.schools))
+    if not filters.dated:
+        for summary in out.values():
+            summary.series = summary.series[-MEASURE_POINTS:]
+    return list(out.values())
+
+
+@dataclass
+class SchoolMeasure:
+    network: MeasureSummary
+    points: int
+    latest_period: date | None
+    latest_value: float | None
+    median: float | None
+    signal: bool
+
+
+def school_measures(school_id: int) -> list[SchoolMeasure]:
+    """Every measure: the school's latest value and signal beside the network's pooled
+    value and count of schools with a signal. A measure the school has not reported has
+    points == 0."""
+    mine = select(RollupMeasureSchool).where(RollupMeasureSchool.school_id == school_id).subquery()
+    stmt = (select(*_columns(), mine.c.points, mine.c.latest_period.label("school_period"),
+                   mine.c.latest_value, mine.c.median, mine.c.signal)
+            .outerjoin(RollupMeasure, RollupMeasure.measure_id == Measure.id)
+            .outerjoin(mine, mine.c.measure_id == Measure.id)
+            .order_by(Measure.name, Measure.id))
+    return [SchoolMeasure(_summary(r), r.points or 0, r.school_period, r.latest_value, r.median, bool(r.signal))
+            for r in db.session.execute(stmt)]

@@ -29,7 +29,8 @@ def _network_or_fail(slug: str):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=100, show_default=True, type=int, help="Concurrent connections (each socket holds a thread).")
+@click.option("--threads", default=300, show_default=True, type=int,
+              help="Concurrent connections: each open socket holds a thread; leave ~100 for pages.")
 @click.option("--graceful-timeout", default=10, show_default=True, type=int)
 def serve(host, port, threads, graceful_timeout):
     """Serve the web app and Socket.IO with gunicorn (gthread, one worker)."""

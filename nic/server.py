@@ -27,7 +27,7 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def run(host: str, port: int, threads: int = 100, graceful_timeout: int = 10) -> None:
+def run(host: str, port: int, threads: int = 300, graceful_timeout: int = 10) -> None:
     click.echo(f"nic is serving on http://{host}:{port}  (Ctrl+C to stop)")
     sys.stdout.flush()  # before gunicorn forks: an unflushed buffer would be printed by each process
     _Gunicorn(

@@ -3,6 +3,7 @@ re-established here from the session or the token given at connect."""
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import request, session
 from flask_login import current_user
@@ -77,10 +78,10 @@ def _handle(data, work):
     """Run `work(thread, membership)` with the thread's network current; answer the ack."""
     if not isinstance(data, dict) or session.get("nic_socket_user_id") is None:
         return {"ok": False, "error": "not_found"}
-    network_id = _thread_network_id(data)
-    if network_id is None:
-        return {"ok": False, "error": "not_found"}
     try:
+        network_id = _thread_network_id(data)
+        if network_id is None:
+            return {"ok": False, "error": "not_found"}
         with use_network(network_id):
             thread, membership = _authorised_thread(data)
             return work(thread, membership)
@@ -113,7 +114,8 @@ def on_send(data=None):
     from nic.services.discussion import post_message
 
     def work(thread, membership):
-        message = post_message(membership, thread.id, data.get("body"), data.get("client_id"))
+        # The thread is authorised already (_handle): post_message need not check it again.
+        message = post_message(membership, thread.id, data.get("body"), data.get("client_id"), thread=thread)
         return {"ok": True, "id": message.id}
 
     return _handle(data, work)
@@ -139,7 +141,32 @@ def _viewers_changed(thread_id: int, change) -> None:
     except Exception:
         logger.exception("presence update failed for thread %s", thread_id)
         return
-    publish.emit_to_thread(thread_id, "viewers", {"thread_id": thread_id, **snapshot})
+    _announce_viewers(thread_id, snapshot)
+
+
+# A join storm (a class opening the same thread) would send the whole viewer list to the
+# whole room once per join: n joins x n sockets. Changes within this window go out as one
+# list per thread and process, the latest, which is all a page shows.
+VIEWERS_COALESCE_SECONDS = 0.25
+_pending_viewers: dict[int, dict] = {}
+_pending_lock = threading.Lock()
+
+
+def _announce_viewers(thread_id: int, snapshot: dict) -> None:
+    with _pending_lock:
+        waiting = _pending_viewers.get(thread_id)
+        # The last change applied is the state to show (pages still order lists by seq).
+        _pending_viewers[thread_id] = snapshot
+    if waiting is None:
+        socketio.start_background_task(_send_viewers_soon, thread_id)
+
+
+def _send_viewers_soon(thread_id: int) -> None:
+    socketio.sleep(VIEWERS_COALESCE_SECONDS)
+    with _pending_lock:
+        snapshot = _pending_viewers.pop(thread_id, None)
+    if snapshot is not None:
+        publish.emit_to_thread(thread_id, "viewers", {"thread_id": thread_id, **snapshot})
 
 
 @socketio.on("disconnect")
@@ -150,7 +177,7 @@ def on_disconnect(reason=None):
         logger.exception("presence cleanup failed for a disconnect")
         return
     for thread_id, snapshot in changed.items():
-        publish.emit_to_thread(thread_id, "viewers", {"thread_id": thread_id, **snapshot})
+        _announce_viewers(thread_id, snapshot)
 
 
 @socketio.on("typing")

@@ -33,6 +33,7 @@ from nic.permissions import (
     visible_artifacts_clause,
     visible_cycles_clause,
 )
+from nic.services import rollups
 from nic.services.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from nic.services.transaction import commit, on_commit
 from nic.services.validation import FieldErrors, clean_id, clean_name
@@ -192,8 +193,11 @@ def _count_against_flood_limit(user_id: int) -> None:
         raise RateLimited(f"You are sending messages too fast (limit: {limit}). Wait a moment and send again.")
 
 
-def post_message(membership, thread_id, body, client_id=None) -> Message:
-    thread = readable_thread(membership, thread_id)
+def post_message(membership, thread_id, body, client_id=None, *, thread: Thread | None = None) -> Message:
+    """Store a message, then (after commit) broadcast it and queue its notifications.
+    `thread`: the same thread, already authorised for this member by the caller."""
+    if thread is None or thread.id != thread_id:
+        thread = readable_thread(membership, thread_id)
     body = _clean_body(body)
     client_id = _clean_client_id(client_id)
     if client_id is not None:
@@ -217,7 +221,8 @@ def post_message(membership, thread_id, body, client_id=None) -> Message:
     payload = message_payload(message, author)
     _broadcast_after_commit("message", payload)
     _notify_after_commit(thread, message, payload)
-    from nic.services.rollups import schedule_school; schedule_school(membership.school_id)  # noqa: E702  roll-up hook
+    # Messages only feed the engagement figures: join a waiting roll-up without locking it.
+    rollups.schedule_school(membership.school_id, lock=False)
     commit()
     return message
 

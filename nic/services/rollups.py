@@ -141,14 +141,26 @@ def cycle_day(cycle, *more) -> date:
     return min(days)
 
 
-def schedule_school(school_id: int, day: date | None = None) -> None:
+def schedule_school(school_id: int, day: date | None = None, lock: bool = True) -> None:
     """Called by services inside the transaction of a change to a school's cycles,
     points, artifacts or messages: the school's incremental roll-up, from the period of
     `day` (or today, if earlier or not given: the change itself happens today) on, joins
-    the waiting job or queues one. Commits nothing itself."""
+    the waiting job or queues one. Commits nothing itself.
+
+    lock=False (messages, which only feed engagement counts, and come in bursts from
+    many people): if a job already waits with a range covering today, join it with a
+    plain read instead of locking its row. The row lock would make concurrent senders
+    of one school queue behind each other; the price is that a job claimed in the few
+    milliseconds before this commit misses this message until the next change or the
+    nightly run."""
     if not current_app.config.get("ROLLUP_ON_CHANGE", True) or school_id is None:
         return
     today = utcnow().date()
+    if not lock and (day is None or day >= today):
+        waiting_since = db.session.scalar(select(RollupJob.since).where(
+            RollupJob.scope == "school", RollupJob.school_id == int(school_id), RollupJob.state == "queued"))
+        if waiting_since is not None and waiting_since <= today:
+            return
     _insert_queued("school", int(school_id), min(day, today) if day else today,
                    enqueue_delay=INCREMENTAL_DELAY_SECONDS)
 

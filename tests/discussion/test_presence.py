@@ -3,13 +3,14 @@ memory), and the Redis presence store on its own (distinct people, sequence numb
 a crashed process's sockets swept away). Across two real server processes:
 tests/live/test_presence.py."""
 import json
+import time
 
 import pytest
 import redis
 from flask_socketio import SocketIOTestClient
 
 from nic.extensions import socketio
-from nic.realtime import presence
+from nic.realtime import handlers, presence
 from nic.realtime.presence import MemoryPresence, RedisPresence
 from tests.conftest import REDIS_URL
 from tests.factories import make_thread, make_token
@@ -70,24 +71,42 @@ def test_typing_is_refused_unless_joined_and_readable_and_payloads_are_checked(a
     assert member.emit("typing", {"thread_id": a.thread.id}, callback=True) == {"ok": True}
 
 
+def settled_viewers(client):
+    """`viewers` lists go out once the join/leave burst settles (handlers coalesce them)."""
+    time.sleep(handlers.VIEWERS_COALESCE_SECONDS + 0.3)
+    return events(client, "viewers")
+
+
 def test_viewers_are_people_not_sockets_and_leave_and_disconnect_update_them(app, tenants, clients):
     a = tenants.a
     member = clients(a.member.user)
     principal, principal_tab = clients(a.principal.user), clients(a.principal.user)
     member.emit("join", {"thread_id": a.thread.id}, callback=True)
-    assert events(member, "viewers")[-1]["users"] == [{"id": a.member.user_id, "name": "Alphaville Member"}]
+    assert settled_viewers(member)[-1]["users"] == [{"id": a.member.user_id, "name": "Alphaville Member"}]
     principal.emit("join", {"thread_id": a.thread.id}, callback=True)
     principal_tab.emit("join", {"thread_id": a.thread.id}, callback=True)
-    latest = events(member, "viewers")[-1]
+    latest = settled_viewers(member)[-1]
     assert latest["thread_id"] == a.thread.id
     assert latest["users"] == [{"id": a.member.user_id, "name": "Alphaville Member"},
                                {"id": a.principal.user_id, "name": "Alphaville Principal"}]
     principal.emit("leave", {"thread_id": a.thread.id}, callback=True)
-    assert len(events(member, "viewers")[-1]["users"]) == 2  # the other tab is still open
+    assert len(settled_viewers(member)[-1]["users"]) == 2  # the other tab is still open
     principal_tab.disconnect()
-    after = events(member, "viewers")
+    after = settled_viewers(member)
     assert after[-1]["users"] == [{"id": a.member.user_id, "name": "Alphaville Member"}]
     assert after[-1]["seq"] > latest["seq"]
+
+
+def test_a_join_storm_sends_one_list_not_one_per_join(app, tenants, clients):
+    """Ten sockets joining at once: each hears the settled list once or twice, not once
+    per join (which would be n x n events for the room)."""
+    a = tenants.a
+    crowd = [clients(a.member.user if i % 2 else a.principal.user) for i in range(10)]
+    for client in crowd:
+        assert client.emit("join", {"thread_id": a.thread.id}, callback=True)["ok"] is True
+    heard = settled_viewers(crowd[0])
+    assert 1 <= len(heard) <= 2
+    assert [u["name"] for u in heard[-1]["users"]] == ["Alphaville Member", "Alphaville Principal"]
 
 
 def test_memory_presence_on_its_own():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Date, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, JSON, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nic.extensions import db
@@ -84,7 +84,11 @@ class ChartSplit(TenantMixin, TimestampMixin, db.Model):
 
 class MeasurePoint(TenantMixin, db.Model):
     __tablename__ = "measure_points"
-    __table_args__ = (UniqueConstraint("network_id", "measure_id", "school_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("network_id", "measure_id", "school_id", "period"),
+        # Incremental roll-ups pool every school's points of recent periods.
+        Index("ix_measure_points_network_period", "network_id", "period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)

@@ -61,14 +61,24 @@ def network_measures(filters: Filters) -> list[MeasureSummary]:
             row = found.get(summary.id)
             summary.schools_reporting = row.reporting if row else 0
             summary.schools_with_signal = int(row.signals or 0) if row else 0
-    series = (select(RollupMeasurePeriod.measure_id, RollupMeasurePeriod.period, RollupMeasurePeriod.pooled_value,
-                     RollupMeasurePeriod.schools)
-              .order_by(RollupMeasurePeriod.measure_id, RollupMeasurePeriod.period))
+    series = select(RollupMeasurePeriod.measure_id, RollupMeasurePeriod.period, RollupMeasurePeriod.pooled_value,
+                    RollupMeasurePeriod.schools)
     if filters.date_from:
         series = series.where(RollupMeasurePeriod.period >= filters.date_from)
     if filters.date_to:
         series = series.where(RollupMeasurePeriod.period <= filters.date_to)
-    for r in db.session.execute(series):
+    if not filters.dated:
+        # Only each measure's latest MEASURE_POINTS periods leave the database (a network
+        # with years of weekly data would otherwise send them all to be cut here).
+        newest_first = func.row_number().over(partition_by=RollupMeasurePeriod.measure_id,
+                                              order_by=RollupMeasurePeriod.period.desc())
+        ranked = series.add_columns(newest_first.label("rank")).subquery()
+        series = select(ranked.c.measure_id, ranked.c.period, ranked.c.pooled_value, ranked.c.schools).where(
+            ranked.c.rank <= MEASURE_POINTS)
+        series_order = (ranked.c.measure_id, ranked.c.period)
+    else:
+        series_order = (RollupMeasurePeriod.measure_id, RollupMeasurePeriod.period)
+    for r in db.session.execute(series.order_by(*series_order)):
         if r.measure_id in out:
             out[r.measure_id].series.append((r.period, r.pooled_value, r.schools))
     if not filters.dated:

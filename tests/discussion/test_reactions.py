@@ -17,9 +17,15 @@ API = "/api/v1/networks/alpha/threads"
 
 @pytest.fixture
 def sent(monkeypatch):
+    """The `reaction` events sent. Other thread events are left out: a `viewers` list from
+    an earlier test's sockets can still go out (coalesced, a fraction of a second late)."""
     calls = []
-    monkeypatch.setattr(publish, "emit_to_thread",
-                        lambda thread_id, event, payload, skip_sids=None: calls.append((thread_id, event, payload)))
+
+    def record(thread_id, event, payload, skip_sids=None):
+        if event == "reaction":
+            calls.append((thread_id, event, payload))
+
+    monkeypatch.setattr(publish, "emit_to_thread", record)
     return calls
 
 

@@ -85,18 +85,9 @@ class RollupSchool(TenantMixin, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupSchoolPeriod(TenantMixin, db.Model):
-    """Per school and week (or month): cycles started, phase moves into Do, Study and Act,
-    cycles completed and their median length, and engagement."""
+class PeriodFigures:
+    """The figures of one week or month, kept per school and for the whole network."""
 
-    __tablename__ = "rollup_school_periods"
-    __table_args__ = (
-        UniqueConstraint("school_id", "period_kind", "period_start"),
-        CheckConstraint("period_kind IN ('week', 'month')", name="period_kind"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
     period_kind: Mapped[str] = mapped_column(String(5))
     period_start: Mapped[date] = mapped_column(Date)
     started: Mapped[int] = mapped_column(Integer, default=0)
@@ -109,6 +100,20 @@ class RollupSchoolPeriod(TenantMixin, db.Model):
     artifacts: Mapped[int] = mapped_column(Integer, default=0)
     active_members: Mapped[int] = mapped_column(Integer, default=0)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RollupSchoolPeriod(PeriodFigures, TenantMixin, db.Model):
+    """Per school and week (or month): cycles started, phase moves into Do, Study and Act,
+    cycles completed and their median length, and engagement."""
+
+    __tablename__ = "rollup_school_periods"
+    __table_args__ = (
+        UniqueConstraint("school_id", "period_kind", "period_start"),
+        CheckConstraint("period_kind IN ('week', 'month')", name="period_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
 
 
 class RollupChangeIdeaSchool(TenantMixin, db.Model):
@@ -185,7 +190,7 @@ class RollupStalledCycle(TenantMixin, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupNetworkPeriod(TenantMixin, db.Model):
+class RollupNetworkPeriod(PeriodFigures, TenantMixin, db.Model):
     """The same figures as RollupSchoolPeriod for the whole network; kept apart because
     active members are counted once across schools (and facilitators have no school)."""
 
@@ -196,18 +201,6 @@ class RollupNetworkPeriod(TenantMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_kind: Mapped[str] = mapped_column(String(5))
-    period_start: Mapped[date] = mapped_column(Date)
-    started: Mapped[int] = mapped_column(Integer, default=0)
-    to_do: Mapped[int] = mapped_column(Integer, default=0)
-    to_study: Mapped[int] = mapped_column(Integer, default=0)
-    to_act: Mapped[int] = mapped_column(Integer, default=0)
-    completed: Mapped[int] = mapped_column(Integer, default=0)
-    median_days: Mapped[float | None] = mapped_column(Float)
-    messages: Mapped[int] = mapped_column(Integer, default=0)
-    artifacts: Mapped[int] = mapped_column(Integer, default=0)
-    active_members: Mapped[int] = mapped_column(Integer, default=0)
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class RollupMeasurePeriod(TenantMixin, db.Model):

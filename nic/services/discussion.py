@@ -11,7 +11,7 @@ is at-most-once) catches up with `messages_after(last_id)`.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from nic.extensions import db
@@ -34,6 +34,7 @@ from nic.permissions import (
     visible_cycles_clause,
 )
 from nic.services import rollups
+from nic.services.channels import readable_channels_clause
 from nic.services.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from nic.services.transaction import commit, on_commit
 from nic.services.validation import FieldErrors, clean_id, clean_name
@@ -68,10 +69,7 @@ def subject_readable(membership, subject: str, subject_id: int | None) -> bool:
 def readable_threads_clause(membership):
     """SQL condition for the threads `membership` may read (the same rules as
     `subject_readable`, set-based for lists)."""
-    padded_roles = literal(",") + func.replace(Channel.roles, " ", "") + literal(",")
-    open_channels = select(Channel.id).where(
-        or_(Channel.roles == "", padded_roles.like(f"%,{membership.role},%"))
-    )
+    open_channels = select(Channel.id).where(readable_channels_clause(membership))
     return or_(
         and_(Thread.subject == "cycle",
              Thread.subject_id.in_(select(Cycle.id).where(visible_cycles_clause(membership)))),

@@ -55,6 +55,13 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # own school's cycles, see nic.services.dashboard_school)
     "dashboard.network": _FACILITATORS,
     "dashboard.nudge": frozenset({"facilitator", "principal"}),
+    # leadership self-assessments: facilitators adopt, copy, import, edit and link the
+    # network's frameworks and open and close rounds; who rates and records consensus in
+    # a school is the school's leadership team (nic.services.assessments.can_rate); every
+    # member reads the network's consensus view
+    "frameworks.manage": _FACILITATORS,
+    "assessments.manage": _FACILITATORS,
+    "assessments.view": _ALL,
 }
 
 

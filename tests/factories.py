@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from nic.extensions import db
 from nic.models import (
+    AssessmentConsensus, AssessmentRating, AssessmentRound, ConsensusEvidence, Framework, FrameworkPractice,
     Channel, Message, Notification, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
     School, Team, User, utcnow,
 )
@@ -273,6 +274,10 @@ class Tenant:
     thread: Thread = None  # on `cycle`
     message: Message = None
     notification: Notification = None  # the facilitator's, about `message`
+    framework: Framework = None  # the built-in core practices, adopted
+    round: AssessmentRound = None  # open; the ILT of schools[0] (principal, teacher) rated practice 0
+    rating: AssessmentRating = None  # the teacher's own rating (private to schools[0])
+    consensus: AssessmentConsensus = None  # schools[0]'s agreed level on practice 0, evidence: `cycle`
     marker: str = field(default="")
 
 
@@ -302,11 +307,83 @@ def make_tenant(slug: str, label: str) -> Tenant:
     thread = make_thread(network, "cycle", cycle.id, f"{label} huddle questions", teacher.user)
     message = make_message(thread, teacher.user, f"{label} asks: how did the huddle go?")
     notification = make_notification(message, facilitator.user, text=f"{label} Teacher mentioned you")
+    framework = make_framework(network)
+    practice = framework.practices[0]
+    assessment_round = make_round(framework, f"{label} fall round", opened_by=facilitator.user)
+    rating = make_rating(assessment_round, schools[0], teacher.user, practice, 1, note=f"{label} private note")
+    consensus = make_consensus(assessment_round, schools[0], practice, 1, notes=f"{label} agreed evidence",
+                               recorded_by=principal.user, cycles=[cycle])
     return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
                   api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
                   change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private,
                   measure=measure, split=split, artifact=artifact, channel=channel, thread=thread,
-                  message=message, notification=notification, marker=label)
+                  message=message, notification=notification, framework=framework, round=assessment_round,
+                  rating=rating, consensus=consensus, marker=label)
+
+
+def make_framework(network: Network, builtin: str = "leadership-core-practices", key: str | None = None,
+                   origin: str = "builtin") -> Framework:
+    """The network's copy of a built-in framework, with one FrameworkPractice row per
+    practice (what nic.services.frameworks keeps in step when it saves a document)."""
+    from nic.frameworks import get_builtin, to_dict
+
+    document = to_dict(get_builtin(builtin))
+    if key:
+        document["key"] = key
+    with use_network(network.id):
+        framework = Framework(key=document["key"], name=document["name"], origin=origin, based_on=builtin,
+                              document=document)
+        position = 0
+        for domain in document["domains"]:
+            for practice in domain["practices"]:
+                framework.practices.append(FrameworkPractice(
+                    key=practice["key"], name=practice["name"], domain=domain["name"], position=position))
+                position += 1
+        db.session.add(framework)
+        db.session.flush()
+    return framework
+
+
+def make_round(framework: Framework, name: str | None = None, closed: bool = False, opened_by: User | None = None,
+               **fields) -> AssessmentRound:
+    with use_network(framework.network_id):
+        round_ = AssessmentRound(framework_id=framework.id, name=name or f"Round {next(_counter)}",
+                                 opened_by_id=opened_by.id if opened_by else None,
+                                 closed_at=utcnow() if closed else None, **fields)
+        db.session.add(round_)
+        db.session.flush()
+    return round_
+
+
+def _level(framework: Framework, rank: int) -> str:
+    return framework.document["levels"][rank]["key"]
+
+
+def make_rating(round_: AssessmentRound, school: School, user: User, practice: FrameworkPractice, rank: int,
+                note: str = "") -> AssessmentRating:
+    with use_network(round_.network_id):
+        rating = AssessmentRating(round_id=round_.id, school_id=school.id, user_id=user.id, practice_id=practice.id,
+                                  level_rank=rank, level_key=_level(round_.framework, rank), note=note)
+        db.session.add(rating)
+        db.session.flush()
+    return rating
+
+
+def make_consensus(round_: AssessmentRound, school: School, practice: FrameworkPractice, rank: int,
+                   notes: str = "", recorded_by: User | None = None, cycles: list[Cycle] = (),
+                   artifacts: list[Artifact] = (), measures: list[Measure] = ()) -> AssessmentConsensus:
+    with use_network(round_.network_id):
+        consensus = AssessmentConsensus(
+            round_id=round_.id, school_id=school.id, practice_id=practice.id, level_rank=rank,
+            level_key=_level(round_.framework, rank), notes=notes,
+            recorded_by_id=recorded_by.id if recorded_by else None)
+        consensus.evidence = (
+            [ConsensusEvidence(cycle_id=c.id) for c in cycles]
+            + [ConsensusEvidence(artifact_id=a.id) for a in artifacts]
+            + [ConsensusEvidence(measure_id=m.id) for m in measures])
+        db.session.add(consensus)
+        db.session.flush()
+    return consensus
 
 
 @dataclass

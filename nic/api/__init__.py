@@ -41,5 +41,9 @@ def init_app(app: Flask) -> None:
     from nic.api import messages  # noqa: F401  (editing, deleting and reacting to one message)
     from nic.api import members, notifications  # noqa: F401  (mention autocomplete; the bell menu)
 
+    from nic.api import frameworks  # noqa: F401  (leadership frameworks: adopt, import, edit, export)
+    from nic.api import assessments  # noqa: F401  (self-assessment rounds, ratings, consensus)
+    from nic.api import leadership  # noqa: F401  (the network's view of leadership practice)
+
     errors.register(app)
     app.register_blueprint(bp)

@@ -20,11 +20,19 @@ from nic.models.rollup import (
     RollupMeasurePeriod, RollupMeasureSchool, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod,
     RollupStalledCycle, RollupState,
 )
+from nic.models.assessment import (
+    EVIDENCE_KINDS, FRAMEWORK_ORIGINS, ROUND_CLOSE_STATES, AssessmentConsensus, AssessmentRating, AssessmentRound,
+    AssessmentRoundSchool, ConsensusEvidence, Framework, FrameworkPractice, RollupAssessmentPractice,
+    RollupAssessmentSchool,
+)
 from nic.models.cycle import (
     DECISIONS, PHASES, SCALE_UNITS, VISIBILITIES, Cycle, CycleChange, CyclePhaseMove, CycleQuestion,
 )
 
 __all__ = [
+    "EVIDENCE_KINDS", "FRAMEWORK_ORIGINS", "ROUND_CLOSE_STATES", "AssessmentConsensus", "AssessmentRating",
+    "AssessmentRound", "AssessmentRoundSchool", "ConsensusEvidence", "Framework", "FrameworkPractice",
+    "RollupAssessmentPractice", "RollupAssessmentSchool",
     "PERIOD_KINDS", "ROLLUP_JOB_STATES", "ROLLUP_SCOPES", "RollupChangeIdeaSchool", "RollupJob", "RollupMeasure",
     "RollupMeasurePeriod", "RollupMeasureSchool", "RollupNetworkPeriod", "RollupSchool", "RollupSchoolPeriod",
     "RollupStalledCycle", "RollupState",

@@ -39,6 +39,7 @@ from nic.models import (
     RollupState,
     utcnow,
 )
+from nic.services import assessment_rollup
 from nic.services import rollup_sql as sql
 from nic.services.transaction import commit, on_commit
 from nic.tenancy import UNSCOPED, current_network_id
@@ -279,6 +280,7 @@ def compute(school_id: int | None = None, since: date | None = None):
         run(sql.INSERT_MEASURE_SCHOOL, series)
     run(sql.measures(d), params)
     run(sql.measure_periods(d, since_filter_points), params)
+    assessment_rollup.compute(d, params, school_id)
 
     state = db.session.scalar(select(RollupState))
     if state is None:

@@ -49,6 +49,9 @@ def init_app(app: Flask) -> None:
     from nic.web.channels import bp as channels_bp
     from nic.web.dashboard import bp as dashboard_bp
     from nic.web.notifications import bp as notifications_bp
+    from nic.web.frameworks import bp as frameworks_bp
+    from nic.web.assessments import bp as assessments_bp
+    from nic.web.leadership import bp as leadership_bp
 
     for bp in (auth_bp, account_bp, networks_bp, dev_bp, browse_bp, teams_bp, theory_bp, cycles_bp):
         app.register_blueprint(bp)
@@ -60,6 +63,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(channels_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(frameworks_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(leadership_bp)
     app.context_processor(_template_globals)
     pages = {
         403: ("Not allowed", "Your role in this network does not allow that."),

@@ -86,6 +86,9 @@ def load_config(instance_path: str) -> dict:
         # counts as stalled (a network can set its own).
         "ROLLUP_ON_CHANGE": _flag("NIC_ROLLUP_ON_CHANGE", default=True),
         "ROLLUP_STALLED_DAYS": int(os.environ.get("NIC_ROLLUP_STALLED_DAYS") or 21),
+        # A full roll-up on PostgreSQL computes the measure statistics on a second
+        # connection at the same time as the rest (nic.services.rollups.compute).
+        "ROLLUP_PARALLEL": _flag("NIC_ROLLUP_PARALLEL", default=True),
         # Messages one person may post (socket or HTTP), counted in the same store.
         "MESSAGE_RATE_LIMIT": os.environ.get("NIC_MESSAGE_RATE_LIMIT") or "30 per minute",
         # Notification digests: beat looks every NIC_DIGEST_EVERY_MINUTES for notifications

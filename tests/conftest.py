@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from nic import create_app
+from nic.web.dashboard import section_cache
 from nic.extensions import db, limiter
 from tests import factories
 from tests.support import ensure_database, reset_schema
@@ -55,6 +56,10 @@ def app_config(**overrides) -> dict:
         # Edits do not queue roll-ups here (eager Celery would run one after every commit);
         # tests/rollups turns it on where that is what is tested.
         "ROLLUP_ON_CHANGE": False,
+        # Each test runs inside one transaction that other connections cannot see, so a
+        # roll-up's second connection would miss the test's rows (tests/live and the
+        # benchmark run it on committed data).
+        "ROLLUP_PARALLEL": False,
         **FAST_HASHING,
     }
     config.update(overrides)
@@ -108,6 +113,9 @@ def db_session(app):
 @pytest.fixture
 def client(app, db_session):
     limiter.reset()
+    # Kept dashboard sections are keyed by network id and snapshot time; SQLite reuses
+    # ids after a rollback, so no test may see another test's.
+    section_cache.sections.clear()
     return app.test_client()
 
 

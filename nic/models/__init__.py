@@ -16,7 +16,7 @@ from nic.models.measure import (
     CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, POINT_SOURCES, ChartSplit, Measure, MeasurePoint, PointChange,
 )
 from nic.models.rollup import (
-    PERIOD_KINDS, ROLLUP_JOB_STATES, ROLLUP_SCOPES, RollupChangeIdeaSchool, RollupJob, RollupMeasure,
+    PERIOD_KINDS, ROLLUP_JOB_STATES, ROLLUP_SCOPES, RollupActiveMember, RollupChangeIdeaSchool, RollupJob, RollupMeasure,
     RollupMeasurePeriod, RollupMeasureSchool, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod,
     RollupStalledCycle, RollupState,
 )
@@ -33,7 +33,7 @@ __all__ = [
     "EVIDENCE_KINDS", "FRAMEWORK_ORIGINS", "ROUND_CLOSE_STATES", "AssessmentConsensus", "AssessmentRating",
     "AssessmentRound", "AssessmentRoundSchool", "ConsensusEvidence", "Framework", "FrameworkPractice",
     "RollupAssessmentPractice", "RollupAssessmentSchool",
-    "PERIOD_KINDS", "ROLLUP_JOB_STATES", "ROLLUP_SCOPES", "RollupChangeIdeaSchool", "RollupJob", "RollupMeasure",
+    "PERIOD_KINDS", "ROLLUP_JOB_STATES", "ROLLUP_SCOPES", "RollupActiveMember", "RollupChangeIdeaSchool", "RollupJob", "RollupMeasure",
     "RollupMeasurePeriod", "RollupMeasureSchool", "RollupNetworkPeriod", "RollupSchool", "RollupSchoolPeriod",
     "RollupStalledCycle", "RollupState",
     "NOTIFICATION_KINDS", "THREAD_SUBJECTS", "Channel", "Message", "Notification", "Reaction", "Thread",

@@ -36,6 +36,8 @@ class Cycle(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "cycles"
     __table_args__ = (
         Index("ix_cycles_network_created", "network_id", "created_at", "id"),
+        # Roll-ups: the cycles completed from a day on (the network's median lengths).
+        Index("ix_cycles_network_phase_changed", "network_id", "phase", "phase_changed_at"),
         CheckConstraint("phase IN ('plan', 'do', 'study', 'act', 'done')", name="phase"),
         CheckConstraint("visibility IN ('school', 'network')", name="visibility"),
         CheckConstraint("act_decision IS NULL OR act_decision IN ('adopt', 'adapt', 'abandon')", name="act_decision"),

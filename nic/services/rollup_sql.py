@@ -18,8 +18,9 @@ them the fastest way each database has, with the same result to the last bit.
 
 Performance (tests/bench/test_rollup_bench.py, docs/BENCHMARKS.md): the per-series
 statistics read the points twice in index order with two window passes, not four sorts
-of a million rows; an incremental run reads only the events from `:since` on for the
-network-wide periods. Check a change here against the previous version on a seeded
+of a million rows; the run's events are gathered once into a temporary table; the
+network's periods are summed from the schools' rows (with who was active kept per school
+in rollup_active_members), so an incremental run never reads another school's events. Check a change here against the previous version on a seeded
 network (every snapshot row identical) as well as with tests/rollups.
 """
 from __future__ import annotations
@@ -95,7 +96,9 @@ def _statement(sql: str):
         typed.append(bindparam("computed_at", type_=UTCDateTime()))
     if ":cutoff" in sql:
         typed.append(bindparam("cutoff", type_=UTCDateTime()))
-    if ":since" in sql:
+    if ":since_at" in sql:
+        typed.append(bindparam("since_at", type_=UTCDateTime()))
+    if ":since" in sql.replace(":since_at", ""):
         typed.append(bindparam("since", type_=Date()))
     return text(sql).bindparams(*typed)
 
@@ -127,7 +130,7 @@ def school_status(d: Dialect, school_filter: str):
     return _statement(f"""
         WITH live AS ({_live_cycles(d, school_filter)}),
         predicted AS (
-            SELECT DISTINCT q.cycle_id FROM cycle_questions q
+            SELECT DISTINCT q.cycle_id FROM cycle_questions q JOIN live ON live.id = q.cycle_id
             WHERE q.network_id = :network_id AND q.prediction <> ''
         ),
         medians AS ({d.median("(SELECT school_id, days FROM live WHERE phase = 'done') done", "school_id", "days",
@@ -189,54 +192,78 @@ def change_idea_schools(d: Dialect, school_filter: str):
     """)
 
 
-def _events(d: Dialect, school_filter: str, since: bool = False) -> str:
+def _events(d: Dialect, school_filter: str) -> str:
     """Everything that happened, one row per event: (school_id, day, kind, user_id, days).
     A school's engagement is what happened to its cycles, points and artifacts, and the
     messages its members wrote (facilitators' messages have no school: network only).
-    `since`: only the events from the day `:since` on (a period starts on or before each
-    of its days, so this drops no event of a period that starts on or after `:since`)."""
+    Needs the CTE `live` (_event_cycles with the same school filter)."""
     c_filter = school_filter.format(t="l")
-
-    def after(day: str) -> str:
-        return f"AND {day} >= :since" if since else ""
-
     return f"""
         SELECT school_id, started_on AS day, 'started' AS kind, CAST(NULL AS integer) AS user_id,
-               CAST(NULL AS double precision) AS days FROM live WHERE 1 = 1 {after('started_on')}
+               CAST(NULL AS double precision) AS days FROM live
         UNION ALL
-        SELECT school_id, created_on, 'created', owner_id, NULL FROM live WHERE 1 = 1 {after('created_on')}
+        SELECT school_id, created_on, 'created', owner_id, NULL FROM live
         UNION ALL
-        SELECT school_id, changed_on, 'completed', NULL, days FROM live WHERE phase = 'done' {after('changed_on')}
+        SELECT school_id, changed_on, 'completed', NULL, days FROM live WHERE phase = 'done'
         UNION ALL
         SELECT l.school_id, {d.day('m.created_at')}, 'to_' || m.to_phase, m.user_id, NULL
         FROM cycle_phase_moves m JOIN live l ON l.id = m.cycle_id
-        WHERE m.network_id = :network_id AND m.to_phase IN ('do', 'study', 'act') {after(d.day('m.created_at'))}
+        WHERE m.network_id = :network_id AND m.to_phase IN ('do', 'study', 'act')
         UNION ALL
         SELECT l.school_id, {d.day('ch.created_at')}, 'edit', ch.user_id, NULL
         FROM cycle_changes ch JOIN live l ON l.id = ch.cycle_id
-        WHERE ch.network_id = :network_id {c_filter} {after(d.day('ch.created_at'))}
+        WHERE ch.network_id = :network_id {c_filter}
         UNION ALL
         SELECT pc.school_id, {d.day('pc.created_at')}, 'point', pc.user_id, NULL
         FROM point_changes pc WHERE pc.network_id = :network_id {school_filter.format(t='pc')}
-                                    {after(d.day('pc.created_at'))}
         UNION ALL
         SELECT a.school_id, {d.day('a.created_at')}, 'artifact', a.author_id, NULL
         FROM artifacts a WHERE a.network_id = :network_id AND a.deleted_at IS NULL {school_filter.format(t='a')}
-                               {after(d.day('a.created_at'))}
         UNION ALL
         SELECT mb.school_id, {d.day('msg.created_at')}, 'message', msg.author_id, NULL
         FROM messages msg
         LEFT JOIN memberships mb ON mb.user_id = msg.author_id AND mb.network_id = :network_id
-        WHERE msg.network_id = :network_id AND msg.deleted_at IS NULL {school_filter.format(t='mb')}
-              {after(d.day('msg.created_at'))}"""
+        WHERE msg.network_id = :network_id AND msg.deleted_at IS NULL {school_filter.format(t='mb')}"""
 
 
-def _completed(d: Dialect, kind: str, since: bool = False) -> str:
-    """The completed cycles of `live` with their period and length: the rows the median
-    length of each period is taken over (the `completed` events, read straight from
-    `live` so that the events are read once)."""
-    return f"""(SELECT school_id, {d.period('changed_on', kind)} AS period_start, days FROM live
-              WHERE phase = 'done' {"AND changed_on >= :since" if since else ""}) done"""
+# The run's events, written once and read by the four period statements (school and
+# network, week and month) instead of each building the union of eight sources again.
+# A temporary table: private to the connection, dropped at commit on PostgreSQL.
+EVENTS_TABLE = "rollup_events"
+
+
+def create_events_table(d: Dialect) -> list:
+    on_commit = " ON COMMIT DROP" if d.name == "postgresql" else ""
+    return [text(f"DROP TABLE IF EXISTS {EVENTS_TABLE}"),
+            text(f"CREATE TEMPORARY TABLE {EVENTS_TABLE} (school_id integer, day date, kind varchar(16),"
+                 f" user_id integer, days double precision){on_commit}")]
+
+
+def drop_events_table() -> object:
+    return text(f"DROP TABLE IF EXISTS {EVENTS_TABLE}")
+
+
+def fill_events(d: Dialect, school_filter: str):
+    """A full run: every event of the network (school_filter empty). An incremental run:
+    every event of the one school (its periods are all recomputed; one school is cheap)."""
+    return _statement(f"""
+        WITH live AS ({_event_cycles(d, school_filter)})
+        INSERT INTO {EVENTS_TABLE} (school_id, day, kind, user_id, days)
+        SELECT school_id, day, kind, user_id, days FROM ({_events(d, school_filter)}) e""")
+
+
+def fill_schoolless_since(d: Dialect):
+    """An incremental run, after fill_events for its school: the events with no school
+    (messages by people with no school in the network, such as facilitators) from
+    `:since` on, which the network's periods count. Every other kind of event belongs to
+    a school, and the network's figures take those from the schools' rows."""
+    return _statement(f"""
+        INSERT INTO {EVENTS_TABLE} (school_id, day, kind, user_id, days)
+        SELECT NULL, {d.day('msg.created_at')}, 'message', msg.author_id, NULL
+        FROM messages msg
+        LEFT JOIN memberships mb ON mb.user_id = msg.author_id AND mb.network_id = :network_id
+        WHERE msg.network_id = :network_id AND msg.deleted_at IS NULL AND mb.school_id IS NULL
+              AND msg.created_at >= :since_at""")
 
 
 def _period_columns() -> str:
@@ -251,16 +278,17 @@ def _period_columns() -> str:
         count(DISTINCT user_id) AS active_members"""
 
 
-def school_periods(d: Dialect, school_filter: str, kind: str):
-    """rollup_school_periods for one period kind (week or month)."""
+def school_periods(d: Dialect, kind: str, school_filter: str):
+    """rollup_school_periods for one period kind (week or month), from the events table:
+    every school's (school_filter empty) or the one school's."""
+    where = f"school_id IS NOT NULL {school_filter.format(t=EVENTS_TABLE)}"
     return _statement(f"""
-        WITH live AS ({_event_cycles(d, school_filter)}),
-        events AS ({_events(d, school_filter)}),
-        periods AS (
-            SELECT school_id, {d.period('day', kind)} AS period_start, kind, user_id
-            FROM events WHERE school_id IS NOT NULL
+        WITH periods AS (
+            SELECT school_id, {d.period('day', kind)} AS period_start, kind, user_id, days
+            FROM {EVENTS_TABLE} WHERE {where}
         ),
-        medians AS ({d.median(_completed(d, kind), "school_id, period_start", "days", "median_days")}),
+        medians AS ({d.median("(SELECT school_id, period_start, days FROM periods WHERE kind = 'completed') done",
+                              "school_id, period_start", "days", "median_days")}),
         totals AS (SELECT school_id, period_start, {_period_columns()} FROM periods GROUP BY school_id, period_start)
         INSERT INTO rollup_school_periods (network_id, school_id, period_kind, period_start, started, to_do, to_study,
                                            to_act, completed, median_days, messages, artifacts, active_members,
@@ -272,22 +300,69 @@ def school_periods(d: Dialect, school_filter: str, kind: str):
     """)
 
 
-def network_periods(d: Dialect, kind: str, since_filter: str):
-    """rollup_network_periods for one period kind; `since_filter` (the caller's
-    `AND t.period_start >= :since`) limits an incremental run to the periods from
-    `:since` on, and then only the events from that day on are read."""
-    since = bool(since_filter)
+def active_members(d: Dialect, kind: str, since: bool):
+    """rollup_active_members for one period kind, from the events table: every person
+    with an event, once per school and period. An incremental run writes its school's
+    rows and the rows with no school for the periods from `:since` on."""
+    period = d.period("day", kind)
+    schoolless = f"AND (school_id IS NOT NULL OR {period} >= :since)" if since else ""
     return _statement(f"""
-        WITH live AS ({_event_cycles(d, "")}),
-        events AS ({_events(d, "", since)}),
-        periods AS (SELECT {d.period('day', kind)} AS period_start, kind, user_id FROM events),
-        medians AS ({d.median(_completed(d, kind, since), "period_start", "days", "median_days")}),
-        totals AS (SELECT period_start, {_period_columns()} FROM periods GROUP BY period_start)
+        INSERT INTO rollup_active_members (network_id, school_id, period_kind, period_start, user_id)
+        SELECT DISTINCT :network_id, school_id, '{kind}', {period}, user_id
+        FROM {EVENTS_TABLE} WHERE user_id IS NOT NULL {schoolless}
+    """)
+
+
+def network_periods(d: Dialect, kind: str, since_filter: str):
+    """rollup_network_periods for one period kind, from what is already written: the
+    schools' rows summed, plus the events with no school (in the events table), the
+    active members counted once across schools, and the median length of every cycle
+    completed in the period. `since_filter` (the caller's `AND t.period_start >= :since`)
+    limits an incremental run to the periods from `:since` on, so it reads the recent
+    rows and never the other schools' events."""
+    since = bool(since_filter)
+    completed = "AND c.phase_changed_at >= :since_at" if since else ""
+    started = f"coalesce(c.start_date, {d.day('c.created_at')})"
+    period_filter = since_filter.replace("t.period_start", "period_start")
+    return _statement(f"""
+        WITH schools AS (
+            SELECT period_start, sum(started) AS started, sum(to_do) AS to_do, sum(to_study) AS to_study,
+                   sum(to_act) AS to_act, sum(completed) AS completed, sum(messages) AS messages,
+                   sum(artifacts) AS artifacts
+            FROM rollup_school_periods
+            WHERE network_id = :network_id AND period_kind = '{kind}' {period_filter}
+            GROUP BY period_start
+        ),
+        schoolless AS (
+            SELECT {d.period('day', kind)} AS period_start, count(*) AS messages
+            FROM {EVENTS_TABLE} WHERE school_id IS NULL AND kind = 'message'
+            GROUP BY {d.period('day', kind)}
+        ),
+        active AS (
+            SELECT period_start, count(DISTINCT user_id) AS active_members
+            FROM rollup_active_members
+            WHERE network_id = :network_id AND period_kind = '{kind}' {period_filter}
+            GROUP BY period_start
+        ),
+        done AS (
+            SELECT {d.period(d.day('c.phase_changed_at'), kind)} AS period_start,
+                   {d.days_between(d.day('c.phase_changed_at'), started)} AS days
+            FROM cycles c
+            WHERE c.network_id = :network_id AND c.deleted_at IS NULL AND c.phase = 'done' {completed}
+        ),
+        medians AS ({d.median("done", "period_start", "days", "median_days")}),
+        periods AS (SELECT period_start FROM schools UNION SELECT period_start FROM schoolless)
         INSERT INTO rollup_network_periods (network_id, period_kind, period_start, started, to_do, to_study, to_act,
                                             completed, median_days, messages, artifacts, active_members, computed_at)
-        SELECT :network_id, '{kind}', t.period_start, t.started, t.to_do, t.to_study, t.to_act, t.completed,
-               m.median_days, t.messages, t.artifacts, t.active_members, :computed_at
-        FROM totals t LEFT JOIN medians m ON m.period_start = t.period_start
+        SELECT :network_id, '{kind}', t.period_start, coalesce(s.started, 0), coalesce(s.to_do, 0),
+               coalesce(s.to_study, 0), coalesce(s.to_act, 0), coalesce(s.completed, 0), m.median_days,
+               coalesce(s.messages, 0) + coalesce(n.messages, 0), coalesce(s.artifacts, 0),
+               coalesce(a.active_members, 0), :computed_at
+        FROM periods t
+        LEFT JOIN schools s ON s.period_start = t.period_start
+        LEFT JOIN schoolless n ON n.period_start = t.period_start
+        LEFT JOIN active a ON a.period_start = t.period_start
+        LEFT JOIN medians m ON m.period_start = t.period_start
         WHERE t.period_start IS NOT NULL {since_filter}
     """)
 

@@ -16,8 +16,9 @@ send it again.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import delete, select, text, update
@@ -27,6 +28,7 @@ from nic.analytics.runs import anhoej_limits
 from nic.extensions import db
 from nic.models import (
     Network,
+    RollupActiveMember,
     RollupChangeIdeaSchool,
     RollupJob,
     RollupMeasure,
@@ -228,9 +230,15 @@ def _lock_network(network_id: int) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 7_000_000 + network_id})
 
 
-def compute(school_id: int | None = None, since: date | None = None):
+def compute(school_id: int | None = None, since: date | None = None, parallel: bool = False):
     """Replace the current network's snapshot (or one school's part of it, plus the
-    network-wide rows from `since`) in the current transaction. Returns computed_at."""
+    network-wide rows from `since`) in the current transaction. Returns computed_at.
+
+    parallel (a full run on PostgreSQL): the per-series measure statistics, the longest
+    statement, run on a second connection in a thread while this one writes the rest,
+    so the run uses two cores. That connection sees only committed data: the worker's
+    and `nic rollup run`'s transactions have written nothing before they call this, but
+    a caller holding uncommitted changes must leave `parallel` off."""
     network_id = current_network_id()
     _lock_network(network_id)
     d = sql.Dialect(db.session.get_bind().dialect.name)
@@ -249,25 +257,55 @@ def compute(school_id: int | None = None, since: date | None = None):
     since_filter_periods = since_filter_points = ""
     period_delete = delete(RollupNetworkPeriod)
     measure_period_delete = delete(RollupMeasurePeriod)
-    if school_id is not None and since is not None:
+    active_delete = delete(RollupActiveMember)
+    if school_id is not None:
+        # Without a `since`, the network's periods are all recounted from the rows, but
+        # the people with no school cannot be (their events are not in this run's table).
+        since = since or date.min
+    incremental = school_id is not None
+    if incremental:
         # Whole periods from the one holding `since`: a week or a month starts no later.
-        params["since"] = since.replace(day=1) - timedelta(days=7)
+        month = since.replace(day=1)
+        params["since"] = month - timedelta(days=7) if month > date.min + timedelta(days=7) else date.min
+        params["since_at"] = datetime.combine(params["since"], datetime.min.time(), tzinfo=timezone.utc)
         since_filter_periods = "AND t.period_start >= :since"
         since_filter_points = "AND p.period >= :since"
         period_delete = period_delete.where(RollupNetworkPeriod.period_start >= params["since"])
         measure_period_delete = measure_period_delete.where(RollupMeasurePeriod.period >= params["since"])
+        # The school's rows, and those with no school from `since` (two statements: each
+        # finds its rows by its own index).
+        db.session.execute(delete(RollupActiveMember).where(RollupActiveMember.school_id == school_id))
+        active_delete = active_delete.where(RollupActiveMember.school_id.is_(None),
+                                            RollupActiveMember.period_start >= params["since"])
     db.session.execute(period_delete)
     db.session.execute(measure_period_delete)
+    db.session.execute(active_delete)
     db.session.execute(delete(RollupMeasure))
 
     run = db.session.execute
+    side = None
+    if parallel and school_id is None and d.name == "postgresql":
+        side = _SideQuery(sql.measure_series_stats(d, school_filter), params)
     run(sql.school_status(d, school_filter), params)
     run(sql.stalled_cycles(d, school_filter), params)
     run(sql.change_idea_schools(d, school_filter), params)
+    # The events are gathered once into a temporary table: the school periods and who
+    # was active are counted from it, and the network's periods are then summed from
+    # those rows, so a one-school run never reads the other schools' events.
+    for statement in sql.create_events_table(d):
+        run(statement)
+    run(sql.fill_events(d, school_filter), params)
+    if incremental:
+        run(sql.fill_schoolless_since(d), params)
     for kind in ("week", "month"):
-        run(sql.school_periods(d, school_filter, kind), params)
+        run(sql.school_periods(d, kind, school_filter), params)
+        run(sql.active_members(d, kind, incremental), params)
         run(sql.network_periods(d, kind, since_filter_periods), params)
-    series = [dict(row._mapping) for row in run(sql.measure_series_stats(d, school_filter), params)]
+    run(sql.drop_events_table())
+    if side is not None:
+        series = side.rows()
+    else:
+        series = [dict(row._mapping) for row in run(sql.measure_series_stats(d, school_filter), params)]
     for row in series:
         # sum() and count() come back as Decimal from PostgreSQL: counts are whole numbers.
         for key in ("points", "useful", "longest_run", "crossings"):
@@ -293,6 +331,32 @@ def compute(school_id: int | None = None, since: date | None = None):
     return computed_at
 
 
+class _SideQuery:
+    """A read-only statement run on a connection of its own, in a thread; rows() waits
+    for it and raises what it raised."""
+
+    def __init__(self, statement, params: dict):
+        engine = db.engine
+        self._rows: list[dict] | None = None
+        self._error: BaseException | None = None
+
+        def work():
+            try:
+                with engine.connect() as connection:
+                    self._rows = [dict(row._mapping) for row in connection.execute(statement, params)]
+            except BaseException as exc:  # handed to the caller's thread by rows()
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="rollup-side-query", daemon=True)
+        self._thread.start()
+
+    def rows(self) -> list[dict]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._rows
+
+
 def run_job(job_id: int) -> str:
     """Run a queued (or interrupted) job; idempotent: a done job is left alone."""
     job = db.session.scalar(select(RollupJob).where(RollupJob.id == job_id))
@@ -315,7 +379,8 @@ def run_job(job_id: int) -> str:
         commit()
         return "done"
     started = time.perf_counter()
-    computed_at = compute(job.school_id, job.since) if job.scope == "school" else compute()
+    computed_at = (compute(job.school_id, job.since) if job.scope == "school"
+                   else compute(parallel=current_app.config.get("ROLLUP_PARALLEL", True)))
     job.state = "done"
     job.finished_at = utcnow()
     job.seconds = time.perf_counter() - started
@@ -345,7 +410,7 @@ def run_now() -> tuple[datetime, float]:
     """A full roll-up of the current network in this process (`nic rollup run`), with the
     same announcement as a job's. Answers (computed_at, seconds)."""
     started = time.perf_counter()
-    computed_at = compute()
+    computed_at = compute(parallel=current_app.config.get("ROLLUP_PARALLEL", True))
     network = db.session.get(Network, current_network_id())
     _emit_after_commit(network.id, network.slug, computed_at)
     commit()

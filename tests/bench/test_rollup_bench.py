@@ -9,9 +9,10 @@ already holds exactly these sizes is reused, which saves the seed; the run print
 The database is kept afterwards for the next run (drop it to start over).
 
 What is timed, printed and never asserted (docs/BENCHMARKS.md keeps the figures):
-1. the full roll-up (rollups.compute() and its commit), median of 3, beside a
-   hand-written aggregate reading the same tables once (tests/bench/rollup_data.py,
-   BASELINE_SQL), median of 3, and their ratio;
+1. the full roll-up (rollups.compute(parallel=True), as the worker runs it, and its
+   commit), median of 3, beside a hand-written aggregate reading the same tables once
+   (tests/bench/rollup_data.py, BASELINE_SQL), median of 3, and their ratio; and the
+   same roll-up on one connection (parallel=False);
 2. one school's incremental roll-up (compute(school_id, since=today)), median of 5;
 3. GET /n/bench/dashboard as a facilitator, through the Flask test client, median of 20
    after 3 warm-ups; the same for GET /api/v1/networks/bench/rollups/latest.
@@ -81,10 +82,10 @@ def bench():
     print("\n\n  summary:" + "".join(f"\n    {label:<56} {value}" for label, value in FIGURES) + "\n")
 
 
-def full_run(network) -> tuple[float, dict]:
+def full_run(network, parallel: bool = True) -> tuple[float, dict]:
     with use_network(network):
         started = time.perf_counter()
-        rollups.compute()
+        rollups.compute(parallel=parallel)
         commit()
         return time.perf_counter() - started, data.snapshot(network.id)
 
@@ -98,8 +99,14 @@ def test_full_rollup_against_a_raw_aggregate(bench):
         timings.append(seconds)
         snapshots.append(snapshot)
     baseline = [data.run_baseline(network.id) for _ in range(FULL_RUNS)]
+    sequential = []
+    for _ in range(FULL_RUNS):
+        seconds, snapshot = full_run(network, parallel=False)
+        sequential.append(seconds)
+        snapshots.append(snapshot)
     full, raw = statistics.median(timings), statistics.median(baseline)
-    report(f"full roll-up (compute + commit), {FULL_RUNS} runs", median_of(timings))
+    report(f"full roll-up as the worker runs it (two connections), {FULL_RUNS} runs", median_of(timings))
+    report(f"full roll-up on one connection, {FULL_RUNS} runs", median_of(sequential))
     report(f"raw aggregate (BASELINE_SQL), {FULL_RUNS} runs", median_of(baseline))
     report("ratio full / raw", f"{full / raw:.1f}x")
     for label, seconds in statements.slowest(12):

@@ -220,3 +220,42 @@ def test_schools_come_in_pages_and_the_heatmap_follows(client, rolled, login_as,
     _, second = page(client, f"/n/{a.network.slug}/dashboard?page=2")
     heatmap = second[second.index('id="heatmap-title"'):second.index('id="stalled-title"')]
     assert "Alphaville Middle School" in heatmap and "Alphaville Charter" not in heatmap
+
+
+def test_snapshot_sections_are_rendered_once_per_snapshot_and_never_outlive_it(client, rolled, login_as):
+    """The trend, heatmap, measures, engagement and schools sections are kept per snapshot
+    (nic/web/dashboard/section_cache.py): a second request reuses them, a new roll-up
+    shows its own figures at once, and the stalled list stays live in between."""
+    from nic.services import rollups
+    from nic.web.dashboard.section_cache import sections
+
+    a = rolled.a
+    login_as(a.facilitator.user)
+    url = f"/n/{a.network.slug}/dashboard"
+    hits, misses = sections.hits, sections.misses
+    _, first = page(client, url)
+    _, again = page(client, url)
+    assert (sections.hits - hits, sections.misses - misses) == (1, 1)
+    assert again == first
+    # Another filter is another entry, with its own figures.
+    _, grouped = page(client, url + "?group=Cohort+1")
+    assert sections.misses - misses == 2 and "Alphaville Middle School" not in grouped
+    # A stalled cycle edited now leaves the list without a new roll-up (the live part).
+    with use_network(a.network):
+        rolled.stalled.updated_at = utcnow()
+        db.session.commit()
+    _, edited = page(client, url)
+    assert STALLED_TITLE in first and STALLED_TITLE not in edited
+    # A new cycle and a new roll-up: the kept sections are not used for the new snapshot.
+    from tests.factories import make_cycle
+    make_cycle(a.schools[1], a.teacher_leader.user, "Alphaville brand new cycle", phase="plan")
+    db.session.commit()
+    before = payload(first, "trend-chart")
+    with use_network(a.network):
+        rollups.compute()
+        db.session.commit()
+    _, after = page(client, url)
+    assert sections.misses - misses == 3
+    started = [sum(d["data"]) for d in payload(after, "trend-chart")["datasets"] if d["label"].startswith("Started")]
+    started_before = [sum(d["data"]) for d in before["datasets"] if d["label"].startswith("Started")]
+    assert started[0] == started_before[0] + 1

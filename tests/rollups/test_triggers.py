@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from nic.extensions import db
-from nic.models import Cycle, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, utcnow
+from nic.models import Cycle, CycleChange, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, utcnow
 from nic.services import artifacts, cycles, discussion, points, rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_points
@@ -312,3 +312,39 @@ def test_a_second_delivery_that_waited_for_the_first_run_does_not_run_again(tena
         monkeypatch.setattr(rollups, "compute", lambda *args, **kwargs: computed.append(args))
         assert rollups.run_job(job.id) == "done"
     assert computed == [] and jobs_of(a.network)[0].state == "done"
+
+
+def test_people_active_in_two_schools_count_once_and_schoolless_messages_count_for_the_network(history, broker):
+    """The network's periods are summed from the schools' rows; active members are the
+    distinct people across schools (a co-author editing cycles of two schools in a week
+    is one person), and messages by people with no school count for the network only.
+    An incremental run of one school gives what a full run gives."""
+    a = history
+    facilitator, coauthor = a.facilitator, a.principal.user
+    with use_network(a.network):
+        for school in a.schools:
+            cycle = make_cycle(school, a.teacher_leader.user, title=f"Shared {school.id}")
+            db.session.add(CycleChange(cycle_id=cycle.id, user_id=coauthor.id, version=2,
+                                       fields={"plan_objective": {"old": "", "new": "Try it"}}))
+        db.session.flush()
+        discussion.post_message(facilitator, a.thread.id, "From the facilitator, no school")
+        db.session.commit()
+    with use_network(a.network):
+        rollups.compute()
+        db.session.commit()
+        week = TODAY - timedelta(days=TODAY.weekday())
+        network_week = db.session.scalar(select(RollupNetworkPeriod).where(
+            RollupNetworkPeriod.period_kind == "week", RollupNetworkPeriod.period_start == week))
+        school_weeks = db.session.scalars(select(RollupSchoolPeriod).where(
+            RollupSchoolPeriod.period_kind == "week", RollupSchoolPeriod.period_start == week)).all()
+        # The co-author is active in both schools' rows but once in the network's.
+        assert len(school_weeks) == 2
+        assert sum(row.active_members for row in school_weeks) > network_week.active_members
+        people = {a.teacher_leader.user.id, coauthor.id, facilitator.user.id}
+        assert network_week.active_members == len(people)
+        # The facilitator's message has no school: the network counts it, no school does.
+        assert sum(row.messages for row in school_weeks) + 1 == network_week.messages
+        full = snapshot(a.network)
+        rollups.compute(school_id=a.schools[0].id, since=TODAY)
+        db.session.commit()
+    assert snapshot(a.network) == full

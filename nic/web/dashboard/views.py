@@ -12,6 +12,7 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from nic.models import School, utcnow
 from nic.permissions import can, requires
@@ -19,7 +20,7 @@ from nic.services import dashboard, dashboard_measures, dashboard_school, rollup
 from nic.services.errors import NotFound, RateLimited, ServiceError, ValidationFailed
 from nic.tenancy import current_membership, current_network, get_or_404
 from nic.web.charts.display import fmt
-from nic.web.dashboard import display, exports
+from nic.web.dashboard import display, exports, section_cache
 from nic.web.dashboard.forms import DashboardFilterForm, fill_groups
 from nic.web.forms import show_service_error
 from nic.web.networks.forms import ConfirmForm
@@ -51,28 +52,59 @@ def _common() -> dict:
 
 
 def network_context(filters: dashboard.Filters, all_schools: bool = False) -> dict:
-    """Everything the network page (or its report) shows: a fixed number of queries."""
-    membership = current_membership()
+    """Everything the printable report shows: a fixed number of queries."""
+    context = _live_context(filters)
+    if not context["status"].empty:
+        context.update(_snapshot_context(filters, all_schools))
+    return context
+
+
+def _live_context(filters: dashboard.Filters) -> dict:
+    """What is read on every request: the snapshot's status and the stalled cycles (live:
+    a cycle edited since the snapshot drops out of the list at once)."""
     status = _status()
     context = dict(status=status, filters=filters, **_common())
     if status.empty:
         return context
     first, last, clamped = dashboard.window(filters)
+    stalled, stalled_total = dashboard.stalled(current_membership(), filters.group)
+    context.update(first=first, last=last, clamped=clamped, stalled=stalled, stalled_total=stalled_total)
+    return context
+
+
+def _snapshot_context(filters: dashboard.Filters, all_schools: bool = False) -> dict:
+    """What reads only the snapshot (and the filters)."""
     total = dashboard.school_count(filters.group)
     schools = dashboard.school_rows(filters, limit=None if all_schools else dashboard.SCHOOLS_PER_PAGE)
     periods = dashboard.trend(filters)
-    stalled, stalled_total = dashboard.stalled(membership, filters.group)
-    context.update(
-        first=first, last=last, clamped=clamped, schools=schools, school_total=total,
+    return dict(
+        schools=schools, school_total=total,
         pager=Pager(filters.page, dashboard.SCHOOLS_PER_PAGE, total),
         grid=dashboard.matrix(None if all_schools else [s.id for s in schools], filters.group),
         periods=periods, trend=display.trend_payload(periods, filters.period),
         engagement=display.engagement_payload(periods, filters.period),
         trend_has_data=display.has_data(periods, display.PHASE_SERIES),
         engagement_has_data=display.has_data(periods, display.ENGAGEMENT_SERIES),
-        stalled=stalled, stalled_total=stalled_total,
         measures=dashboard_measures.network_measures(filters),
     )
+
+
+def page_context(filters: dashboard.Filters) -> dict:
+    """The network page: the live parts, and the snapshot sections rendered once per
+    snapshot, filters, window and viewer (section_cache)."""
+    context = _live_context(filters)
+    if context["status"].empty:
+        return context
+    membership = current_membership()
+    key = (membership.network_id, context["status"].computed_at, membership.role, membership.school_id,
+           tuple(sorted(filters.as_args().items())), context["first"], context["last"])
+
+    def render():
+        full = {**context, **_snapshot_context(filters)}
+        return (Markup(render_template("dashboard/_snapshot_top.html", **full)),
+                Markup(render_template("dashboard/_snapshot_bottom.html", **full)))
+
+    context["snapshot_top"], context["snapshot_bottom"] = section_cache.sections.get_or_render(key, render)
     return context
 
 
@@ -85,7 +117,7 @@ def network(slug):
         # A principal's dashboard is their school beside the network.
         return redirect(url_for("dashboard.school", slug=slug, school_id=membership.school_id))
     filters, form, code = _filters_and_form()
-    context = network_context(filters)
+    context = page_context(filters)
     if request.args.get("fragment"):
         return render_template("dashboard/_network_body.html", **context), code
     return render_template("dashboard/network.html", form=form, **context), code

@@ -6,10 +6,10 @@ import unicodedata
 
 from sqlalchemy import select
 
-from nic import demo_artifacts, demo_cycles, demo_measures, demo_rollups, demo_theory
+from nic import demo_artifacts, demo_assessments, demo_cycles, demo_measures, demo_rollups, demo_theory
 from nic.extensions import db
-from nic.models import Membership, User
-from nic.services import accounts, networks
+from nic.models import Membership, School, User
+from nic.services import accounts, networks, rollups
 from nic.services.transaction import commit
 from nic.tenancy import use_network
 
@@ -66,6 +66,8 @@ def seed_demo() -> list[str]:
         with use_network(network):
             _seed_people(network)
         _seed_second_network()
+    else:
+        _seed_assessments_if_missing(network)
     return _logins(network)
 
 
@@ -85,7 +87,24 @@ def _seed_people(network) -> None:
     demo_measures.seed_measures(network, schools, facilitator)
     commit()
     demo_artifacts.seed_artifacts(network, schools)  # uploads through the library service, which commits
+    demo_assessments.seed_assessments(schools, _membership(facilitator))
     demo_rollups.seed_rollups(schools)  # last: the dashboard's first snapshot covers everything above
+
+
+def _membership(user) -> Membership:
+    return db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+
+
+def _seed_assessments_if_missing(network) -> None:
+    """A demo seeded before self-assessments existed gains them (and a roll-up that
+    includes them) on the next `nic demo`; otherwise nothing happens."""
+    with use_network(network):
+        schools = list(db.session.scalars(select(School).order_by(School.id)))
+        facilitator = db.session.scalar(select(Membership).where(Membership.role == "facilitator")
+                                        .order_by(Membership.id).limit(1))
+        if facilitator is not None and demo_assessments.seed_assessments(schools, facilitator):
+            rollups.compute()
+            commit()
 
 
 def _seed_second_network() -> None:

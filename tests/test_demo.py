@@ -36,4 +36,10 @@ def test_demo_seeds_a_believable_network(db_session):
         from nic.models import Channel, Message, Thread
 
         assert count(Channel) == 2 and count(Thread) >= 3 and count(Message) >= 7
+        # Leadership self-assessments (tests/leadership/test_demo_assessments.py has the detail)
+        from nic.models import AssessmentRound, Framework, RollupAssessmentSchool
+
+        assert count(Framework) == 1 and count(AssessmentRound) == 3
+        assert count(AssessmentRound, AssessmentRound.closed_at.is_(None)) == 1
+        assert count(RollupAssessmentSchool) == 3 * 6  # the demo's roll-up includes the rounds
     assert seed_demo() == lines  # idempotent

@@ -26,6 +26,7 @@ from nic.models import utcnow
 from nic.services import rollups
 from nic.tenancy import use_network
 from tests import factories
+from tests.e2e.support import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_live_db")]
 
@@ -78,14 +79,6 @@ def seed(live_app) -> Seed:
                       advisory.id, cycle.id)
         db.session.commit()
     return seeded
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/login$"))
 
 
 def advisory_cell(page: Page, seed: Seed):

@@ -15,6 +15,7 @@ from nic.extensions import db
 from nic.models import Message
 from nic.tenancy import use_network
 from tests import factories
+from tests.e2e.support import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_live_db")]
 
@@ -47,14 +48,6 @@ def seed(live_app) -> Seed:
         seeded = Seed(network.slug, network.id, thread.id, first.id)
         db.session.commit()
     return seeded
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/login$"))
 
 
 def open_thread(page: Page, base: str, seed: Seed, email: str) -> None:

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from nic.extensions import db
 from tests import factories
+from tests.e2e.support import sign_in
 from tests.live.conftest import celery_worker  # noqa: F401  (fixture: a real worker)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_live_db")]
@@ -39,14 +40,6 @@ def seed(live_app) -> Seed:
         seeded = Seed(network.slug, thread.id)
         db.session.commit()
     return seeded
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/login$"))
 
 
 def test_a_mention_picked_from_suggestions_rings_the_other_persons_bell(serve, celery_worker, seed, new_page):  # noqa: F811

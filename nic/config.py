@@ -89,6 +89,8 @@ def load_config(instance_path: str) -> dict:
         # A full roll-up on PostgreSQL computes the measure statistics on a second
         # connection at the same time as the rest (nic.services.rollups.compute).
         "ROLLUP_PARALLEL": _flag("NIC_ROLLUP_PARALLEL", default=True),
+        # After a full roll-up on PostgreSQL, VACUUM ANALYZE the snapshot tables it rewrote.
+        "ROLLUP_VACUUM": _flag("NIC_ROLLUP_VACUUM", default=True),
         # Messages one person may post (socket or HTTP), counted in the same store.
         "MESSAGE_RATE_LIMIT": os.environ.get("NIC_MESSAGE_RATE_LIMIT") or "30 per minute",
         # Notification digests: beat looks every NIC_DIGEST_EVERY_MINUTES for notifications

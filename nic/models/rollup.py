@@ -22,6 +22,19 @@ from nic.extensions import db
 from nic.models.base import TenantMixin, UTCDateTime, utcnow
 
 ROLLUP_SCOPES = ("network", "school")
+
+
+class SnapshotRow(TenantMixin):
+    """A row of a roll-up snapshot: tenant-scoped like any other, but with no foreign keys.
+
+    A full run deletes and writes tens of thousands of these rows, and checking each
+    row's keys (a trigger per key per row) took longer than computing them. The rows are
+    derived: every run rewrites the rows it covers from the live tables, and every page
+    that shows them joins those tables, so a row of something deleted since is never
+    shown and is gone at the next run. (Schools, networks and measures are never hard
+    deleted by nic; cycles are soft deleted.)"""
+
+    network_id: Mapped[int] = mapped_column(Integer, index=True)
 ROLLUP_JOB_STATES = ("queued", "running", "done", "failed")
 PERIOD_KINDS = ("week", "month")
 
@@ -62,7 +75,7 @@ class RollupState(TenantMixin, db.Model):
     stalled_days: Mapped[int] = mapped_column(Integer, default=21)
 
 
-class RollupSchool(TenantMixin, db.Model):
+class RollupSchool(SnapshotRow, db.Model):
     """Where each school stands now: its cycles by phase, completions, stalled cycles,
     plan quality and cycle length."""
 
@@ -70,7 +83,7 @@ class RollupSchool(TenantMixin, db.Model):
     __table_args__ = (UniqueConstraint("school_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(Integer)
     cycles_total: Mapped[int] = mapped_column(Integer, default=0)
     in_plan: Mapped[int] = mapped_column(Integer, default=0)
     in_do: Mapped[int] = mapped_column(Integer, default=0)
@@ -102,7 +115,7 @@ class PeriodFigures:
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupSchoolPeriod(PeriodFigures, TenantMixin, db.Model):
+class RollupSchoolPeriod(PeriodFigures, SnapshotRow, db.Model):
     """Per school and week (or month): cycles started, phase moves into Do, Study and Act,
     cycles completed and their median length, and engagement."""
 
@@ -115,10 +128,10 @@ class RollupSchoolPeriod(PeriodFigures, TenantMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(Integer)
 
 
-class RollupChangeIdeaSchool(TenantMixin, db.Model):
+class RollupChangeIdeaSchool(SnapshotRow, db.Model):
     """The school x change-idea matrix: how a school is testing an idea, from its cycles.
     testing = cycles not yet done; the others count done cycles by their Act decision."""
 
@@ -126,8 +139,8 @@ class RollupChangeIdeaSchool(TenantMixin, db.Model):
     __table_args__ = (UniqueConstraint("change_idea_id", "school_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="CASCADE"), index=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    change_idea_id: Mapped[int] = mapped_column(Integer, index=True)
+    school_id: Mapped[int] = mapped_column(Integer, index=True)
     cycles: Mapped[int] = mapped_column(Integer, default=0)
     testing: Mapped[int] = mapped_column(Integer, default=0)
     adapted: Mapped[int] = mapped_column(Integer, default=0)
@@ -136,7 +149,7 @@ class RollupChangeIdeaSchool(TenantMixin, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupMeasureSchool(TenantMixin, db.Model):
+class RollupMeasureSchool(SnapshotRow, db.Model):
     """Per measure and school: how much data, the latest value, and whether the school's
     run chart shows non-random variation (Anhøj: a long run or too few crossings)."""
 
@@ -144,8 +157,8 @@ class RollupMeasureSchool(TenantMixin, db.Model):
     __table_args__ = (UniqueConstraint("measure_id", "school_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    measure_id: Mapped[int] = mapped_column(Integer, index=True)
+    school_id: Mapped[int] = mapped_column(Integer, index=True)
     points: Mapped[int] = mapped_column(Integer, default=0)
     latest_period: Mapped[date | None] = mapped_column(Date)
     latest_value: Mapped[float | None] = mapped_column(Float)
@@ -160,7 +173,7 @@ class RollupMeasureSchool(TenantMixin, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupMeasure(TenantMixin, db.Model):
+class RollupMeasure(SnapshotRow, db.Model):
     """Per measure, across the network: schools reporting, the pooled value of the latest
     period (sum of numerators over sum of denominators for p and u charts, the mean of the
     schools' values otherwise) and how many schools show a signal."""
@@ -169,7 +182,7 @@ class RollupMeasure(TenantMixin, db.Model):
     __table_args__ = (UniqueConstraint("measure_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(Integer)
     schools_reporting: Mapped[int] = mapped_column(Integer, default=0)
     schools_with_signal: Mapped[int] = mapped_column(Integer, default=0)
     latest_period: Mapped[date | None] = mapped_column(Date)
@@ -177,22 +190,29 @@ class RollupMeasure(TenantMixin, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupStalledCycle(TenantMixin, db.Model):
+class RollupStalledCycle(SnapshotRow, db.Model):
     """A cycle not done and unchanged for the network's stalled threshold (default 21 days)."""
 
     __tablename__ = "rollup_stalled_cycles"
-    __table_args__ = (UniqueConstraint("cycle_id"),)
+    __table_args__ = (
+        UniqueConstraint("cycle_id"),
+        # The dashboard lists them longest idle first and stops after a page.
+        Index("ix_rollup_stalled_cycles_idle", "network_id", "idle_since", "cycle_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cycle_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer, index=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
     phase: Mapped[str] = mapped_column(String(5))
+    # The cycle's visibility at the roll-up, so the dashboard counts what a member may
+    # see without joining every row to its cycle.
+    visibility: Mapped[str] = mapped_column(String(7), default="network")
     idle_since: Mapped[datetime] = mapped_column(UTCDateTime())
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RollupNetworkPeriod(PeriodFigures, TenantMixin, db.Model):
+class RollupNetworkPeriod(PeriodFigures, SnapshotRow, db.Model):
     """The same figures as RollupSchoolPeriod for the whole network; kept apart because
     active members are counted once across schools (and facilitators have no school)."""
 
@@ -205,7 +225,7 @@ class RollupNetworkPeriod(PeriodFigures, TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
 
 
-class RollupActiveMember(TenantMixin, db.Model):
+class RollupActiveMember(SnapshotRow, db.Model):
     """Who was active, per school (NULL: people with no school, such as facilitators
     writing messages) and week or month. The network's active members of a period are
     the distinct people here, so a one-school run can recount them without reading every
@@ -218,20 +238,14 @@ class RollupActiveMember(TenantMixin, db.Model):
         Index("ix_rollup_active_members_school", "school_id"),
     )
 
-    # No foreign keys, unlike the other snapshot tables: a full run writes some 100,000 of
-    # these rows on a big network, and checking three keys per row took longer than the
-    # rest of the run together. Every run rewrites the rows it covers from live data, so
-    # a row of a deleted school or person is gone at the next run; until then it only
-    # counts in a distinct count of ids that no longer appear anywhere else.
     id: Mapped[int] = mapped_column(primary_key=True)
-    network_id: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[int | None] = mapped_column(Integer)
     period_kind: Mapped[str] = mapped_column(String(5))
     period_start: Mapped[date] = mapped_column(Date)
     user_id: Mapped[int] = mapped_column(Integer)
 
 
-class RollupMeasurePeriod(TenantMixin, db.Model):
+class RollupMeasurePeriod(SnapshotRow, db.Model):
     """The network's pooled value of a measure per period, for the dashboard's small
     multiples (pooled the same way as RollupMeasure)."""
 
@@ -239,7 +253,7 @@ class RollupMeasurePeriod(TenantMixin, db.Model):
     __table_args__ = (UniqueConstraint("measure_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[date] = mapped_column(Date)
     schools: Mapped[int] = mapped_column(Integer, default=0)
     pooled_value: Mapped[float | None] = mapped_column(Float)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import func, select, true
+from sqlalchemy import false, func, or_, select, true
 
 from nic.extensions import db
 from nic.models import (
@@ -355,11 +355,17 @@ class Stalled:
 def stalled(membership, group: str = "", school_id: int | None = None,
             limit: int | None = STALLED_LIMIT) -> tuple[list[Stalled], int]:
     """(the longest-idle stalled cycles the member may see, how many there are). A cycle
-    edited since the snapshot is no longer idle and is left out."""
+    edited since the snapshot is no longer idle and is left out of the list at once.
+
+    The list walks the snapshot in idle order (an index) and stops at `limit`. When it
+    is cut short, the total is counted on the snapshot alone (its rows carry each cycle's
+    visibility), which can include for a few seconds a cycle edited since: the edit has
+    queued its school's roll-up, which removes it. Counting it live instead meant joining
+    every stalled row to its cycle on every page view."""
     now = utcnow()
     stmt = (select(RollupStalledCycle.cycle_id, RollupStalledCycle.phase, RollupStalledCycle.idle_since,
                    RollupStalledCycle.school_id, Cycle.title, School.name.label("school_name"),
-                   User.name.label("owner_name"), func.count().over().label("total"))
+                   User.name.label("owner_name"))
             .join(Cycle, Cycle.id == RollupStalledCycle.cycle_id)
             .join(School, School.id == RollupStalledCycle.school_id)
             .outerjoin(User, User.id == Cycle.owner_id)
@@ -373,4 +379,19 @@ def stalled(membership, group: str = "", school_id: int | None = None,
     rows = db.session.execute(stmt).all()
     items = [Stalled(r.cycle_id, r.title, r.phase, r.school_id, r.school_name, r.owner_name, r.idle_since,
                      max((now - r.idle_since).days, 0)) for r in rows]
-    return items, (rows[0].total if rows else 0)
+    if limit is None or len(items) < limit:
+        return items, len(items)  # the whole list: counted exactly
+    return items, max(_stalled_count(membership, group, school_id), len(items))
+
+
+def _stalled_count(membership, group: str, school_id: int | None) -> int:
+    # The snapshot's copy of the cycle visibility rule (nic.permissions.visible_cycles_clause):
+    # shared with the network, or the member's own school's.
+    own_school = RollupStalledCycle.school_id == membership.school_id if membership.school_id else false()
+    stmt = (select(func.count()).select_from(RollupStalledCycle)
+            .where(or_(RollupStalledCycle.visibility == "network", own_school)))
+    if group:
+        stmt = stmt.join(School, School.id == RollupStalledCycle.school_id).where(_in_group(group))
+    if school_id is not None:
+        stmt = stmt.where(RollupStalledCycle.school_id == school_id)
+    return db.session.scalar(stmt) or 0

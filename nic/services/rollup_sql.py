@@ -58,6 +58,19 @@ class Dialect:
             return f"CAST(({later}) - ({earlier}) AS double precision)"
         return f"(julianday({later}) - julianday({earlier}))"
 
+    def exact_sum(self, expr: str) -> str:
+        """sum() of floating-point values that does not depend on the order the rows come
+        in (PostgreSQL adds them as exact decimals), so an incremental run, which rewrites
+        some rows and changes that order, gives a full run's result to the last bit."""
+        if self.name == "postgresql":
+            return f"CAST(sum(CAST({expr} AS numeric)) AS double precision)"
+        return f"sum({expr})"
+
+    def exact_avg(self, expr: str) -> str:
+        if self.name == "postgresql":
+            return f"CAST(avg(CAST({expr} AS numeric)) AS double precision)"
+        return f"avg({expr})"
+
     @property
     def inline(self) -> str:
         """Ask PostgreSQL to inline a CTE used twice (its default is to store it once and
@@ -67,16 +80,21 @@ class Dialect:
     def median(self, source: str, partition: str, value: str, name: str, count: str | None = None) -> str:
         """A CTE body: the median of `value` per `partition` columns of `source` (and, with
         `count`, the number of rows as that column). PostgreSQL averages the lower and the
-        upper middle value, each from an ordered-set aggregate that sorts one group at a
+        upper middle value, both from one ordered-set aggregate that sorts one group at a
         time in memory; SQLite numbers the rows of every group with row_number() and
         averages the middle one or two. Both add the same one or two values, so the
         results are the same to the last bit."""
         if self.name == "postgresql":
+            # One sort per group for both middle values: percentile_disc(f) is the value at
+            # row ceil(f * n), so 0.5 gives the lower middle and 0.5 plus a hair (less than
+            # half a row for any n up to a billion) the upper one, the same row when n is odd.
             counted = f", count(*) AS {count}" if count else ""
+            outer_count = f", {count}" if count else ""
             return f"""
-        SELECT {partition}, (percentile_disc(0.5) WITHIN GROUP (ORDER BY {value})
-                             + percentile_disc(0.5) WITHIN GROUP (ORDER BY {value} DESC)) / 2 AS {name}{counted}
-        FROM {source} GROUP BY {partition}"""
+        SELECT {partition}, (middle[1] + middle[2]) / 2 AS {name}{outer_count}
+        FROM (SELECT {partition}, percentile_disc(ARRAY[0.5, 0.5 + 1e-10]) WITHIN GROUP (ORDER BY {value}) AS middle
+                     {counted}
+              FROM {source} GROUP BY {partition}) middles"""
         counted = f", max(n) AS {count}" if count else ""
         return f"""
         SELECT {partition}, avg({value}) AS {name}{counted} FROM (
@@ -165,8 +183,9 @@ def school_status(d: Dialect, school_filter: str):
 
 def stalled_cycles(d: Dialect, school_filter: str):
     return _statement(f"""
-        INSERT INTO rollup_stalled_cycles (network_id, cycle_id, school_id, owner_id, phase, idle_since, computed_at)
-        SELECT c.network_id, c.id, c.school_id, c.owner_id, c.phase, c.updated_at, :computed_at
+        INSERT INTO rollup_stalled_cycles (network_id, cycle_id, school_id, owner_id, phase, visibility, idle_since,
+                                           computed_at)
+        SELECT c.network_id, c.id, c.school_id, c.owner_id, c.phase, c.visibility, c.updated_at, :computed_at
         FROM cycles c
         WHERE c.network_id = :network_id AND c.deleted_at IS NULL AND c.phase <> 'done'
               AND c.updated_at < :cutoff {school_filter.format(t='c')}
@@ -267,6 +286,8 @@ def fill_schoolless_since(d: Dialect):
 
 
 def _period_columns() -> str:
+    """The counts of one period; who was active is counted from rollup_active_members
+    (one row per person), which spares a sort of every event for count(DISTINCT)."""
     return """
         sum(CASE WHEN kind = 'started' THEN 1 ELSE 0 END) AS started,
         sum(CASE WHEN kind = 'to_do' THEN 1 ELSE 0 END) AS to_do,
@@ -274,29 +295,36 @@ def _period_columns() -> str:
         sum(CASE WHEN kind = 'to_act' THEN 1 ELSE 0 END) AS to_act,
         sum(CASE WHEN kind = 'completed' THEN 1 ELSE 0 END) AS completed,
         sum(CASE WHEN kind = 'message' THEN 1 ELSE 0 END) AS messages,
-        sum(CASE WHEN kind = 'artifact' THEN 1 ELSE 0 END) AS artifacts,
-        count(DISTINCT user_id) AS active_members"""
+        sum(CASE WHEN kind = 'artifact' THEN 1 ELSE 0 END) AS artifacts"""
 
 
 def school_periods(d: Dialect, kind: str, school_filter: str):
-    """rollup_school_periods for one period kind (week or month), from the events table:
-    every school's (school_filter empty) or the one school's."""
+    """rollup_school_periods for one period kind (week or month), from the events table
+    (every school's, school_filter empty, or the one school's) and, for who was active,
+    the rollup_active_members rows active_members() has just written."""
     where = f"school_id IS NOT NULL {school_filter.format(t=EVENTS_TABLE)}"
     return _statement(f"""
         WITH periods AS (
-            SELECT school_id, {d.period('day', kind)} AS period_start, kind, user_id, days
+            SELECT school_id, {d.period('day', kind)} AS period_start, kind, days
             FROM {EVENTS_TABLE} WHERE {where}
         ),
         medians AS ({d.median("(SELECT school_id, period_start, days FROM periods WHERE kind = 'completed') done",
                               "school_id, period_start", "days", "median_days")}),
-        totals AS (SELECT school_id, period_start, {_period_columns()} FROM periods GROUP BY school_id, period_start)
+        totals AS (SELECT school_id, period_start, {_period_columns()} FROM periods GROUP BY school_id, period_start),
+        active AS (
+            SELECT school_id, period_start, count(*) AS active_members FROM rollup_active_members
+            WHERE network_id = :network_id AND period_kind = '{kind}'
+                  AND school_id IS NOT NULL {school_filter.format(t='rollup_active_members')}
+            GROUP BY school_id, period_start
+        )
         INSERT INTO rollup_school_periods (network_id, school_id, period_kind, period_start, started, to_do, to_study,
                                            to_act, completed, median_days, messages, artifacts, active_members,
                                            computed_at)
         SELECT :network_id, t.school_id, '{kind}', t.period_start, t.started, t.to_do, t.to_study, t.to_act,
-               t.completed, m.median_days, t.messages, t.artifacts, t.active_members, :computed_at
+               t.completed, m.median_days, t.messages, t.artifacts, coalesce(a.active_members, 0), :computed_at
         FROM totals t
         LEFT JOIN medians m ON m.school_id = t.school_id AND m.period_start = t.period_start
+        LEFT JOIN active a ON a.school_id = t.school_id AND a.period_start = t.period_start
     """)
 
 
@@ -439,7 +467,7 @@ INSERT_MEASURE_SCHOOL = _statement("""
 def measures(d: Dialect):
     """rollup_measures, from rollup_measure_schools (already current for every school):
     the pooled value of the latest period any school reported."""
-    return _statement("""
+    return _statement(f"""
         WITH latest AS (
             SELECT measure_id, max(latest_period) AS period FROM rollup_measure_schools
             WHERE network_id = :network_id GROUP BY measure_id
@@ -449,9 +477,9 @@ def measures(d: Dialect):
         SELECT m.network_id, m.id, count(r.school_id),
                coalesce(sum(CASE WHEN r.signal THEN 1 ELSE 0 END), 0), l.period,
                CASE WHEN m.chart IN ('p', 'u')
-                    THEN sum(CASE WHEN r.latest_period = l.period THEN r.latest_numerator END)
-                         / nullif(sum(CASE WHEN r.latest_period = l.period THEN r.latest_denominator END), 0)
-                    ELSE avg(CASE WHEN r.latest_period = l.period THEN r.latest_value END) END,
+                    THEN {d.exact_sum("CASE WHEN r.latest_period = l.period THEN r.latest_numerator END")}
+                         / nullif({d.exact_sum("CASE WHEN r.latest_period = l.period THEN r.latest_denominator END")}, 0)
+                    ELSE {d.exact_avg("CASE WHEN r.latest_period = l.period THEN r.latest_value END")} END,
                :computed_at
         FROM measures m
         LEFT JOIN rollup_measure_schools r ON r.measure_id = m.id AND r.network_id = :network_id

@@ -16,7 +16,6 @@ send it again.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 
@@ -41,7 +40,7 @@ from nic.models import (
     RollupState,
     utcnow,
 )
-from nic.services import assessment_rollup
+from nic.services import assessment_rollup, rollup_db
 from nic.services import rollup_sql as sql
 from nic.services.transaction import commit, on_commit
 from nic.tenancy import UNSCOPED, current_network_id
@@ -285,7 +284,7 @@ def compute(school_id: int | None = None, since: date | None = None, parallel: b
     run = db.session.execute
     side = None
     if parallel and school_id is None and d.name == "postgresql":
-        side = _SideQuery(sql.measure_series_stats(d, school_filter), params)
+        side = rollup_db.SideQuery(sql.measure_series_stats(d, school_filter), params)
     run(sql.school_status(d, school_filter), params)
     run(sql.stalled_cycles(d, school_filter), params)
     run(sql.change_idea_schools(d, school_filter), params)
@@ -298,8 +297,8 @@ def compute(school_id: int | None = None, since: date | None = None, parallel: b
     if incremental:
         run(sql.fill_schoolless_since(d), params)
     for kind in ("week", "month"):
-        run(sql.school_periods(d, kind, school_filter), params)
         run(sql.active_members(d, kind, incremental), params)
+        run(sql.school_periods(d, kind, school_filter), params)
         run(sql.network_periods(d, kind, since_filter_periods), params)
     run(sql.drop_events_table())
     if side is not None:
@@ -329,32 +328,6 @@ def compute(school_id: int | None = None, since: date | None = None, parallel: b
         state.full_computed_at = computed_at
     db.session.flush()
     return computed_at
-
-
-class _SideQuery:
-    """A read-only statement run on a connection of its own, in a thread; rows() waits
-    for it and raises what it raised."""
-
-    def __init__(self, statement, params: dict):
-        engine = db.engine
-        self._rows: list[dict] | None = None
-        self._error: BaseException | None = None
-
-        def work():
-            try:
-                with engine.connect() as connection:
-                    self._rows = [dict(row._mapping) for row in connection.execute(statement, params)]
-            except BaseException as exc:  # handed to the caller's thread by rows()
-                self._error = exc
-
-        self._thread = threading.Thread(target=work, name="rollup-side-query", daemon=True)
-        self._thread.start()
-
-    def rows(self) -> list[dict]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._rows
 
 
 def run_job(job_id: int) -> str:
@@ -388,6 +361,8 @@ def run_job(job_id: int) -> str:
     _emit_after_commit(network.id, network.slug, computed_at)
     commit()
     logger.info("roll-up %s (%s) of network %s in %.3f s", job.id, job.scope, network.slug, job.seconds)
+    if job.scope == "network":
+        logger.info("snapshot tables vacuumed in %.3f s", rollup_db.vacuum_snapshot())
     return "done"
 
 
@@ -414,4 +389,6 @@ def run_now() -> tuple[datetime, float]:
     network = db.session.get(Network, current_network_id())
     _emit_after_commit(network.id, network.slug, computed_at)
     commit()
-    return computed_at, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    rollup_db.vacuum_snapshot()
+    return computed_at, seconds

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from nic.extensions import db, socketio
 from nic.models import Membership, Thread
 from nic.realtime import presence, publish
-from nic.realtime.rooms import network_facilitators_room, thread_room, user_room
+from nic.realtime.rooms import network_room, thread_room, user_room
 from nic.services.accounts import user_for_api_token
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import UNSCOPED, use_network
@@ -32,18 +32,18 @@ def on_connect(auth=None):
     session["nic_socket_user_id"] = user.id
     session["nic_socket_user_name"] = user.name  # for typing and viewers, without a query
     join_room(user_room(user.id))  # the person's own room, for notifications
-    _join_facilitator_rooms(user.id)
+    _join_network_rooms(user.id)
     logger.debug("socket connected for user %s", user.id)
 
 
-def _join_facilitator_rooms(user_id: int) -> None:
-    """Facilitators hear `rollup` for each network they facilitate. Memberships are read
-    UNSCOPED on purpose: a socket spans networks, and this reads only the person's own."""
+def _join_network_rooms(user_id: int) -> None:
+    """Members hear `rollup` for each network they belong to (facilitators' dashboards and
+    everyone's leadership view refresh on it). Memberships are read UNSCOPED on purpose:
+    a socket spans networks, and this reads only the person's own."""
     network_ids = db.session.scalars(
-        select(Membership.network_id).where(Membership.user_id == user_id, Membership.role == "facilitator")
-        .execution_options(**UNSCOPED))
+        select(Membership.network_id).where(Membership.user_id == user_id).execution_options(**UNSCOPED))
     for network_id in network_ids:
-        join_room(network_facilitators_room(network_id))
+        join_room(network_room(network_id))
 
 
 # --- discussion: join, send, leave ---------------------------------------------------------

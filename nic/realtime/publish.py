@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from nic.extensions import socketio
-from nic.realtime.rooms import network_facilitators_room, thread_room, user_room
+from nic.realtime.rooms import network_room, thread_room, user_room
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +40,10 @@ def emit_to_thread(thread_id: int, event: str, payload: dict, skip_sids: list[st
 
 
 def emit_rollup(network_id: int, payload: dict) -> None:
-    """`rollup` {network, computed_at} to the network's facilitators (CONTRACT.md)."""
+    """`rollup` {network, computed_at} to the network's members: its facilitators, as
+    CONTRACT.md says, and everyone else in it (an extension: docs/API.md), whose open
+    leadership view and school dashboard refresh on it. The payload names no figures."""
     try:
-        socketio.emit("rollup", payload, to=network_facilitators_room(network_id))
+        socketio.emit("rollup", payload, to=network_room(network_id))
     except Exception:  # the snapshot is stored; dashboards also show its age on reload
         logger.exception("could not announce roll-up of network %s", network_id)

@@ -7,8 +7,10 @@ def thread_room(thread_id: int) -> str:
     return f"thread:{int(thread_id)}"
 
 
-def network_facilitators_room(network_id: int) -> str:
-    return f"network:{int(network_id)}:facilitators"
+def network_room(network_id: int) -> str:
+    """Every member of one network (any role): `rollup`, which says only that new figures
+    exist; each page then asks for what its reader may see."""
+    return f"network:{int(network_id)}"
 
 
 def user_room(user_id: int) -> str:

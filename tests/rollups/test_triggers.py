@@ -15,7 +15,12 @@ from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_points
 from tests.rollups.pipeline_support import broker, jobs_of, rollups_on, snapshot  # noqa: F401  (fixtures)
 
-TODAY = utcnow().date()
+
+
+def today():
+    """Read at each use, not once at import: a run that passes midnight UTC must compare
+    with the day the code under test sees."""
+    return utcnow().date()
 
 
 def _school_jobs(network, school_id):
@@ -44,17 +49,17 @@ def test_every_cycle_change_queues_its_school(tenants, broker):
     with use_network(a.network):
         created = cycles.create_cycle(a.teacher_leader, {"title": "Exit tickets", "plan_objective": "Try"})
         [job] = _school_jobs(a.network, school_id)
-        assert job.state == "queued" and job.since == TODAY
+        assert job.state == "queued" and job.since == today()
         assert broker.runs() == [{"network_id": a.network.id, "job_id": job.id}]
         assert broker.sent[-1][2] == rollups.INCREMENTAL_DELAY_SECONDS  # waits for more edits to join
 
         # An edit moving the start date back widens the waiting job to that date's periods.
-        back = TODAY - timedelta(days=60)
+        back = today() - timedelta(days=60)
         cycles.update_cycle(a.teacher_leader, created.id, {"start_date": back.isoformat()}, created.version)
         [job] = _school_jobs(a.network, school_id)
         assert job.since == back
         # ...and one moving it forward again still covers the periods it leaves.
-        cycles.update_cycle(a.teacher_leader, created.id, {"start_date": TODAY.isoformat()}, created.version)
+        cycles.update_cycle(a.teacher_leader, created.id, {"start_date": today().isoformat()}, created.version)
         assert _school_jobs(a.network, school_id)[0].since == back
 
         for step in (lambda: cycles.move_phase(a.teacher_leader, a.cycle.id, "do"),
@@ -76,7 +81,7 @@ def test_points_artifacts_and_messages_queue_their_school(tenants, broker):
         points.save(measure, school_id, [points.PointIn(old_period, numerator=3, denominator=10)],
                     a.teacher_leader.user.id, "api")
         [job] = _school_jobs(a.network, school_id)
-        assert job.since == min(old_period, TODAY)  # the pooled value of that old period changes
+        assert job.since == min(old_period, today())  # the pooled value of that old period changes
         db.session.execute(RollupJob.__table__.update().values(state="done"))
 
         artifact = artifacts.create_artifact(a.teacher_leader, a.teacher_leader.user,
@@ -157,7 +162,7 @@ def history(tenants):
     """Both schools of alpha with cycles months back, so the network has old periods an
     incremental run must leave alone."""
     a = tenants.a
-    long_ago = TODAY - timedelta(days=120)
+    long_ago = today() - timedelta(days=120)
     for school in a.schools:
         make_cycle(school, a.teacher_leader.user, phase="done", act_decision="adopt", start_date=long_ago,
                    change_idea=a.change_idea, created_at=utcnow() - timedelta(days=120),
@@ -178,7 +183,7 @@ def test_the_incremental_run_rewrites_one_school_and_recent_periods_and_matches_
         db.session.commit()
         # Today's change at one school: a phase move and a point.
         cycles.move_phase(a.teacher_leader, a.cycle.id, "do")
-        points.save(a.measure, changed.id, [points.PointIn(TODAY - timedelta(days=TODAY.weekday()),
+        points.save(a.measure, changed.id, [points.PointIn(today() - timedelta(days=today().weekday()),
                                                            numerator=9, denominator=20)],
                     a.teacher_leader.user.id, "api")
     [job] = jobs_of(a.network)
@@ -197,8 +202,8 @@ def test_the_incremental_run_rewrites_one_school_and_recent_periods_and_matches_
         # Network periods: recomputed from (about) `since` on, the older ones kept.
         network_rows = list(db.session.execute(select(RollupNetworkPeriod.period_start,
                                                       RollupNetworkPeriod.computed_at)))
-        old = {at for start, at in network_rows if start < TODAY - timedelta(days=45)}
-        recent = {at for start, at in network_rows if start >= TODAY - timedelta(days=6)}
+        old = {at for start, at in network_rows if start < today() - timedelta(days=45)}
+        recent = {at for start, at in network_rows if start >= today() - timedelta(days=6)}
         assert old == {first_at} and recent == {second_at}
 
     incremental = snapshot(a.network)
@@ -332,7 +337,7 @@ def test_people_active_in_two_schools_count_once_and_schoolless_messages_count_f
     with use_network(a.network):
         rollups.compute()
         db.session.commit()
-        week = TODAY - timedelta(days=TODAY.weekday())
+        week = today() - timedelta(days=today().weekday())
         network_week = db.session.scalar(select(RollupNetworkPeriod).where(
             RollupNetworkPeriod.period_kind == "week", RollupNetworkPeriod.period_start == week))
         school_weeks = db.session.scalars(select(RollupSchoolPeriod).where(
@@ -345,6 +350,6 @@ def test_people_active_in_two_schools_count_once_and_schoolless_messages_count_f
         # The facilitator's message has no school: the network counts it, no school does.
         assert sum(row.messages for row in school_weeks) + 1 == network_week.messages
         full = snapshot(a.network)
-        rollups.compute(school_id=a.schools[0].id, since=TODAY)
+        rollups.compute(school_id=a.schools[0].id, since=today())
         db.session.commit()
     assert snapshot(a.network) == full

@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, union
+from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import EVIDENCE_KINDS, Artifact, ArtifactCycleLink, AssessmentRound, Cycle, Measure
 from nic.models.artifact import artifact_change_ideas
-from nic.models.assessment import practice_change_ideas, practice_drivers
-from nic.models.theory import change_idea_drivers
 from nic.permissions import visible_artifacts_clause, visible_cycles_clause
+from nic.services.framework_links import practice_idea_links
 from nic.services.validation import clean_id
 
 MAX_EVIDENCE = 50
@@ -151,26 +150,12 @@ class EvidenceChoices:
     measures: list[EvidenceItem]
 
 
-def _practice_ideas(practice_ids: list[int]):
-    """(practice_id, change_idea_id) for every change idea linked to a practice directly
-    or through one of its drivers. Link tables only: the practice ids come from a framework
-    already loaded in the current network, and whatever they join to is scoped."""
-    direct = select(practice_change_ideas.c.practice_id, practice_change_ideas.c.change_idea_id).where(
-        practice_change_ideas.c.practice_id.in_(practice_ids))
-    via_driver = (
-        select(practice_drivers.c.practice_id, change_idea_drivers.c.change_idea_id)
-        .join(change_idea_drivers, change_idea_drivers.c.driver_id == practice_drivers.c.driver_id)
-        .where(practice_drivers.c.practice_id.in_(practice_ids))
-    )
-    return union(direct, via_driver).subquery()
-
-
 def suggestions(membership, round_: AssessmentRound, school_id: int) -> dict[int, Suggestions]:
     practice_ids = [p.id for p in round_.framework.practices]
     out: dict[int, Suggestions] = {pid: Suggestions() for pid in practice_ids}
     if not practice_ids:
         return out
-    links = _practice_ideas(practice_ids)
+    links = practice_idea_links(practice_ids)
     cycles = db.session.execute(
         select(links.c.practice_id, Cycle.id, Cycle.title, Cycle.phase, Cycle.change_idea_id)
         .join(Cycle, Cycle.change_idea_id == links.c.change_idea_id)

@@ -70,7 +70,7 @@ def _require_manage(membership) -> None:
 
 # --- finding things (another network's id, or a bad one, is NotFound) -----------------------
 
-def _id_or_404(raw, what: str) -> int:
+def id_or_404(raw, what: str) -> int:
     try:
         return clean_id(raw)
     except ValueError:
@@ -78,7 +78,7 @@ def _id_or_404(raw, what: str) -> int:
 
 
 def get_round(round_id) -> AssessmentRound:
-    round_id = _id_or_404(round_id, "round")
+    round_id = id_or_404(round_id, "round")
     stmt = select(AssessmentRound).where(AssessmentRound.id == round_id).options(
         selectinload(AssessmentRound.framework).selectinload(Framework.practices))
     found = db.session.scalar(stmt)
@@ -88,7 +88,7 @@ def get_round(round_id) -> AssessmentRound:
 
 
 def get_school(school_id) -> School:
-    school_id = _id_or_404(school_id, "school")
+    school_id = id_or_404(school_id, "school")
     school = db.session.scalar(select(School).where(School.id == school_id))
     if school is None:
         raise NotFound("No such school.")
@@ -97,7 +97,7 @@ def get_school(school_id) -> School:
 
 def round_practice(round_: AssessmentRound, practice_id) -> FrameworkPractice:
     """A practice of the round's framework (one of another framework is NotFound too)."""
-    practice_id = _id_or_404(practice_id, "practice")
+    practice_id = id_or_404(practice_id, "practice")
     practice = next((p for p in round_.framework.practices if p.id == practice_id), None)
     if practice is None:
         raise NotFound("No such practice in this round's framework.")

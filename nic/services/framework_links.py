@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, union
 from sqlalchemy.orm import selectinload
 
 from nic.extensions import db
 from nic.models import Aim, ChangeIdea, Driver, Framework, FrameworkPractice
 from nic.models.assessment import practice_change_ideas, practice_drivers
+from nic.models.theory import change_idea_drivers
 from nic.services import theory, theory_ideas
 from nic.services.errors import NotFound
 from nic.services.frameworks import _require_manage, get_framework
@@ -155,6 +156,21 @@ def link_choices() -> tuple[list[tuple[Aim, list[Driver]]], list[ChangeIdea]]:
 
 
 # --- for other pages --------------------------------------------------------------------------
+
+def practice_idea_links(practice_ids: list[int]):
+    """A subquery of (practice_id, change_idea_id): every change idea linked to one of the
+    practices directly or through one of its drivers. Link tables only: the practice ids
+    come from a framework already loaded in the current network, and whatever the caller
+    joins them to is scoped."""
+    direct = select(practice_change_ideas.c.practice_id, practice_change_ideas.c.change_idea_id).where(
+        practice_change_ideas.c.practice_id.in_(practice_ids))
+    via_driver = (
+        select(practice_drivers.c.practice_id, change_idea_drivers.c.change_idea_id)
+        .join(change_idea_drivers, change_idea_drivers.c.driver_id == practice_drivers.c.driver_id)
+        .where(practice_drivers.c.practice_id.in_(practice_ids))
+    )
+    return union(direct, via_driver).subquery()
+
 
 def practices_for_change_idea(change_idea_id) -> list[FrameworkPractice]:
     """The practices (of frameworks in use, not archived) a change idea is linked to, with

@@ -20,6 +20,8 @@ from nic.extensions import db
 from nic.models import (
     AssessmentConsensus, AssessmentRound, Framework, FrameworkPractice, RollupAssessmentPractice, School,
 )
+from nic.services import assessment_evidence
+from nic.services.assessment_evidence import EvidenceItem
 from nic.services.errors import NotFound
 from nic.services.validation import clean_id
 
@@ -246,13 +248,6 @@ def heatmap(round_: AssessmentRound, schools: list[School]) -> Heatmap:
 # --- one school's consensus on one practice ------------------------------------------------------
 
 @dataclass
-class Evidence:
-    kind: str  # cycle, artifact, measure
-    id: int
-    title: str
-
-
-@dataclass
 class ConsensusDetail:
     round: AssessmentRound
     school: School
@@ -261,30 +256,8 @@ class ConsensusDetail:
     level: Level
     previous: Level | None
     previous_round: AssessmentRound | None
-    evidence: list[Evidence]
+    evidence: list[EvidenceItem]
     hidden_evidence: int  # cycles or artifacts the school keeps to itself
-
-
-def _evidence(membership, consensus: AssessmentConsensus) -> tuple[list[Evidence], int]:
-    """The evidence this member may open: a cycle or artifact the school keeps to itself
-    is counted, not named (the consensus is shared; the school's private work is not)."""
-    from nic.models import Artifact, Cycle, Measure
-    from nic.permissions import visible_artifacts_clause, visible_cycles_clause
-
-    links = list(consensus.evidence)
-    wanted = {kind: [e.target_id for e in links if e.kind == kind] for kind in ("cycle", "artifact", "measure")}
-    titles: dict[tuple[str, int], str] = {}
-    for kind, model, title, clause in (("cycle", Cycle, Cycle.title, visible_cycles_clause(membership)),
-                                       ("artifact", Artifact, Artifact.title, visible_artifacts_clause(membership)),
-                                       ("measure", Measure, Measure.name, None)):
-        if wanted[kind]:
-            stmt = select(model.id, title).where(model.id.in_(wanted[kind]))
-            if clause is not None:
-                stmt = stmt.where(clause)
-            titles.update({(kind, i): t for i, t in db.session.execute(stmt)})
-    shown = [Evidence(e.kind, e.target_id, titles[(e.kind, e.target_id)]) for e in links
-             if (e.kind, e.target_id) in titles]
-    return shown, len(links) - len(shown)
 
 
 def consensus_detail(membership, round_id, school_id, practice_id) -> ConsensusDetail:
@@ -308,7 +281,9 @@ def consensus_detail(membership, round_id, school_id, practice_id) -> ConsensusD
     if previous is not None:
         earlier = db.session.scalar(select(C).where(C.round_id == previous.id, C.school_id == ids[0],
                                                      C.practice_id == ids[1]))
-    evidence, hidden = _evidence(membership, consensus)
+    # The same rule as the school's own pages: a cycle or artifact the school keeps to
+    # itself is counted, not named.
+    evidence, hidden = assessment_evidence.visible_evidence(membership, [consensus])[consensus.id]
     return ConsensusDetail(round_, consensus.school, consensus.practice, consensus,
                            level_at(levels, consensus.level_rank, consensus.level_key),
                            level_at(levels, earlier.level_rank, earlier.level_key) if earlier else None,

@@ -16,12 +16,11 @@ from nic.extensions import db
 from nic.models import (
     AssessmentConsensus, AssessmentRound, ChangeIdea, Channel, FrameworkPractice, Membership, School, Thread, User,
 )
-from nic.models.assessment import practice_change_ideas, practice_drivers
-from nic.models.theory import change_idea_drivers
 from nic.services import discussion
 from nic.services.errors import NotFound, ValidationFailed
+from nic.services.assessments import get_school, id_or_404
+from nic.services.framework_links import practice_idea_links
 from nic.services.leadership import Level, level_at, levels_of, network_means
-from nic.services.validation import clean_id
 
 WEAKEST = 3
 PEERS_PER_PRACTICE = 3
@@ -48,22 +47,8 @@ class WeakPractice:
     peers: list[Peer]
 
 
-def _id(raw, what: str) -> int:
-    try:
-        return clean_id(raw)
-    except ValueError:
-        raise NotFound(f"No such {what}.") from None
-
-
-def get_school(school_id) -> School:
-    school = db.session.scalar(select(School).where(School.id == _id(school_id, "school")))
-    if school is None:
-        raise NotFound("No such school.")
-    return school
-
-
 def get_practice(practice_id) -> FrameworkPractice:
-    practice = db.session.scalar(select(FrameworkPractice).where(FrameworkPractice.id == _id(practice_id, "practice")))
+    practice = db.session.scalar(select(FrameworkPractice).where(FrameworkPractice.id == id_or_404(practice_id, "practice")))
     if practice is None:
         raise NotFound("No such practice.")
     return practice
@@ -98,13 +83,7 @@ def linked_change_ideas(practice_ids: list[int]) -> dict[int, list[ChangeIdea]]:
     title, each once: one query."""
     if not practice_ids:
         return {}
-    direct = select(practice_change_ideas.c.practice_id.label("practice_id"),
-                    practice_change_ideas.c.change_idea_id.label("change_idea_id")).where(
-        practice_change_ideas.c.practice_id.in_(practice_ids))
-    via_drivers = (select(practice_drivers.c.practice_id, change_idea_drivers.c.change_idea_id)
-                   .join(change_idea_drivers, change_idea_drivers.c.driver_id == practice_drivers.c.driver_id)
-                   .where(practice_drivers.c.practice_id.in_(practice_ids)))
-    links = direct.union(via_drivers).subquery()
+    links = practice_idea_links(practice_ids)
     stmt = (select(links.c.practice_id, ChangeIdea).join(ChangeIdea, ChangeIdea.id == links.c.change_idea_id)
             .where(ChangeIdea.status.notin_(HIDDEN_IDEA_STATUSES)).order_by(ChangeIdea.title, ChangeIdea.id))
     found: dict[int, list[ChangeIdea]] = {}

@@ -27,7 +27,7 @@ VENDOR_DIR := static/vendor
 # `sudo` only when not root.
 SUDO := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: help assets chromium demo test bench clean
+.PHONY: help assets chromium demo test test-dates bench clean
 
 help: ## List the targets
 	@echo "nic make targets:"
@@ -79,6 +79,14 @@ demo: $(VENV)/.installed assets ## Migrate, seed demo data and serve on http://1
 
 test: $(VENV)/.dev-installed assets chromium ## Run the test suite (needs PostgreSQL and Redis; see .ci/run)
 	$(TEST_ENV) $(VENV_BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests marked `calendar` once per awkward date (the list lives in tests/clock.py):
+# year ends, a leap day, Mondays after DST changes, a month starting on a Sunday.
+test-dates: $(VENV)/.dev-installed ## Run the date-sensitive tests at each awkward date (tests/clock.py)
+	@set -e; for day in $$($(VENV_BIN)/python -c 'from tests.clock import AWKWARD_DATES; print(*AWKWARD_DATES)'); do \
+	  echo "--- make test-dates: today is $$day"; \
+	  $(TEST_ENV) $(VENV_BIN)/python -m pytest -q -m calendar --today=$$day $(PYTEST_ARGS); \
+	done
 
 bench: $(VENV)/.dev-installed ## Run the benchmarks in tests/bench
 	$(TEST_ENV) $(VENV_BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts="" $(PYTEST_ARGS)

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, text
 
 from nic import bench_data as data
+from nic import clock
 from nic.bench_network import ensure_network
 from nic.bench_writer import Writer
 from nic.extensions import db
@@ -67,7 +68,7 @@ def seed(slug: str, schools: int, cycles: int, points: int, seed: int = DEFAULT_
     missing) and commit; answer the summary lines."""
     started = time.perf_counter()
     slug = check_sizes(slug, schools, cycles, points)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     run = _Run(Writer(db.session.connection()), slug, random.Random(seed), as_of, progress)
     try:
         run.network_id, created = ensure_network(run.writer, slug, run.now, run.password_hash)

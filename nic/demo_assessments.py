@@ -15,10 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, Artifact, ChangeIdea,
-    ConsensusEvidence, Cycle, Driver, Framework, Measure, Membership, School, Team, utcnow,
+    ConsensusEvidence, Cycle, Driver, Framework, Measure, Membership, School, Team,
 )
 from nic.services import frameworks
 from nic.services.transaction import commit

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from nic import demo_calendar
 from nic.extensions import db
 from nic.models import ChangeIdea, Cycle, CycleChange, CyclePhaseMove, CycleQuestion, Membership, School, Team
 
@@ -125,6 +126,7 @@ def seed_teams(schools: list[School]) -> None:
 def seed_cycles(schools: list[School]) -> int:
     ideas = {idea.title: idea for idea in db.session.scalars(select(ChangeIdea))}
     created = 0
+    shift = demo_calendar.offset()  # the story's autumn moved onto this one
     for chain_index, (idea_title, school_index, steps) in enumerate(CHAINS):
         school = schools[school_index]
         idea = ideas[idea_title]
@@ -133,7 +135,7 @@ def seed_cycles(schools: list[School]) -> int:
         owner = owners[chain_index % len(owners)]
         coauthors = [m.user for m in members if m.role == "member"][:1]
         team = db.session.scalar(select(Team).where(Team.school_id == school.id, Team.kind == "grade_level"))
-        start = SEASON_START + timedelta(days=3 * (chain_index % 5))
+        start = SEASON_START + shift + timedelta(days=3 * (chain_index % 5))
         parent = None
         for step, (scale, unit, final_phase, decision) in enumerate(steps):
             parent = _cycle(school, owner, coauthors, team, idea, parent, step, scale, unit, final_phase, decision,

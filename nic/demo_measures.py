@@ -29,6 +29,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from nic import demo_calendar
 from nic.analytics import analyse
 from nic.extensions import db
 from nic.models import (
@@ -108,12 +109,13 @@ STORIES = {
 
 def seed_measures(network: Network, schools: list[School], facilitator: User) -> dict[str, Measure]:
     """Create the four demo measures with their data, link cycles, add one chart split."""
+    shift = demo_calendar.offset()  # the story's weeks moved onto this autumn's
     with use_network(network):
         measures = _measures()
         for index, school in enumerate(schools):
             for key, measure in measures.items():
                 split_at = WEEKS.index(SPLIT[2]) if (key, index) == SPLIT[:2] else None
-                db.session.add_all(_rows(measure, school, _series(measure, key, index, split_at)))
+                db.session.add_all(_rows(measure, school, _series(measure, key, index, split_at), shift))
         for idea_title, key in CYCLE_MEASURES.items():
             ideas = select(ChangeIdea.id).where(ChangeIdea.title == idea_title)
             db.session.execute(
@@ -122,7 +124,7 @@ def seed_measures(network: Network, schools: list[School], facilitator: User) ->
             )
         key, school_index, start, label = SPLIT
         db.session.add(ChartSplit(measure_id=measures[key].id, school_id=schools[school_index].id,
-                                  start_date=start, label=label, created_by_id=facilitator.id))
+                                  start_date=start + shift, label=label, created_by_id=facilitator.id))
         db.session.flush()
     return measures
 
@@ -147,9 +149,10 @@ def _measures() -> dict[str, Measure]:
     return measures
 
 
-def _rows(measure: Measure, school: School, points: dict) -> list[MeasurePoint]:
+def _rows(measure: Measure, school: School, points: dict, shift: timedelta) -> list[MeasurePoint]:
     rows = []
-    for week, value in points.items():
+    for story_week, value in points.items():
+        week = story_week + shift
         if measure.chart in ("p", "u"):
             numerator, denominator = value
             rows.append(MeasurePoint(measure_id=measure.id, school_id=school.id, period=week,

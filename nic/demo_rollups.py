@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Cycle, CyclePhaseMove, School, utcnow
+from nic.models import Cycle, CyclePhaseMove, School
 from nic.services import rollups
 from nic.services.transaction import commit
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from nic import demo_calendar
 from nic.extensions import db
 from nic.models import DiagramRevision, User
 from nic.services import theory, theory_ideas
@@ -76,7 +77,8 @@ def _spread_revision_dates(aim_id: int) -> None:
     revisions = list(db.session.scalars(
         select(DiagramRevision).where(DiagramRevision.aim_id == aim_id).order_by(DiagramRevision.id)
     ))
+    shift = demo_calendar.offset()
     for index, revision in enumerate(revisions):
-        day = REVISIONS_FROM + timedelta(days=2 * index)
+        day = REVISIONS_FROM + shift + timedelta(days=2 * index)
         revision.created_at = datetime(day.year, day.month, day.day, 16, tzinfo=timezone.utc)
     commit()

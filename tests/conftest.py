@@ -21,6 +21,9 @@ from nic.extensions import db, limiter
 from tests import factories
 from tests.support import ensure_database, reset_schema
 
+# The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py.
+pytest_plugins = ["tests.clock"]
+
 DATABASE_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/nic_test"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 

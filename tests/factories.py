@@ -8,11 +8,12 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     AssessmentConsensus, AssessmentRating, AssessmentRound, ConsensusEvidence, Framework, FrameworkPractice,
     Channel, Message, Notification, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
-    School, Team, User, utcnow,
+    School, Team, User,
 )
 from nic.services import passwords
 from nic.services.secrets import digest, new_token

@@ -48,7 +48,8 @@ def ids_of(tenant, other_user_token_id) -> dict:
 def _rollup_job_id(tenant) -> int:
     """A roll-up job of the tenant's (the factories make none: jobs come from requests)."""
     from nic.extensions import db
-    from nic.models import RollupJob, utcnow
+    from nic.models import RollupJob
+    from nic.clock import utcnow
     from nic.tenancy import use_network
 
     with use_network(tenant.network):

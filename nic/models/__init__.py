@@ -1,5 +1,5 @@
 """All models, imported here so metadata (and Alembic's autogenerate) sees them."""
-from nic.models.base import TenantMixin, utcnow
+from nic.models.base import TenantMixin
 from nic.models.mail import OutboxMessage
 from nic.models.membership import ROLE_LABELS, ROLES, Invitation, Membership
 from nic.models.network import Network, School
@@ -45,5 +45,5 @@ __all__ = [
     "DECISIONS", "DRIVER_KINDS", "DiagramRevision", "Driver", "PHASES", "SCALE_UNITS", "TEAM_KINDS",
     "TEAM_KIND_LABELS", "Team", "VISIBILITIES",
     "ApiToken", "Invitation", "Membership", "Network", "OutboxMessage", "PasswordReset",
-    "ROLES", "ROLE_LABELS", "School", "TenantMixin", "User", "utcnow",
+    "ROLES", "ROLE_LABELS", "School", "TenantMixin", "User",
 ]

@@ -11,8 +11,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime
 from nic.models.cycle import Cycle
 from nic.models.network import School
 from nic.models.theory import ChangeIdea

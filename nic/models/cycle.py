@@ -11,8 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime
 from nic.models.measure import Measure
 from nic.models.network import School
 from nic.models.team import Team

@@ -12,8 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, JSON, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime
 from nic.models.network import School
 from nic.models.theory import Aim, ChangeIdea, Driver
 from nic.models.user import User

@@ -18,8 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models.base import TenantMixin, UTCDateTime, utcnow
+from nic.models.base import TenantMixin, UTCDateTime
 
 ROLLUP_SCOPES = ("network", "school")
 

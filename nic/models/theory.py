@@ -11,8 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Column, Date, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from nic.models.base import TenantMixin, TimestampMixin, UTCDateTime
 from nic.models.user import User
 
 DRIVER_KINDS = ("primary", "secondary")

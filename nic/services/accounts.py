@@ -6,8 +6,9 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import select, update
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import ApiToken, PasswordReset, User, utcnow
+from nic.models import ApiToken, PasswordReset, User
 from nic.services import mail, passwords
 from nic.services.errors import NotFound
 from nic.services.secrets import digest, new_token

@@ -23,8 +23,9 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Artifact, ArtifactCycleLink, ArtifactVersion, Cycle, School, utcnow
+from nic.models import Artifact, ArtifactCycleLink, ArtifactVersion, Cycle, School
 from nic.permissions import can, can_edit_artifact, can_edit_cycle, can_see_artifact, can_see_cycle
 from nic.services import rollups
 from nic.services.artifact_processing import enqueue_processing

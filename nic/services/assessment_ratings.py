@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, ConsensusEvidence, utcnow,
+    AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, ConsensusEvidence,
 )
 from nic.services import assessment_evidence, rollups
 from nic.services.assessments import (

@@ -21,10 +21,11 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, Framework, FrameworkPractice,
-    School, Team, utcnow,
+    School, Team,
 )
 from nic.models.team import team_members
 from nic.permissions import allowed

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    ChangeIdea, Cycle, CyclePhaseMove, CycleQuestion, Membership, School, Team, User, utcnow,
+    ChangeIdea, Cycle, CyclePhaseMove, CycleQuestion, Membership, School, Team, User,
 )
 from nic.permissions import allowed, can_edit_cycle, can_restore_cycle, can_see_cycle, visible_cycles_clause
 from nic.services import cycle_history, rollups

@@ -23,10 +23,11 @@ from typing import Mapping
 
 from sqlalchemy import false, func, or_, select, true
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     ChangeIdea, Cycle, RollupChangeIdeaSchool, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod,
-    RollupStalledCycle, RollupState, School, User, utcnow,
+    RollupStalledCycle, RollupState, School, User,
 )
 from nic.permissions import visible_cycles_clause
 from nic.services.validation import FieldErrors, clean_choice

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import ChangeIdea, Cycle, Message, RollupChangeIdeaSchool, RollupSchool, Thread, utcnow
+from nic.models import ChangeIdea, Cycle, Message, RollupChangeIdeaSchool, RollupSchool, Thread
 from nic.permissions import allowed, can_see_cycle
 from nic.services import dashboard, discussion
 from nic.services.errors import NotFound

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     THREAD_SUBJECTS,
@@ -26,7 +27,6 @@ from nic.models import (
     ThreadRead,
     User,
 )
-from nic.models.base import utcnow
 from nic.permissions import (
     can_see_artifact,
     can_see_cycle,

@@ -23,11 +23,12 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import FORMATS, FrameworkInvalid, dump, from_dict, get_builtin, list_builtin, load, to_dict
 from nic.frameworks import Framework as Document
 from nic.frameworks.schema import MAX_NAME_CHARS
-from nic.models import AssessmentRound, Framework, utcnow
+from nic.models import AssessmentRound, Framework
 from nic.permissions import allowed
 from nic.services import framework_sync
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed

@@ -7,8 +7,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Invitation, Network, User, utcnow
+from nic.models import Invitation, Network, User
 from nic.services import accounts, mail
 from nic.services.errors import Conflict, NotFound
 from nic.services.networks import add_member, check_role_and_school, membership_of

@@ -11,8 +11,9 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from nic import jobs
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import OutboxMessage, utcnow
+from nic.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, Aim, ChangeIdea, Cycle, Driver, Measure, MeasurePoint,
-    School, utcnow,
+    School,
 )
 from nic.permissions import visible_cycles_clause
 from nic.services.errors import NotFound, ValidationFailed

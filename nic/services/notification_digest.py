@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from nic import jobs
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Membership, Network, Notification, OutboxMessage, Thread, User, utcnow
+from nic.models import Membership, Network, Notification, OutboxMessage, Thread, User
 from nic.services import mail
 from nic.services.notifications import site_path, target_path, view_rows
 from nic.services.transaction import commit

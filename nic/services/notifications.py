@@ -28,8 +28,9 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Cycle, Membership, Message, Network, Notification, Thread, User, utcnow
+from nic.models import Cycle, Membership, Message, Network, Notification, Thread, User
 from nic.services.errors import NotFound
 from nic.services.markdown import render as render_markdown
 from nic.services.transaction import commit, on_commit

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from nic import clock
+
 # Years a period may fall in: wide enough for any real series, narrow enough to catch a
 # typo like 2062 or 0226 before it stretches every chart over decades.
 FIRST_YEAR = 1990
@@ -29,7 +31,7 @@ def period_of(day: date, frequency: str) -> date:
 
 
 def current_period(frequency: str, today: date | None = None) -> date:
-    return period_of(today or date.today(), frequency)
+    return period_of(today or clock.today(), frequency)
 
 
 def is_on_grid(day: date, frequency: str) -> bool:

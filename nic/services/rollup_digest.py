@@ -26,10 +26,11 @@ from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import func, select, text
 from werkzeug.routing import BuildError
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     Artifact, Cycle, Measure, Membership, Network, OutboxMessage, RollupMeasure, RollupNetworkPeriod, RollupSchool,
-    RollupSchoolPeriod, RollupStalledCycle, RollupState, School, User, utcnow,
+    RollupSchoolPeriod, RollupStalledCycle, RollupState, School, User,
 )
 from nic.permissions import visible_artifacts_clause, visible_cycles_clause
 from nic.services import mail, rollups
@@ -204,7 +205,9 @@ def send_weekly(week: date | None = None) -> int:
 
 def subject(network: Network, week: date) -> str:
     end = week + timedelta(days=6)
-    return f"{network.name}: the week of {week.day} {week:%b} to {end.day} {end:%b %Y}"
+    # A week that straddles New Year names both years ("28 Dec 2026 to 3 Jan 2027").
+    first = f"{week.day} {week:%b}" + (f" {week.year}" if week.year != end.year else "")
+    return f"{network.name}: the week of {first} to {end.day} {end:%b %Y}"
 
 
 def _already_queued(address: str, key: str, week: date) -> bool:

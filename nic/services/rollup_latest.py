@@ -15,9 +15,10 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    ChangeIdea, Measure, RollupChangeIdeaSchool, RollupJob, RollupMeasure, RollupSchool, RollupState, School, utcnow,
+    ChangeIdea, Measure, RollupChangeIdeaSchool, RollupJob, RollupMeasure, RollupSchool, RollupState, School,
 )
 
 PHASES = ("plan", "do", "study", "act", "done")

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from nic.analytics.runs import anhoej_limits
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     Network,
@@ -38,7 +39,6 @@ from nic.models import (
     RollupSchoolPeriod,
     RollupStalledCycle,
     RollupState,
-    utcnow,
 )
 from nic.services import assessment_rollup, rollup_db
 from nic.services import rollup_sql as sql

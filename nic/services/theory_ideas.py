@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import CHANGE_IDEA_STATUSES, Aim, ChangeIdea, Cycle, DiagramRevision, Driver, School, User, utcnow
+from nic.models import CHANGE_IDEA_STATUSES, Aim, ChangeIdea, Cycle, DiagramRevision, Driver, School, User
 from nic.permissions import visible_cycles_clause
 from nic.services.errors import NotFound, ValidationFailed
 from nic.services.search import change_ideas_matching

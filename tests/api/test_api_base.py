@@ -1,6 +1,6 @@
 """The API base: authentication, /me, the error format, pagination, tenancy as 404."""
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from tests import factories
 
 

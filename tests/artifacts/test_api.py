@@ -1,7 +1,7 @@
 """The artifact API per shared/CONTRACT.md: the object, the list (search inside files,
 filters, keyset pages), one artifact, the download, and what is hidden answering 404."""
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from nic.tenancy import use_network
 from tests.artifacts.conftest import file_part, pdf_bytes
 from tests.factories import make_artifact, make_cycle

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from nic.tenancy import use_network
 from tests.artifacts.conftest import file_part, pdf_bytes
 from tests.factories import make_artifact, make_change_idea, make_cycle, make_school

@@ -227,7 +227,7 @@ def test_the_round_page_pages_through_many_schools(client, tenants, login_as):
 
 
 def test_with_no_framework_the_open_form_says_what_to_do_first(client, tenants, login_as):
-    from nic.models import utcnow
+    from nic.clock import utcnow
 
     a = tenants.a
     with use_network(a.network):

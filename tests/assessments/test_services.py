@@ -226,7 +226,7 @@ def test_facilitators_open_rounds_on_the_networks_live_frameworks(tenants):
         spring = assessments.open_round(a.facilitator, a.framework.id, "Spring 2027", "2027-05-01")
         again = assessments.open_round(a.facilitator, a.framework.id, "Fall 2027")  # several rounds per framework
         assert spring.is_open and spring.due_on.isoformat() == "2027-05-01" and again.id != spring.id
-        from nic.models import utcnow
+        from nic.clock import utcnow
 
         a.framework.archived_at = utcnow()
         db.session.flush()

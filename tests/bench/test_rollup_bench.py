@@ -35,8 +35,9 @@ from unittest import mock
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Network, utcnow
+from nic.models import Network
 from nic.services import rollup_db, rollups
 from nic.services.transaction import commit
 from nic.tenancy import use_network

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Cycle, Team, utcnow
+from nic.models import Cycle, Team
 from nic.tenancy import UNSCOPED
 from tests import factories
 from tests.browse.world import listed

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import unescape
 
-from nic.models import Cycle, Team, utcnow
+from nic.clock import utcnow
+from nic.models import Cycle, Team
 from tests import factories
 
 

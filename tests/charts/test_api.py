@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import SHIFTED, ratio_points, values_points, weeks

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from nic.tenancy import use_network
 from tests.dashboard.conftest import PRIVATE_STALLED_TITLE, STALLED_TITLE, compute
 

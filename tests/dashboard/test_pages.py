@@ -7,8 +7,9 @@ import json
 import re
 from datetime import timedelta
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import RollupJob, RollupState, utcnow
+from nic.models import RollupJob, RollupState
 from nic.tenancy import use_network
 from tests.dashboard.conftest import PRIVATE_STALLED_TITLE, STALLED_TITLE
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from tests.dashboard.conftest import MONDAY, compute
 from tests.factories import make_change_idea, make_cycle, make_points, make_school
 

@@ -10,9 +10,9 @@ from html import unescape
 
 import yaml
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import get_builtin
-from nic.models import utcnow
 from nic.services import frameworks
 from nic.tenancy import use_network
 from tests.frameworks_service.conftest import counts, small_document

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import dump, get_builtin, to_dict
-from nic.models import AssessmentConsensus, AssessmentRating, Framework, FrameworkPractice, utcnow
+from nic.models import AssessmentConsensus, AssessmentRating, Framework, FrameworkPractice
 from nic.services import framework_links, frameworks
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nic.services.frameworks import FrameworkRefused

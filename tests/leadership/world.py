@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from nic.models.assessment import practice_change_ideas, practice_drivers
 from nic.services import rollups
 from nic.tenancy import use_network

@@ -28,8 +28,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Network, RollupJob, utcnow
+from nic.models import Network, RollupJob
 from nic.services import rollups
 from nic.tenancy import use_network
 from tests import factories

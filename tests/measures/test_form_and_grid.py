@@ -1,7 +1,7 @@
 """The quick form (this period preselected) and the grid of past periods: the same checks
 as every other way in, nothing written on any error, updates, clearing a value, only
 the changed rows written, and the audit trail page."""
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
@@ -18,12 +18,14 @@ def quick(client, measure, row, **extra):
 
 # --- the quick form -------------------------------------------------------------------------
 
-def test_the_quick_form_preselects_this_period(client, a, charts, login_as):
+@pytest.mark.calendar
+def test_the_quick_form_preselects_this_period(client, a, charts, login_as, clock):
     login_as(a.teacher_leader.user)
+    today = clock.today()
     page = client.get(f"/n/alpha/measures/{charts['run'].id}").get_data(as_text=True)
-    assert f'value="{periods.current_period("weekly").isoformat()}"' in page
+    assert f'value="{(today - timedelta(days=today.weekday())).isoformat()}"' in page
     page = client.get(f"/n/alpha/measures/{charts['monthly'].id}").get_data(as_text=True)
-    assert f'value="{date.today().replace(day=1).isoformat()}"' in page
+    assert f'value="{today.replace(day=1).isoformat()}"' in page
     assert 'name="numerator"' in page and 'name="value"' not in page
 
 

@@ -2,7 +2,6 @@
 read the list with its latest values, the audit trail, and a refused upload writing
 nothing. The grouped queries and the upsert run on SQLite as they do on PostgreSQL."""
 import io
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from nic.services import accounts, networks
 from nic.services.transaction import commit
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_token
-from tests.measures.conftest import grid_page_of
+from tests.measures.conftest import grid_page_of, monday
 from tests.support import migrated_sqlite_app
 
 
@@ -49,20 +48,22 @@ def test_measures_end_to_end_on_sqlite(sqlite_app):
 
     assert client.post("/login", data={"email": "lead@lake.org", "password": "lake password 2"}).status_code == 302
     base = f"/n/lake/measures/{measure_id}"
-    assert client.post(f"{base}/points", data={"period": "2026-09-07", "numerator": "14",
+    # Weeks counted back from the clock's today, so the first two share a grid page on any date.
+    w6, w5, w4, w3, w2 = (monday(weeks_ago).isoformat() for weeks_ago in (6, 5, 4, 3, 2))
+    assert client.post(f"{base}/points", data={"period": w6, "numerator": "14",
                                                 "denominator": "20"}).status_code == 302
     upload = client.post(f"{base}/upload", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(b"period,numerator,denominator\n2026-09-14,15,20\n2026-09-07,16,20\n"), "v.csv")})
+        "file": (io.BytesIO(f"period,numerator,denominator\n{w5},15,20\n{w6},16,20\n".encode()), "v.csv")})
     assert upload.status_code == 302
     token = {"Authorization": f"Bearer {secret}"}
     api = client.post(f"/api/v1/networks/lake/measures/{measure_id}/points", headers=token, json={
-        "school_id": school_id, "points": [{"period": "2026-09-21", "numerator": 17, "denominator": 20}]})
+        "school_id": school_id, "points": [{"period": w4, "numerator": 17, "denominator": 20}]})
     assert api.status_code == 201, api.get_json()
     assert api.get_json() == {"created": 1, "updated": 0, "unchanged": 0}
     with app.app_context():
         assert counts() == (3, 4)
     refused = client.post(f"{base}/upload", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(b"period,numerator,denominator\n2026-09-28,5,4\n2026-10-05,1,2\n"), "bad.csv")})
+        "file": (io.BytesIO(f"period,numerator,denominator\n{w3},5,4\n{w2},1,2\n".encode()), "bad.csv")})
     assert refused.status_code == 422 and "is above its denominator" in refused.get_data(as_text=True)
     with app.app_context():
         assert counts() == (3, 4)
@@ -71,7 +72,7 @@ def test_measures_end_to_end_on_sqlite(sqlite_app):
     assert "<strong>85.0%</strong>" in listing and "1 of 1" in listing
     history = client.get(f"{base}/audit").get_data(as_text=True)
     assert "CSV upload" in history and "API" in history and "Quick form" in history
-    grid = client.get(f"{base}/data?page={grid_page_of(date(2026, 9, 7))}").get_data(as_text=True)
+    grid = client.get(f"{base}/data?page={grid_page_of(monday(6))}").get_data(as_text=True)
     assert 'value="16"' in grid and 'value="15"' in grid
     measure = client.get(f"/api/v1/networks/lake/measures/{measure_id}", headers=token).get_json()
     assert measure["goal"] == 0.8 and measure["chart"] == "p"

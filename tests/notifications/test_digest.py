@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Interval, bindparam, select, update
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Notification, OutboxMessage, utcnow
+from nic.models import Notification, OutboxMessage
 from nic.services import discussion, notification_digest
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_member, make_message, make_notification, make_user

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import RollupJob, utcnow
+from nic.models import RollupJob
 from nic.services import rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_school, make_token

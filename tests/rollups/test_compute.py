@@ -7,16 +7,16 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
     CyclePhaseMove, RollupChangeIdeaSchool, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool,
-    RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, RollupStalledCycle, RollupState, utcnow,
+    RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, RollupStalledCycle, RollupState,
 )
 from nic.services import rollups
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle, make_measure, make_points, make_school
 
-NOW = utcnow()
 MONDAY = date(2026, 10, 5)
 
 
@@ -35,16 +35,17 @@ def build_counted_school(tenants):
     school = make_school(a.network, "Counted High")
     idea = make_change_idea(a.network, "Counted idea")
     owner = a.teacher_leader.user
+    now = utcnow()
     # Two done cycles: 7 and 13 days long -> median 10; decisions adopt and abandon.
     make_cycle(school, owner, phase="done", change_idea=idea, act_decision="adopt", start_date=MONDAY,
-               phase_changed_at=_at(MONDAY + timedelta(days=7)), updated_at=NOW,
+               phase_changed_at=_at(MONDAY + timedelta(days=7)), updated_at=now,
                questions=[("Will it work?", "Yes")])
     make_cycle(school, owner, phase="done", change_idea=idea, act_decision="abandon", start_date=MONDAY,
-               phase_changed_at=_at(MONDAY + timedelta(days=13)), updated_at=NOW)
+               phase_changed_at=_at(MONDAY + timedelta(days=13)), updated_at=now)
     # Testing: one fresh in Do, one stalled in Study (unchanged for 30 days).
-    fresh = make_cycle(school, owner, phase="do", change_idea=idea, start_date=MONDAY, updated_at=NOW,
+    fresh = make_cycle(school, owner, phase="do", change_idea=idea, start_date=MONDAY, updated_at=now,
                        measure_id=a.measure.id)
-    stalled = make_cycle(school, owner, phase="study", start_date=MONDAY, updated_at=NOW - timedelta(days=30))
+    stalled = make_cycle(school, owner, phase="study", start_date=MONDAY, updated_at=now - timedelta(days=30))
     with use_network(a.network):
         db.session.add(CyclePhaseMove(cycle_id=fresh.id, from_phase="plan", to_phase="do", user_id=owner.id,
                                       created_at=_at(MONDAY + timedelta(days=2))))

@@ -2,20 +2,22 @@
 part summarising last week from the snapshot (completions, decisions, signals, stalled
 cycles, new artifacts) with links; sent once per network, person and week however often
 the task runs; only what the reader may open is listed."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import OutboxMessage, RollupState, utcnow
+from nic.models import OutboxMessage, RollupState
 from nic.services import rollup_digest, rollups
 from nic.tenancy import use_network
 from tests.factories import make_artifact, make_cycle, make_measure, make_points
 from tests.rollups.pipeline_support import broker, task  # noqa: F401  (fixture)
 
+# Read at collection, under the suite's clock (tests/clock.py): the same day every test starts on.
 TODAY = utcnow().date()
-WEEK = rollup_digest.last_week(TODAY)  # the Monday of last week
+WEEK = TODAY - timedelta(days=TODAY.weekday() + 7)  # the Monday of last week
 
 
 def _in_week(days: int, hour: int = 10) -> datetime:
@@ -64,7 +66,8 @@ def test_facilitators_and_principals_get_one_digest_each(week_of_work, broker):
     assert sorted(k["message_id"] for name, k, _ in broker.sent if name == "mail.send") == sorted(d.id for d in digests)
 
     end = WEEK + timedelta(days=6)
-    assert digests[0].subject == f"Alphaville Network: the week of {WEEK.day} {WEEK:%b} to {end.day} {end:%b %Y}"
+    first = f"{WEEK.day} {WEEK:%b}" + (f" {WEEK.year}" if WEEK.year != end.year else "")
+    assert digests[0].subject == f"Alphaville Network: the week of {first} to {end.day} {end:%b %Y}"
     for digest in digests:
         text, html = digest.body_text, digest.body_html
         assert "Cycles completed: 3" in text
@@ -122,3 +125,16 @@ def test_a_network_without_a_snapshot_is_rolled_up_first(tenants, broker):
     text = _digests(a)[0].body_text
     assert "Cycles completed: 0" in text and "No stalled cycles." in text
     assert "No measure shows a signal at any school yet." in text
+
+
+def test_last_week_is_the_complete_week_before_today(clock):
+    for today, monday in (("2027-01-05", date(2026, 12, 28)), ("2027-01-04", date(2026, 12, 28)),
+                          ("2027-01-03", date(2026, 12, 21)), ("2028-02-29", date(2028, 2, 21))):
+        clock.move_to(today)
+        assert rollup_digest.last_week() == monday, today
+
+
+def test_a_week_across_new_year_names_both_years(tenants):
+    subject = rollup_digest.subject(tenants.a.network, date(2026, 12, 28))
+    assert subject == "Alphaville Network: the week of 28 Dec 2026 to 3 Jan 2027"
+    assert rollup_digest.subject(tenants.a.network, date(2027, 3, 15)).endswith("the week of 15 Mar to 21 Mar 2027")

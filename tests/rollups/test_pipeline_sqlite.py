@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import OutboxMessage, RollupJob, RollupSchool, utcnow
+from nic.models import OutboxMessage, RollupJob, RollupSchool
 from nic.services import cycles, rollup_digest, rollups
 from nic.tenancy import use_network
 from tests import factories

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Cycle, CycleChange, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, utcnow
+from nic.models import Cycle, CycleChange, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod
 from nic.services import artifacts, cycles, discussion, points, rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_points

@@ -15,6 +15,9 @@ from nic.storage.s3 import S3Storage
 
 MB = 1024 * 1024
 
+# Half of these run against SeaweedFS, whose S3 signatures carry the real time.
+pytestmark = pytest.mark.real_clock
+
 
 class GeneratedStream:
     """A file-like upload of `total` bytes made on the fly (never held whole), counting

@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import event
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import utcnow
 from nic.services import theory_ideas
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle

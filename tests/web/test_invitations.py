@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Invitation, Membership, OutboxMessage, User, utcnow
+from nic.models import Invitation, Membership, OutboxMessage, User
 from nic.tenancy import UNSCOPED, use_network
 from tests import factories
 

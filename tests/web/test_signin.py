@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from nic import create_app
+from nic.clock import utcnow
 from nic.extensions import db, limiter
-from nic.models import OutboxMessage, PasswordReset, utcnow
+from nic.models import OutboxMessage, PasswordReset
 from tests.conftest import app_config
 from tests.factories import PASSWORD
 

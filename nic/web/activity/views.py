@@ -4,11 +4,12 @@ decided in nic.services.activity; this only parses, calls and renders."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
+from nic.clock import utcnow
 from nic.permissions import requires
 from nic.services import activity, networks
 from nic.services.errors import ValidationFailed
@@ -75,7 +76,7 @@ def feed(slug):
 def ago(value: datetime, now: datetime | None = None) -> str:
     """"just now", "5 minutes ago", "yesterday", "3 days ago", "2 months ago"... (the page
     shows the exact time beside it)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     seconds = int((now - value).total_seconds())
     if seconds < 60:
         return "just now"

@@ -14,7 +14,8 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from nic.models import School, utcnow
+from nic.clock import utcnow
+from nic.models import School
 from nic.permissions import can, requires
 from nic.services import dashboard, dashboard_measures, dashboard_school, rollups
 from nic.services.errors import NotFound, RateLimited, ServiceError, ValidationFailed

@@ -1,4 +1,5 @@
-"""Run rules: the Anhøj rules (longest run, crossings) and the IHI shift and trend rules.
+"""Run rules: the Anhøj rules (longest run, crossings) and the IHI shift and trend rules,
+over whole arrays at once.
 
 Sources
 - Anhøj J, Olesen AV. Run charts revisited: a simulation study of run chart rules for
@@ -21,26 +22,34 @@ Sources
   * trend: five or more consecutive points all going up or all going down; when two or
     more successive values are equal, the repeats are ignored (they neither add to nor
     break a trend).
-  nic also applies them against the center line of Shewhart charts (Provost & Murray,
-  The Health Care Data Guide, 2011, ch. 5, use the same shift and trend rules there).
+  The same two functions, with other minimums, give the Shewhart rules of 8 on one side
+  and 6 rising or falling (nic.analytics.rules).
 
-Missing points (None) are skipped by every rule: consecutive means consecutive among the
-points that were recorded, the way the chart draws them.
+Missing points (None, NaN inside arrays) are skipped by every rule: consecutive means
+consecutive among the points that were recorded, the way the chart draws them.
+
+The functions take plain sequences (with None) or float arrays (with NaN) and do their
+work in numpy; analyse() calls them on arrays, one phase at a time.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 SHIFT_MIN = 6  # IHI shift: this many or more useful points on one side
 TREND_MIN = 5  # IHI trend: this many or more distinct values rising or falling
 
-# Two values this close (relative) are "on the center". Only float rounding needs it:
-# a mean computed in floating point can miss a data value it equals by an ulp.
-ON_CENTER_RTOL = 1e-9
+# Two values this close (relative to the larger) are "on the center". Only float
+# rounding needs it: a mean or a median of two middle values, computed in floating
+# point, can miss a data value it equals by a few units in the last place (about 1e-16
+# relative). Data are entered with at most 15 significant digits, so 1e-12 stays far
+# below any difference a person typed (a value 1e-9 above the center is above it, as
+# in qicharts2, which compares exactly) and far above rounding noise.
+ON_CENTER_RTOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class Runs:
 
 
 NO_RUNS = Runs(useful=0, longest_run=0, longest_run_max=0, crossings=0, crossings_min=0, signal=False)
+_EMPTY = np.zeros(0, dtype=np.intp)
 
 
 @lru_cache(maxsize=1024)
@@ -110,27 +120,53 @@ def side(value: float | None, center: float | None) -> int | None:
     return 1 if difference > 0 else -1
 
 
-def anhoej(sides: Sequence[int | None]) -> Runs:
+def sides_of(values: np.ndarray, center: np.ndarray | float) -> np.ndarray:
+    """side() for whole arrays: int8 +1, -1, and 0 for on the center OR missing (NaN in
+    either), since no rule tells the two apart."""
+    difference = values - center
+    tolerance = ON_CENTER_RTOL * np.maximum(np.abs(values), np.abs(center))
+    sides = np.zeros(difference.shape, dtype=np.int8)
+    sides[difference > tolerance] = 1  # NaN compares False: missing stays 0
+    sides[difference < -tolerance] = -1
+    return sides
+
+
+def as_sides(sides) -> np.ndarray:
+    """A sequence of +1/-1/0/None as the int8 array the rules work on."""
+    if isinstance(sides, np.ndarray):
+        return sides
+    return np.array([s or 0 for s in sides], dtype=np.int8)
+
+
+def as_values(values) -> np.ndarray:
+    """A sequence of numbers and None as a float array with NaN for the missing ones."""
+    if isinstance(values, np.ndarray):
+        return values
+    return np.array(values, dtype=float).reshape(-1)
+
+
+def side_runs(sides) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the useful points, length of each run of them on one side).
+    The runs follow one another, so run k covers useful[sum(lengths[:k]) : ...]."""
+    sides = as_sides(sides)
+    useful = np.flatnonzero(sides)
+    if not len(useful):
+        return useful, _EMPTY
+    s = sides[useful]
+    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+    lengths = np.diff(np.append(starts, len(s)))
+    return useful, lengths
+
+
+def anhoej(sides) -> Runs:
     """The Anhøj tests over per-point sides (see side()); 0 and None are not useful."""
-    useful = longest = crossings = current = 0
-    previous = 0
-    for s in sides:
-        if not s:
-            continue
-        useful += 1
-        if s == previous:
-            current += 1
-        else:
-            if previous:
-                crossings += 1
-            previous, current = s, 1
-        if current > longest:
-            longest = current
-    if not useful:
+    useful, lengths = side_runs(sides)
+    if not len(useful):
         return NO_RUNS
-    longest_max, crossings_min = anhoej_limits(useful)
+    n, longest, crossings = len(useful), int(lengths.max()), len(lengths) - 1
+    longest_max, crossings_min = anhoej_limits(n)
     return Runs(
-        useful=useful,
+        useful=n,
         longest_run=longest,
         longest_run_max=longest_max,
         crossings=crossings,
@@ -139,68 +175,83 @@ def anhoej(sides: Sequence[int | None]) -> Runs:
     )
 
 
-def shift_groups(sides: Sequence[int | None], offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[int]]:
+def long_runs(sides, minimum: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the points in runs of `minimum` or more useful points on one side,
+    the length of each such run), positions ascending."""
+    useful, lengths = side_runs(sides)
+    if not len(useful):
+        return _EMPTY, _EMPTY
+    keep = lengths >= minimum
+    return useful[np.repeat(keep, lengths)], lengths[keep]
+
+
+def shift_groups(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[int]]:
     """Each shift as the list of its indices (plus offset), oldest first.
 
     Points on the center and missing points are skipped: they neither break a shift nor
     count toward it, so they are not listed either.
     """
-    found: list[list[int]] = []
-    run: list[int] = []
-    previous = 0
-    for i, s in enumerate(sides):
-        if not s:
-            continue
-        if s != previous:
-            if len(run) >= minimum:
-                found.append(run)
-            run, previous = [], s
-        run.append(i + offset)
-    if len(run) >= minimum:
-        found.append(run)
-    return found
+    positions, lengths = long_runs(sides, minimum)
+    return [(part + offset).tolist() for part in np.split(positions, np.cumsum(lengths)[:-1])] if len(lengths) else []
 
 
-def shift_indices(sides: Sequence[int | None], offset: int = 0, minimum: int = SHIFT_MIN) -> list[int]:
+def shift_indices(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[int]:
     """Indices (plus offset) of the points in any shift, ascending."""
-    return [i for group in shift_groups(sides, offset, minimum) for i in group]
+    return (long_runs(sides, minimum)[0] + offset).tolist()
 
 
-def trend_groups(values: Sequence[float | None], offset: int = 0, minimum: int = TREND_MIN) -> list[list[int]]:
-    """Each trend as the list of its indices (plus offset), oldest first.
+def trend_spans(values, minimum: int = TREND_MIN) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(recorded positions, first, last): trend k covers recorded[first[k] : last[k] + 1].
 
     Successive equal values collapse into one (a repeat neither adds to nor breaks a
     trend); a trend needs `minimum` distinct values in a row going the same way. A
-    trend's indices run from the last point of its starting value to the first point of
-    its final value, so repeats inside it are listed and missing points are not. Two
-    trends meeting at a turning point share it.
+    trend runs from the last point of its starting value to the first point of its final
+    value, so repeats inside it are listed and missing points are not. Two trends
+    meeting at a turning point share it.
     """
-    # Collapse repeats: [first index, last index, value] among the recorded points.
-    groups: list[list] = []
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        if groups and groups[-1][2] == v:
-            groups[-1][1] = i
-        else:
-            groups.append([i, i, v])
-    found: list[list[int]] = []
-    start = 0  # first group of the current monotone stretch
-    direction = 0
-    for g in range(1, len(groups) + 1):
-        step = 0 if g == len(groups) else (1 if groups[g][2] > groups[g - 1][2] else -1)
-        if step != direction:  # the stretch groups[start .. g - 1] has ended
-            end = g - 1
-            if direction and end - start + 1 >= minimum:
-                first, last = groups[start][1], groups[end][0]
-                found.append(
-                    [i + offset for grp in groups[start : end + 1] for i in range(grp[0], grp[1] + 1)
-                     if first <= i <= last and values[i] is not None]
-                )
-            start, direction = end, step
-    return found
+    ys = as_values(values)
+    recorded = np.flatnonzero(~np.isnan(ys))
+    v = ys[recorded]
+    if len(v) < minimum:
+        return recorded, _EMPTY, _EMPTY
+    firsts = np.flatnonzero(np.concatenate(([True], v[1:] != v[:-1])))  # each value's first point
+    lasts = np.append(firsts[1:] - 1, len(v) - 1)  # and its last (repeats in between)
+    rising = np.diff(v[firsts]) > 0  # one step per pair of successive distinct values
+    if not len(rising):
+        return recorded, _EMPTY, _EMPTY
+    starts = np.flatnonzero(np.concatenate(([True], rising[1:] != rising[:-1])))
+    steps = np.diff(np.append(starts, len(rising)))
+    keep = steps + 1 >= minimum  # k steps in one direction join k + 1 distinct values
+    begin, size = starts[keep], steps[keep]
+    return recorded, lasts[begin], firsts[begin + size]
 
 
-def trend_indices(values: Sequence[float | None], offset: int = 0, minimum: int = TREND_MIN) -> list[int]:
+def trend_groups(values, offset: int = 0, minimum: int = TREND_MIN) -> list[list[int]]:
+    """Each trend as the list of its indices (plus offset), oldest first (see trend_spans)."""
+    recorded, first, last = trend_spans(values, minimum)
+    return [(recorded[a : b + 1] + offset).tolist() for a, b in zip(first.tolist(), last.tolist())]
+
+
+def trend_mask(values, minimum: int = TREND_MIN) -> np.ndarray:
+    """A boolean per point: True for the points in any trend."""
+    ys = as_values(values)
+    recorded, first, last = trend_spans(ys, minimum)
+    return spans_mask(len(ys), recorded, first, last)
+
+
+def trend_indices(values, offset: int = 0, minimum: int = TREND_MIN) -> list[int]:
     """Indices (plus offset) of the points in any trend, ascending and without repeats."""
-    return sorted({i for group in trend_groups(values, offset, minimum) for i in group})
+    return (np.flatnonzero(trend_mask(values, minimum)) + offset).tolist()
+
+
+def spans_mask(n: int, positions: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """True for positions[first[k] .. last[k]] for every k (spans may overlap), as a
+    mask of n points: a difference array, so the cost does not grow with the spans."""
+    mask = np.zeros(n, dtype=bool)
+    if not len(first):
+        return mask
+    marks = np.zeros(len(positions) + 1, dtype=np.int64)
+    np.add.at(marks, first, 1)
+    np.add.at(marks, last + 1, -1)
+    mask[positions[np.cumsum(marks[:-1]) > 0]] = True
+    return mask

@@ -35,24 +35,26 @@ Conventions (documented because the references leave them open, or nic differs):
 - The Anhøj runs analysis (`Analysis.runs`) covers the LAST phase only: it answers "is
   the process as it is now stable?"; earlier phases still get shift and trend marks.
 - A point is outside the limits when strictly above the upper or below the lower limit.
+- Which rules make the headline `signal` for each chart type, and their names in
+  `Analysis.rules`: nic.analytics.rules (and docs/SIGNALS.md).
+
+The work is done on numpy arrays, one phase at a time; the Analysis holds plain lists
+(None for missing) because that is what templates, JSON and callers index into.
 """
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from nic.analytics.runs import NO_RUNS, Runs, anhoej, shift_indices, side, trend_indices
+import numpy as np
+
+from nic.analytics.rules import RUN_CHART_RULES, SHEWHART_RULES, Rule, outside_mask, run_chart_rules, shewhart_rules
+from nic.analytics.runs import NO_RUNS, SHIFT_MIN, TREND_MIN, Runs, anhoej, long_runs, sides_of, trend_mask
 
 CHARTS = ("run", "i", "p", "u")
 SHEWHART = ("i", "p", "u")
 I_CHART_FACTOR = 2.66  # 3 / d2 with d2 = 1.128 (moving ranges of two), as the Data Guide rounds it
-
-# Points within this relative distance of a limit count as on it (not outside): only
-# float rounding needs it (a p-chart limit of exactly 1 can come out as 1.0000000000000002).
-_LIMIT_RTOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class Analysis:
         rising or falling; repeated values neither add nor break).
     outside_limits: indices outside the limits (Shewhart charts only).
     phases: [start, end) index ranges of each phase.
+    rules: the rules of this chart type that fired, in nic.analytics.rules order, each
+        with the indices it covers (all phases).
+    signal: the headline verdict: a rule in `rules` fired within the last phase (on a
+        run chart, exactly runs.signal).
+    numerators, denominators: the inputs of a p or u chart as used (None where the
+        point has no value); None on run and i charts.
+    baseline: how many recorded points of the first phase set its center and limits
+        when a frozen baseline is in effect (fewer than the phase has); else None.
     """
 
     chart: str
@@ -84,15 +94,25 @@ class Analysis:
     trend: list[int]
     outside_limits: list[int]
     phases: list[tuple[int, int]]
+    rules: list[Rule] = field(default_factory=list)
+    signal: bool = False
+    numerators: list[float | None] | None = None
+    denominators: list[float | None] | None = None
+    baseline: int | None = None
 
     @property
     def any_signal(self) -> bool:
-        """True when any rule fired (Anhøj on the last phase, or any shift, trend or
-        point outside the limits)."""
-        return bool(self.runs.signal or self.shift or self.trend or self.outside_limits)
+        """True when anything was marked: the headline signal, any rule in any phase, or
+        an IHI pattern (shift, trend) or point outside the limits anywhere."""
+        return bool(self.signal or self.rules or self.runs.signal or self.shift or self.trend or self.outside_limits)
+
+    def fired(self, name: str) -> list[int]:
+        """The indices of the rule called `name`, or [] when it did not fire."""
+        return next((rule.indices for rule in self.rules if rule.name == name), [])
 
     def to_contract(self) -> dict:
-        """The chart body of CONTRACT.md; the caller adds "period" to each point."""
+        """The chart body of CONTRACT.md plus `rules` and `signal` (docs/SIGNALS.md);
+        the caller adds "period" to each point."""
         return {
             "points": [
                 {"value": v, "center": c, "lower": lo, "upper": up}
@@ -102,6 +122,8 @@ class Analysis:
             "shift": list(self.shift),
             "trend": list(self.trend),
             "outside_limits": list(self.outside_limits),
+            "rules": [rule.to_contract() for rule in self.rules],
+            "signal": self.signal,
         }
 
 
@@ -133,7 +155,7 @@ def analyse(
     if chart in ("run", "i"):
         if numerators is not None or denominators is not None:
             raise ValueError(f"a {chart} chart takes values, not numerators and denominators")
-        ys = [_number(v, "value", i) for i, v in enumerate(values)]
+        ys = _floats(values, "value")
         nums = dens = None
     else:
         if numerators is None or denominators is None or len(values):
@@ -144,121 +166,132 @@ def analyse(
 
     n = len(ys)
     phases = _phases(n, splits)
-    center: list[float | None] = [None] * n
-    lower: list[float | None] = [None] * n
-    upper: list[float | None] = [None] * n
-    sides: list[int | None] = [None] * n
-    shift: list[int] = []
-    trend: list[int] = []
-    outside: list[int] = []
-    runs = NO_RUNS
+    center, lower, upper, sigma = (np.full(n, np.nan) for _ in range(4))
+    shift, trend, outside = (np.zeros(n, dtype=bool) for _ in range(3))
+    names = SHEWHART_RULES if chart in SHEWHART else RUN_CHART_RULES
+    fired = {name: np.zeros(n, dtype=bool) for name in names}
+    runs, signal, frozen = NO_RUNS, False, None
 
     for number, (start, end) in enumerate(phases):
-        recorded = [i for i in range(start, end) if ys[i] is not None]
-        base = recorded[:baseline] if (number == 0 and baseline) else recorded
-        if chart == "run":
-            cl = float(statistics.median([ys[i] for i in base])) if base else None
-            center[start:end] = [cl] * (end - start)
-        elif chart == "i":
-            _i_limits(ys, base, start, end, center, lower, upper)
-        else:
-            _pu_limits(chart, ys, nums, dens, base, recorded, start, end, center, lower, upper)
+        part = slice(start, end)
+        seg = ys[part]
+        recorded = np.flatnonzero(~np.isnan(seg))
+        base = recorded
+        if number == 0 and baseline and baseline < len(recorded):
+            base, frozen = recorded[:baseline], baseline
+        if len(base):
+            if chart == "run":
+                center[part] = np.median(seg[base])
+            elif chart == "i":
+                _i_limits(seg[base], center[part], lower[part], upper[part], sigma[part])
+            else:
+                _pu_limits(chart, nums[part], dens[part], base, recorded, center[part], lower[part], upper[part],
+                           sigma[part])
 
-        phase_sides = [side(ys[i], center[i]) for i in range(start, end)]
-        sides[start:end] = phase_sides
-        shift.extend(shift_indices(phase_sides, offset=start))
-        trend.extend(trend_indices(ys[start:end], offset=start))
+        sides = sides_of(seg, center[part])
+        shift[start + long_runs(sides, SHIFT_MIN)[0]] = True
+        trend[part] = trend_mask(seg, TREND_MIN)
         if chart in SHEWHART:
-            outside.extend(i for i in recorded if _outside(ys[i], lower[i], upper[i]))
+            outside[part] = outside_mask(seg, lower[part], upper[part])
+            phase_rules = shewhart_rules(seg, center[part], sigma[part], sides, outside[part])
+            phase_runs = anhoej(sides) if number == len(phases) - 1 else NO_RUNS
+        else:
+            phase_runs, phase_rules = run_chart_rules(sides)
+        for name, mask in phase_rules.items():
+            fired[name][part] |= mask
         if number == len(phases) - 1:
-            runs = anhoej(phase_sides)
+            runs, signal = phase_runs, bool(phase_rules)
 
     return Analysis(
         chart=chart,
-        values=ys,
-        center=center,
-        lower=lower,
-        upper=upper,
+        values=_as_list(ys),
+        center=_as_list(center),
+        lower=_as_list(lower),
+        upper=_as_list(upper),
         runs=runs,
-        shift=shift,
-        trend=trend,
-        outside_limits=outside,
+        shift=np.flatnonzero(shift).tolist(),
+        trend=np.flatnonzero(trend).tolist(),
+        outside_limits=np.flatnonzero(outside).tolist(),
         phases=phases,
+        rules=[Rule(name, np.flatnonzero(mask).tolist()) for name, mask in fired.items() if mask.any()],
+        signal=signal,
+        numerators=None if nums is None else _as_list(nums),
+        denominators=None if dens is None else _as_list(dens),
+        baseline=frozen,
     )
 
 
-def _number(value, what: str, index: int) -> float | None:
-    """A finite float, or None for a missing value (None or NaN)."""
-    if value is None:
-        return None
-    number = float(value)
-    if math.isnan(number):
-        return None
-    if math.isinf(number):
-        raise ValueError(f"{what} {index} is infinite")
-    return number
+def _floats(values, what: str) -> np.ndarray:
+    """A float array with NaN for missing values (None or NaN); infinities refused."""
+    array = np.array(values, dtype=float)  # None becomes NaN; Decimal and numeric strings convert
+    if array.ndim != 1:
+        if array.size:  # a nested list would otherwise be analysed as one flattened series
+            raise ValueError(f"{what}s must be a flat list of numbers")
+        array = array.reshape(-1)
+    infinite = np.flatnonzero(np.isinf(array))
+    if len(infinite):
+        raise ValueError(f"{what} {infinite[0]} is infinite")
+    return array
 
 
 def _ratios(chart, numerators, denominators):
-    nums: list[float | None] = []
-    dens: list[float | None] = []
-    ys: list[float | None] = []
-    for i, (num, den) in enumerate(zip(numerators, denominators)):
-        num, den = _number(num, "numerator", i), _number(den, "denominator", i)
-        if (num is not None and num < 0) or (den is not None and den < 0):
-            raise ValueError(f"point {i}: numerator and denominator must not be negative")
-        if chart == "p" and num is not None and den and num > den:
-            raise ValueError(f"point {i}: the numerator is above the denominator")
-        if num is None or not den:  # den None or 0: no value, and out of every sum
-            num = den = None
-        nums.append(num)
-        dens.append(den)
-        ys.append(None if num is None else num / den)
-    return nums, dens, ys
+    nums, dens = _floats(numerators, "numerator"), _floats(denominators, "denominator")
+    problems = []
+    negative = np.flatnonzero((nums < 0) | (dens < 0))
+    if len(negative):
+        problems.append((negative[0], "numerator and denominator must not be negative"))
+    if chart == "p":
+        above = np.flatnonzero((dens > 0) & (nums > dens))
+        if len(above):
+            problems.append((above[0], "the numerator is above the denominator"))
+    if problems:
+        index, why = min(problems)
+        raise ValueError(f"point {index}: {why}")
+    unusable = np.isnan(nums) | np.isnan(dens) | (dens == 0)  # no value, and out of every sum
+    nums[unusable] = np.nan
+    dens[unusable] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return nums, dens, nums / dens
 
 
 def _phases(n: int, splits: Sequence[int]) -> list[tuple[int, int]]:
     if any(s < 0 for s in splits):
         raise ValueError("split indices must not be negative")
-    starts = [0, *sorted({s for s in splits if 0 < s < n})]
+    starts = [0, *sorted({int(s) for s in splits if 0 < s < n})]
     if n == 0:
         return []
     return [(a, b) for a, b in zip(starts, [*starts[1:], n])]
 
 
-def _i_limits(ys, base, start, end, center, lower, upper) -> None:
-    if not base:
-        return
-    base_values = [ys[i] for i in base]
-    cl = math.fsum(base_values) / len(base_values)
-    center[start:end] = [cl] * (end - start)
+def _i_limits(base_values, center, lower, upper, sigma) -> None:
+    """Fill the phase's views: the baseline mean, and ± 2.66 × MR̄ once there is a
+    moving range (moving ranges bridge missing points, as the chart is drawn)."""
+    cl = base_values.mean()
+    center[:] = cl
     if len(base_values) < 2:  # no moving range: no limits
         return
-    ranges = [abs(b - a) for a, b in zip(base_values, base_values[1:])]
-    spread = I_CHART_FACTOR * math.fsum(ranges) / len(ranges)
-    lower[start:end] = [cl - spread] * (end - start)
-    upper[start:end] = [cl + spread] * (end - start)
+    spread = I_CHART_FACTOR * np.abs(np.diff(base_values)).mean()
+    lower[:] = cl - spread
+    upper[:] = cl + spread
+    sigma[:] = spread / 3
 
 
-def _pu_limits(chart, ys, nums, dens, base, recorded, start, end, center, lower, upper) -> None:
-    if not base:
-        return
-    cl = math.fsum(nums[i] for i in base) / math.fsum(dens[i] for i in base)
-    center[start:end] = [cl] * (end - start)
-    if chart == "p":
-        variance = cl * (1.0 - cl)
-        for i in recorded:
-            sigma3 = 3.0 * math.sqrt(variance / dens[i])
-            lower[i] = max(0.0, cl - sigma3)
-            upper[i] = min(1.0, cl + sigma3)
-    else:
-        for i in recorded:
-            sigma3 = 3.0 * math.sqrt(cl / dens[i])
-            lower[i] = max(0.0, cl - sigma3)
-            upper[i] = cl + sigma3
+def _pu_limits(chart, nums, dens, base, recorded, center, lower, upper, sigma) -> None:
+    """Fill the phase's views: p̄ or ū over the baseline, limits at each recorded point
+    from its own denominator (unclipped sigma kept for the zone rules)."""
+    cl = nums[base].sum() / dens[base].sum()
+    center[:] = cl
+    spread = np.sqrt((cl * (1.0 - cl) if chart == "p" else cl) / dens[recorded])
+    sigma[recorded] = spread
+    lower[recorded] = np.maximum(0.0, cl - 3.0 * spread)
+    upper[recorded] = np.minimum(1.0, cl + 3.0 * spread) if chart == "p" else cl + 3.0 * spread
 
 
-def _outside(value: float, low: float | None, high: float | None) -> bool:
-    if high is not None and value > high + _LIMIT_RTOL * max(1.0, abs(high)):
-        return True
-    return low is not None and value < low - _LIMIT_RTOL * max(1.0, abs(low))
+def _as_list(array: np.ndarray) -> list[float | None]:
+    """Plain Python floats, None where NaN (one C-level pass each way, no Python loop)."""
+    missing = np.isnan(array)
+    if not missing.any():
+        return array.tolist()
+    objects = array.astype(object)
+    objects[missing] = None
+    return objects.tolist()

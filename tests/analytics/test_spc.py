@@ -297,12 +297,13 @@ def test_empty_series():
     a = analyse("i", [])
     assert a.values == [] and a.phases == [] and a.runs == NO_RUNS
     assert a.to_contract() == {"points": [], "runs": NO_RUNS.to_contract(), "shift": [], "trend": [],
-                               "outside_limits": []}
+                               "outside_limits": [], "rules": [], "signal": False}
 
 
-def test_to_contract_has_exactly_the_contract_fields():
+def test_to_contract_has_exactly_the_contract_fields_and_the_documented_extensions():
+    # CONTRACT.md's chart answer, plus `rules` and `signal` (docs/SIGNALS.md).
     body = analyse("p", numerators=[1, 2], denominators=[4, 4]).to_contract()
-    assert set(body) == {"points", "runs", "shift", "trend", "outside_limits"}
+    assert set(body) == {"points", "runs", "shift", "trend", "outside_limits", "rules", "signal"}
     assert set(body["points"][0]) == {"value", "center", "lower", "upper"}
     assert set(body["runs"]) == {"useful", "longest_run", "longest_run_max", "crossings", "crossings_min", "signal"}
     assert body["points"][0] == {"value": 0.25, "center": 0.375, "lower": 0.0, "upper": pytest.approx(1.0)}
@@ -319,9 +320,12 @@ def test_a_constant_series_has_no_signal(chart, n):
     assert not a.any_signal
 
 
-def test_a_constant_proportion_has_no_signal():
+def test_a_constant_proportion_has_no_shift_trend_or_outlier():
+    # It does hug the center line, which the Data Guide's 15-within-1-sigma rule flags:
+    # binomial counts of 12 would not stay put (tests/analytics/test_rules.py).
     a = analyse("p", numerators=[3] * 30, denominators=[12] * 30)
-    assert not a.any_signal
+    assert a.shift == [] and a.trend == [] and a.outside_limits == [] and not a.runs.signal
+    assert [rule.name for rule in a.rules] == ["fifteen_inner"]
 
 
 @pytest.mark.parametrize("chart", ["run", "i"])

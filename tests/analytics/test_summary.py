@@ -25,7 +25,8 @@ def test_shift_since_a_date_and_its_direction():
         "A shift above the median since 23 Feb 2026: 8 points — an improvement.",
         "The longest run on one side of the median (8 points) is longer than chance explains (7 at most): "
         "a non-random pattern.",
-        "Median: 4.5 min.",
+        # Over all 15 points (4 4 4 4 5 5 5 5 8 ...: 5), the frozen center beside it.
+        "Median: 5 min; the center line is the median of the first 8 points (the baseline): 4.5 min.",
     ]
     text = summarise(a, periods, direction="down", unit="min")
     assert text[0] == "A shift above the median since 23 Feb 2026: 8 points — in the wrong direction."
@@ -42,12 +43,13 @@ def test_a_shift_that_ended_is_given_as_a_date_range():
 
 def test_trend_sentence_counts_distinct_values():
     # From index 2 (19 Jan): 4 3 2 1 1 0 -1 falls through six distinct values; the
-    # repeated 1 does not count. (Against the baseline mean (5 + 3 + 4) / 3 = 4 the points
-    # 3 and 3 2 1 1 0 -1 are also a shift below: 7 points since 12 Jan.)
+    # repeated 1 does not count: the Data Guide's trend of 6, a signal. Against the
+    # baseline mean (5 + 3 + 4) / 3 = 4 the points 3 and 3 2 1 1 0 -1 are 7 in a row
+    # below: an IHI shift, but a Shewhart chart needs 8, so it is told as a pattern.
     a = analyse("i", [5, 3, 4, 3, 2, 1, 1, 0, -1], baseline=3)
     text = summarise(a, mondays(9), direction="down")
-    assert text[0] == "A shift below the mean since 12 Jan 2026: 7 points — an improvement."
-    assert text[1] == "A falling trend since 19 Jan 2026: 6 points — an improvement."
+    assert text[0] == "A falling trend since 19 Jan 2026: 6 points — an improvement."
+    assert "7 points in a row below the mean since 12 Jan 2026: a pattern worth watching, not a signal." in text
 
 
 def test_points_outside_the_limits_are_listed_by_date():
@@ -56,7 +58,7 @@ def test_points_outside_the_limits_are_listed_by_date():
     text = summarise(a, mondays(7, start=date(2026, 2, 2)), direction="up", unit="pupils")
     assert "1 point above the upper limit (9 Mar) — an improvement." in text
     assert "1 point below the lower limit (16 Mar) — in the wrong direction." in text
-    assert text[-1] == "Mean: 12 pupils."
+    assert text[-1] == "Mean: 12 pupils; the center line is the mean of the first 5 points (the baseline): 12 pupils."
 
 
 def test_several_points_above_and_dates_from_another_year_in_full():
@@ -65,7 +67,9 @@ def test_several_points_above_and_dates_from_another_year_in_full():
                date(2026, 3, 1)]
     text = summarise(a, periods, direction="up")
     assert "2 points above the upper limit (29 Dec 2025, 1 Mar) — an improvement." in text
-    assert text[-1] == "Overall proportion: 50%."
+    # 370 of 600 over the whole series; the frozen baseline's 200 of 400 beside it.
+    assert text[-1] == "Overall proportion: 61.7%; the center line is the proportion of the first 4 points (the " \
+                       "baseline): 50%."
 
 
 def test_anhoej_sentences():

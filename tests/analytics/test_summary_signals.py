@@ -23,11 +23,11 @@ def months(n, start=date(2026, 1, 1)):
 
 @pytest.mark.parametrize("chart, data, expected", [
     # Median of 4 5 4 5 4 5 4 5 8 8 8 8 8 8 8 is 5; the baseline's is 4.5.
-    ("run", {"values": [4, 5] * 4 + [8] * 7}, "Median: 5; the center line is the median of the first 8 points "
-                                               "(the baseline): 4.5."),
+    ("run", {"values": [4, 5] * 4 + [8] * 7},
+     "Median: 5; the center line is the median of the first 8 points (the baseline): 4.5."),
     # Mean of 1 2 1 2 5 6 5 6 is 28 / 8 = 3.5; the baseline's 1.5.
-    ("i", {"values": [1, 2, 1, 2, 5, 6, 5, 6]}, "Mean: 3.5; the center line is the mean of the first 4 points "
-                                                "(the baseline): 1.5."),
+    ("i", {"values": [1, 2, 1, 2, 5, 6, 5, 6]},
+     "Mean: 3.5; the center line is the mean of the first 4 points (the baseline): 1.5."),
     # 4 × 25 + 4 × 73 = 392 of 800 = 0.49; the baseline's 100 of 400 = 0.25.
     ("p", {"numerators": [25] * 4 + [73] * 4, "denominators": [100] * 8},
      "Overall proportion: 49%; the center line is the proportion of the first 4 points (the baseline): 25%."),
@@ -88,8 +88,8 @@ def test_a_random_series_gets_no_verdict_on_its_patterns():
     assert a.shift == list(range(5, 13)) and not a.runs.signal
     text = summarise(a, mondays(48), direction="up")
     assert "No signal: the variation looks random." in text
-    assert "8 points in a row below the median from 9 Feb 2026 to 30 Mar 2026: a pattern worth watching, not a " \
-           "signal." in text
+    assert ("8 points in a row below the median from 9 Feb 2026 to 30 Mar 2026: a pattern worth watching, "
+            "not a signal.") in text
     assert not any("wrong direction" in sentence or "improvement" in sentence for sentence in text)
 
 

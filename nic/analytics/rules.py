@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nic.analytics.runs import Runs, anhoej, long_runs, spans_mask, trend_mask
+from nic.analytics.runs import Runs, SideRuns, Stretches, spans_mask
 
 LONGEST_RUN = "anhoej_longest_run"
 CROSSINGS = "anhoej_crossings"
@@ -74,14 +74,14 @@ class Rule:
         return {"name": self.name, "indices": list(self.indices)}
 
 
-def run_chart_rules(sides: np.ndarray) -> tuple[Runs, dict[str, np.ndarray]]:
-    """The Anhøj figures of one phase and a mask per rule that fired in it."""
-    runs = anhoej(sides)
+def run_chart_rules(side_runs: SideRuns, n: int) -> tuple[Runs, dict[str, np.ndarray]]:
+    """The Anhøj figures of one phase of n points and a mask per rule that fired in it."""
+    runs = side_runs.runs()
     fired: dict[str, np.ndarray] = {}
     if runs.longest_run > runs.longest_run_max:
-        fired[LONGEST_RUN] = _mask(len(sides), long_runs(sides, runs.longest_run_max + 1)[0])
+        fired[LONGEST_RUN] = _mask(n, side_runs.in_runs_of(runs.longest_run_max + 1))
     if runs.useful and runs.crossings < runs.crossings_min:
-        fired[CROSSINGS] = sides != 0
+        fired[CROSSINGS] = _mask(n, side_runs.useful)
     return runs, fired
 
 
@@ -93,16 +93,19 @@ def outside_mask(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np
     return above | below
 
 
-def shewhart_rules(values, center, sigma, sides, outside) -> dict[str, np.ndarray]:
+def shewhart_rules(values, center, sigma, outside, side_runs: SideRuns, stretches: Stretches) -> dict[str, np.ndarray]:
     """A mask per Data Guide rule that fired in one phase (arrays of the phase's points;
-    `outside` is outside_mask() of the same points)."""
+    `outside` is outside_mask() of them, side_runs and stretches their runs and trends)."""
     n = len(values)
-    fired = {OUTSIDE_LIMITS: outside}
-    fired[SHIFT_8] = _mask(n, long_runs(sides, SHEWHART_SHIFT)[0])
-    fired[TREND_6] = trend_mask(values, SHEWHART_TREND)
-    recorded = np.flatnonzero(~np.isnan(values))
+    fired = {
+        OUTSIDE_LIMITS: outside,
+        SHIFT_8: _mask(n, side_runs.in_runs_of(SHEWHART_SHIFT)),
+        TREND_6: stretches.mask(SHEWHART_TREND),
+    }
+    recorded = stretches.recorded
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(sigma > 0, (values - center) / sigma, np.nan)[recorded]
+        z = ((values - center) / sigma)[recorded]  # NaN or ±inf where sigma is missing or 0
+    z[~np.isfinite(z)] = np.nan  # no zones there: neither outer nor inner
     fired[TWO_OF_THREE] = _mask(n, recorded[_two_of_three(z > 2 + _ZONE_TOL) | _two_of_three(z < -2 - _ZONE_TOL)])
     fired[FIFTEEN_INNER] = _mask(n, recorded[_long_true_runs(np.abs(z) <= 1 + _ZONE_TOL, INNER_RUN)])
     return {name: mask for name, mask in fired.items() if mask.any()}
@@ -111,8 +114,8 @@ def shewhart_rules(values, center, sigma, sides, outside) -> dict[str, np.ndarra
 def _two_of_three(outer: np.ndarray) -> np.ndarray:
     """Points in a window of 3 consecutive points holding 2 or more outer ones: any two
     outer points at most 2 positions apart. The rule's points are the outer ones."""
-    positions = np.flatnonzero(outer)
-    close = np.diff(positions) <= 2
+    positions = outer.nonzero()[0]
+    close = positions[1:] - positions[:-1] <= 2
     picked = np.zeros(len(outer), dtype=bool)
     picked[positions[:-1][close]] = True
     picked[positions[1:][close]] = True
@@ -123,8 +126,9 @@ def _long_true_runs(flags: np.ndarray, minimum: int) -> np.ndarray:
     """True for every point in a run of `minimum` or more consecutive True flags."""
     if len(flags) < minimum:
         return np.zeros(len(flags), dtype=bool)
-    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    padded = np.concatenate(([0], flags.view(np.int8), [0]))
+    edges = padded[1:] - padded[:-1]
+    starts, ends = (edges == 1).nonzero()[0], (edges == -1).nonzero()[0] - 1
     keep = ends - starts + 1 >= minimum
     return spans_mask(len(flags), np.arange(len(flags)), starts[keep], ends[keep])
 

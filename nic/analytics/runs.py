@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -125,10 +126,8 @@ def sides_of(values: np.ndarray, center: np.ndarray | float) -> np.ndarray:
     either), since no rule tells the two apart."""
     difference = values - center
     tolerance = ON_CENTER_RTOL * np.maximum(np.abs(values), np.abs(center))
-    sides = np.zeros(difference.shape, dtype=np.int8)
-    sides[difference > tolerance] = 1  # NaN compares False: missing stays 0
-    sides[difference < -tolerance] = -1
-    return sides
+    # NaN compares False both ways, so a missing point comes out 0.
+    return (difference > tolerance).view(np.int8) - (difference < -tolerance).view(np.int8)
 
 
 def as_sides(sides) -> np.ndarray:
@@ -145,44 +144,59 @@ def as_values(values) -> np.ndarray:
     return np.array(values, dtype=float).reshape(-1)
 
 
-def side_runs(sides) -> tuple[np.ndarray, np.ndarray]:
-    """(positions of the useful points, length of each run of them on one side).
-    The runs follow one another, so run k covers useful[sum(lengths[:k]) : ...]."""
+# Small arrays dominate (a school's chart has tens of points), so the functions below
+# count numpy calls: each costs about a microsecond whatever the length. Every rule of a
+# phase is read off one SideRuns and one Stretches rather than recomputing them.
+
+
+class SideRuns(NamedTuple):
+    """The runs of useful points on one side: run k covers useful[ends[k] - lengths[k] :
+    ends[k]] (the runs follow one another)."""
+
+    useful: np.ndarray  # positions of the useful points
+    lengths: np.ndarray  # length of each run, oldest first
+
+    def runs(self) -> Runs:
+        """The Anhøj figures."""
+        n = len(self.useful)
+        if not n:
+            return NO_RUNS
+        longest, crossings = int(self.lengths.max()), len(self.lengths) - 1
+        longest_max, crossings_min = anhoej_limits(n)
+        return Runs(n, longest, longest_max, crossings, crossings_min,
+                    longest > longest_max or crossings < crossings_min)
+
+    def in_runs_of(self, minimum: int) -> np.ndarray:
+        """Positions of the points in runs of `minimum` or more, ascending."""
+        if not len(self.useful):
+            return _EMPTY
+        return self.useful[np.repeat(self.lengths >= minimum, self.lengths)]
+
+    def groups(self, minimum: int) -> list[np.ndarray]:
+        """The positions of each run of `minimum` or more, oldest first."""
+        ends = self.lengths.cumsum()
+        return [self.useful[end - length : end] for end, length in zip(ends.tolist(), self.lengths.tolist())
+                if length >= minimum]
+
+
+def side_runs(sides) -> SideRuns:
     sides = as_sides(sides)
-    useful = np.flatnonzero(sides)
+    useful = sides.nonzero()[0]
     if not len(useful):
-        return useful, _EMPTY
+        return SideRuns(useful, _EMPTY)
     s = sides[useful]
-    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
-    lengths = np.diff(np.append(starts, len(s)))
-    return useful, lengths
+    starts = np.concatenate(([0], (s[1:] != s[:-1]).nonzero()[0] + 1, [len(s)]))
+    return SideRuns(useful, starts[1:] - starts[:-1])
 
 
 def anhoej(sides) -> Runs:
     """The Anhøj tests over per-point sides (see side()); 0 and None are not useful."""
-    useful, lengths = side_runs(sides)
-    if not len(useful):
-        return NO_RUNS
-    n, longest, crossings = len(useful), int(lengths.max()), len(lengths) - 1
-    longest_max, crossings_min = anhoej_limits(n)
-    return Runs(
-        useful=n,
-        longest_run=longest,
-        longest_run_max=longest_max,
-        crossings=crossings,
-        crossings_min=crossings_min,
-        signal=longest > longest_max or crossings < crossings_min,
-    )
+    return side_runs(sides).runs()
 
 
-def long_runs(sides, minimum: int) -> tuple[np.ndarray, np.ndarray]:
-    """(positions of the points in runs of `minimum` or more useful points on one side,
-    the length of each such run), positions ascending."""
-    useful, lengths = side_runs(sides)
-    if not len(useful):
-        return _EMPTY, _EMPTY
-    keep = lengths >= minimum
-    return useful[np.repeat(keep, lengths)], lengths[keep]
+def long_runs(sides, minimum: int) -> np.ndarray:
+    """Positions of the points in runs of `minimum` or more useful points on one side."""
+    return side_runs(sides).in_runs_of(minimum)
 
 
 def shift_groups(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[int]]:
@@ -191,67 +205,90 @@ def shift_groups(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[
     Points on the center and missing points are skipped: they neither break a shift nor
     count toward it, so they are not listed either.
     """
-    positions, lengths = long_runs(sides, minimum)
-    return [(part + offset).tolist() for part in np.split(positions, np.cumsum(lengths)[:-1])] if len(lengths) else []
+    return [(group + offset).tolist() for group in side_runs(sides).groups(minimum)]
 
 
 def shift_indices(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[int]:
     """Indices (plus offset) of the points in any shift, ascending."""
-    return (long_runs(sides, minimum)[0] + offset).tolist()
+    return (long_runs(sides, minimum) + offset).tolist()
+
+
+class Stretches(NamedTuple):
+    """Every stretch of distinct values going one way: stretch k covers
+    recorded[first[k] : last[k] + 1] and joins distinct[k] distinct values.
+
+    Successive equal values collapse into one (a repeat neither adds to nor breaks a
+    trend). A stretch runs from the last point of its starting value to the first point
+    of its final value, so repeats inside it are listed and missing points are not. Two
+    stretches meeting at a turning point share it.
+    """
+
+    n: int  # points in the series, missing ones included
+    recorded: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    distinct: np.ndarray
+
+    def mask(self, minimum: int) -> np.ndarray:
+        """True for the points in a trend (a stretch of `minimum` distinct values or more)."""
+        keep = self.distinct >= minimum
+        return spans_mask(self.n, self.recorded, self.first[keep], self.last[keep])
+
+    def groups(self, minimum: int) -> list[np.ndarray]:
+        keep = self.distinct >= minimum
+        return [self.recorded[a : b + 1] for a, b in zip(self.first[keep].tolist(), self.last[keep].tolist())]
+
+
+def trend_stretches(values) -> Stretches:
+    ys = as_values(values)
+    recorded = (~np.isnan(ys)).nonzero()[0]
+    v = ys[recorded]
+    if len(v) < 2:
+        return Stretches(len(ys), recorded, _EMPTY, _EMPTY, _EMPTY)
+    firsts = np.concatenate(([0], (v[1:] != v[:-1]).nonzero()[0] + 1))  # each value's first point
+    lasts = np.concatenate((firsts[1:] - 1, [len(v) - 1]))  # and its last (repeats in between)
+    distinct_values = v[firsts]
+    rising = distinct_values[1:] > distinct_values[:-1]  # one step per pair of distinct values
+    if not len(rising):  # one value throughout
+        return Stretches(len(ys), recorded, _EMPTY, _EMPTY, _EMPTY)
+    starts = np.concatenate(([0], (rising[1:] != rising[:-1]).nonzero()[0] + 1, [len(rising)]))
+    begin, steps = starts[:-1], starts[1:] - starts[:-1]
+    # k steps in one direction join k + 1 distinct values
+    return Stretches(len(ys), recorded, lasts[begin], firsts[begin + steps], steps + 1)
 
 
 def trend_spans(values, minimum: int = TREND_MIN) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(recorded positions, first, last): trend k covers recorded[first[k] : last[k] + 1].
-
-    Successive equal values collapse into one (a repeat neither adds to nor breaks a
-    trend); a trend needs `minimum` distinct values in a row going the same way. A
-    trend runs from the last point of its starting value to the first point of its final
-    value, so repeats inside it are listed and missing points are not. Two trends
-    meeting at a turning point share it.
-    """
-    ys = as_values(values)
-    recorded = np.flatnonzero(~np.isnan(ys))
-    v = ys[recorded]
-    if len(v) < minimum:
-        return recorded, _EMPTY, _EMPTY
-    firsts = np.flatnonzero(np.concatenate(([True], v[1:] != v[:-1])))  # each value's first point
-    lasts = np.append(firsts[1:] - 1, len(v) - 1)  # and its last (repeats in between)
-    rising = np.diff(v[firsts]) > 0  # one step per pair of successive distinct values
-    if not len(rising):
-        return recorded, _EMPTY, _EMPTY
-    starts = np.flatnonzero(np.concatenate(([True], rising[1:] != rising[:-1])))
-    steps = np.diff(np.append(starts, len(rising)))
-    keep = steps + 1 >= minimum  # k steps in one direction join k + 1 distinct values
-    begin, size = starts[keep], steps[keep]
-    return recorded, lasts[begin], firsts[begin + size]
+    """(recorded positions, first, last): trend k covers recorded[first[k] : last[k] + 1];
+    a trend needs `minimum` distinct values in a row going the same way (Stretches)."""
+    stretches = trend_stretches(values)
+    keep = stretches.distinct >= minimum
+    return stretches.recorded, stretches.first[keep], stretches.last[keep]
 
 
 def trend_groups(values, offset: int = 0, minimum: int = TREND_MIN) -> list[list[int]]:
-    """Each trend as the list of its indices (plus offset), oldest first (see trend_spans)."""
-    recorded, first, last = trend_spans(values, minimum)
-    return [(recorded[a : b + 1] + offset).tolist() for a, b in zip(first.tolist(), last.tolist())]
+    """Each trend as the list of its indices (plus offset), oldest first."""
+    return [(group + offset).tolist() for group in trend_stretches(values).groups(minimum)]
 
 
 def trend_mask(values, minimum: int = TREND_MIN) -> np.ndarray:
     """A boolean per point: True for the points in any trend."""
-    ys = as_values(values)
-    recorded, first, last = trend_spans(ys, minimum)
-    return spans_mask(len(ys), recorded, first, last)
+    return trend_stretches(values).mask(minimum)
 
 
 def trend_indices(values, offset: int = 0, minimum: int = TREND_MIN) -> list[int]:
     """Indices (plus offset) of the points in any trend, ascending and without repeats."""
-    return (np.flatnonzero(trend_mask(values, minimum)) + offset).tolist()
+    return (trend_mask(values, minimum).nonzero()[0] + offset).tolist()
 
 
 def spans_mask(n: int, positions: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """True for positions[first[k] .. last[k]] for every k (spans may overlap), as a
-    mask of n points: a difference array, so the cost does not grow with the spans."""
+    """True for positions[first[k] .. last[k]] for every k, as a mask of n points. A
+    difference array, so the cost does not grow with the spans; spans may share an end
+    point, but no two start (or end) at the same place, so plain += is safe."""
     mask = np.zeros(n, dtype=bool)
     if not len(first):
         return mask
-    marks = np.zeros(len(positions) + 1, dtype=np.int64)
-    np.add.at(marks, first, 1)
-    np.add.at(marks, last + 1, -1)
-    mask[positions[np.cumsum(marks[:-1]) > 0]] = True
+    marks = np.zeros(len(positions) + 1, dtype=np.int32)
+    marks[first] += 1
+    marks[last + 1] -= 1
+    mask[positions[marks[:-1].cumsum() > 0]] = True
     return mask

@@ -44,13 +44,14 @@ The work is done on numpy arrays, one phase at a time; the Analysis holds plain 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from nic.analytics.rules import RUN_CHART_RULES, SHEWHART_RULES, Rule, outside_mask, run_chart_rules, shewhart_rules
-from nic.analytics.runs import NO_RUNS, SHIFT_MIN, TREND_MIN, Runs, anhoej, long_runs, sides_of, trend_mask
+from nic.analytics.runs import NO_RUNS, SHIFT_MIN, TREND_MIN, Runs, side_runs, sides_of, trend_stretches
 
 CHARTS = ("run", "i", "p", "u")
 SHEWHART = ("i", "p", "u")
@@ -78,8 +79,9 @@ class Analysis:
         with the indices it covers (all phases).
     signal: the headline verdict: a rule in `rules` fired within the last phase (on a
         run chart, exactly runs.signal).
-    numerators, denominators: the inputs of a p or u chart as used (None where the
-        point has no value); None on run and i charts.
+    numerators, denominators: the inputs of a p or u chart as used, as read-only float
+        arrays (NaN where the point has no value); None on run and i charts. Arrays
+        because only sums are taken of them (the summary's figures), not shown.
     baseline: how many recorded points of the first phase set its center and limits
         when a frozen baseline is in effect (fewer than the phase has); else None.
     """
@@ -96,8 +98,8 @@ class Analysis:
     phases: list[tuple[int, int]]
     rules: list[Rule] = field(default_factory=list)
     signal: bool = False
-    numerators: list[float | None] | None = None
-    denominators: list[float | None] | None = None
+    numerators: np.ndarray | None = field(default=None, repr=False, compare=False)
+    denominators: np.ndarray | None = field(default=None, repr=False, compare=False)
     baseline: int | None = None
 
     @property
@@ -166,7 +168,12 @@ def analyse(
 
     n = len(ys)
     phases = _phases(n, splits)
-    center, lower, upper, sigma = (np.full(n, np.nan) for _ in range(4))
+    # Run and i charts have one center (and i-chart limits) per phase: kept as scalars
+    # and written out as lists at the end. p and u limits differ per point: arrays.
+    lines: list[tuple[float, float, float]] = []  # (center, lower, upper) per phase, NaN for none
+    lower = upper = None
+    if chart in ("p", "u"):
+        lower, upper = np.full(n, np.nan), np.full(n, np.nan)
     shift, trend, outside = (np.zeros(n, dtype=bool) for _ in range(3))
     names = SHEWHART_RULES if chart in SHEWHART else RUN_CHART_RULES
     fired = {name: np.zeros(n, dtype=bool) for name in names}
@@ -175,28 +182,32 @@ def analyse(
     for number, (start, end) in enumerate(phases):
         part = slice(start, end)
         seg = ys[part]
-        recorded = np.flatnonzero(~np.isnan(seg))
+        recorded = (~np.isnan(seg)).nonzero()[0]
         base = recorded
         if number == 0 and baseline and baseline < len(recorded):
             base, frozen = recorded[:baseline], baseline
-        if len(base):
-            if chart == "run":
-                center[part] = np.median(seg[base])
-            elif chart == "i":
-                _i_limits(seg[base], center[part], lower[part], upper[part], sigma[part])
-            else:
-                _pu_limits(chart, nums[part], dens[part], base, recorded, center[part], lower[part], upper[part],
-                           sigma[part])
-
-        sides = sides_of(seg, center[part])
-        shift[start + long_runs(sides, SHIFT_MIN)[0]] = True
-        trend[part] = trend_mask(seg, TREND_MIN)
-        if chart in SHEWHART:
-            outside[part] = outside_mask(seg, lower[part], upper[part])
-            phase_rules = shewhart_rules(seg, center[part], sigma[part], sides, outside[part])
-            phase_runs = anhoej(sides) if number == len(phases) - 1 else NO_RUNS
+        cl = lo = up = sigma = np.nan
+        if not len(base):
+            pass
+        elif chart == "run":
+            cl = float(np.median(seg[base]))
+        elif chart == "i":
+            cl, lo, up, sigma = _i_limits(seg[base])
         else:
-            phase_runs, phase_rules = run_chart_rules(sides)
+            cl, sigma = _pu_limits(chart, nums[part], dens[part], base, lower[part], upper[part])
+            lo, up = lower[part], upper[part]
+        lines.append((cl, lo, up))  # lo and up are the arrays' views on p and u charts: not used
+
+        sides = sides_of(seg, cl)
+        runs_here, stretches = side_runs(sides), trend_stretches(seg)
+        shift[start + runs_here.in_runs_of(SHIFT_MIN)] = True
+        trend[part] = stretches.mask(TREND_MIN)
+        if chart in SHEWHART:
+            outside[part] = outside_mask(seg, lo, up)
+            phase_rules = shewhart_rules(seg, cl, sigma, outside[part], runs_here, stretches)
+            phase_runs = runs_here.runs() if number == len(phases) - 1 else NO_RUNS
+        else:
+            phase_runs, phase_rules = run_chart_rules(runs_here, end - start)
         for name, mask in phase_rules.items():
             fired[name][part] |= mask
         if number == len(phases) - 1:
@@ -205,18 +216,18 @@ def analyse(
     return Analysis(
         chart=chart,
         values=_as_list(ys),
-        center=_as_list(center),
-        lower=_as_list(lower),
-        upper=_as_list(upper),
+        center=_per_phase(phases, [line[0] for line in lines]),
+        lower=_per_phase(phases, [line[1] for line in lines]) if lower is None else _as_list(lower),
+        upper=_per_phase(phases, [line[2] for line in lines]) if upper is None else _as_list(upper),
         runs=runs,
-        shift=np.flatnonzero(shift).tolist(),
-        trend=np.flatnonzero(trend).tolist(),
-        outside_limits=np.flatnonzero(outside).tolist(),
+        shift=shift.nonzero()[0].tolist(),
+        trend=trend.nonzero()[0].tolist(),
+        outside_limits=outside.nonzero()[0].tolist(),
         phases=phases,
-        rules=[Rule(name, np.flatnonzero(mask).tolist()) for name, mask in fired.items() if mask.any()],
+        rules=[Rule(name, mask.nonzero()[0].tolist()) for name, mask in fired.items() if mask.any()],
         signal=signal,
-        numerators=None if nums is None else _as_list(nums),
-        denominators=None if dens is None else _as_list(dens),
+        numerators=_read_only(nums),
+        denominators=_read_only(dens),
         baseline=frozen,
     )
 
@@ -263,35 +274,51 @@ def _phases(n: int, splits: Sequence[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(starts, [*starts[1:], n])]
 
 
-def _i_limits(base_values, center, lower, upper, sigma) -> None:
-    """Fill the phase's views: the baseline mean, and ± 2.66 × MR̄ once there is a
-    moving range (moving ranges bridge missing points, as the chart is drawn)."""
-    cl = base_values.mean()
-    center[:] = cl
-    if len(base_values) < 2:  # no moving range: no limits
-        return
-    spread = I_CHART_FACTOR * np.abs(np.diff(base_values)).mean()
-    lower[:] = cl - spread
-    upper[:] = cl + spread
-    sigma[:] = spread / 3
+def _i_limits(base_values: np.ndarray) -> tuple[float, float, float, float]:
+    """(center, lower, upper, sigma) of a phase: the baseline mean, and ± 2.66 × MR̄ once
+    there is a moving range (moving ranges bridge missing points, as the chart is drawn).
+    No moving range: NaN limits and sigma."""
+    cl = float(base_values.mean())
+    if len(base_values) < 2:
+        return cl, np.nan, np.nan, np.nan
+    moving = base_values[1:] - base_values[:-1]
+    spread = I_CHART_FACTOR * float(np.abs(moving).mean())
+    return cl, cl - spread, cl + spread, spread / 3
 
 
-def _pu_limits(chart, nums, dens, base, recorded, center, lower, upper, sigma) -> None:
-    """Fill the phase's views: p̄ or ū over the baseline, limits at each recorded point
-    from its own denominator (unclipped sigma kept for the zone rules)."""
-    cl = nums[base].sum() / dens[base].sum()
-    center[:] = cl
-    spread = np.sqrt((cl * (1.0 - cl) if chart == "p" else cl) / dens[recorded])
-    sigma[recorded] = spread
-    lower[recorded] = np.maximum(0.0, cl - 3.0 * spread)
-    upper[recorded] = np.minimum(1.0, cl + 3.0 * spread) if chart == "p" else cl + 3.0 * spread
+def _pu_limits(chart, nums, dens, base, lower, upper) -> tuple[float, np.ndarray]:
+    """(center, sigma per point) of a phase: p̄ or ū over the baseline; fills the limits
+    of each point from its own denominator (NaN where the point has no value: its
+    denominator is NaN, and NaN carries through). Sigma stays unclipped for the zone
+    rules; the limits are clipped to [0, 1] (p) or at 0 (u)."""
+    cl = float(nums[base].sum() / dens[base].sum())
+    sigma = np.sqrt((cl * (1.0 - cl) if chart == "p" else cl) / dens)
+    np.maximum(0.0, cl - 3.0 * sigma, out=lower)
+    if chart == "p":
+        np.minimum(1.0, cl + 3.0 * sigma, out=upper)
+    else:
+        np.add(cl, 3.0 * sigma, out=upper)
+    return cl, sigma
+
+
+def _per_phase(phases: list[tuple[int, int]], levels: list[float]) -> list[float | None]:
+    """One value per point from one level per phase (NaN: None)."""
+    out: list[float | None] = []
+    for (start, end), level in zip(phases, levels):
+        out += [None if math.isnan(level) else level] * (end - start)
+    return out
+
+
+def _read_only(array: np.ndarray | None) -> np.ndarray | None:
+    if array is not None:
+        array.flags.writeable = False  # the Analysis is immutable, its arrays too
+    return array
 
 
 def _as_list(array: np.ndarray) -> list[float | None]:
-    """Plain Python floats, None where NaN (one C-level pass each way, no Python loop)."""
-    missing = np.isnan(array)
-    if not missing.any():
-        return array.tolist()
-    objects = array.astype(object)
-    objects[missing] = None
-    return objects.tolist()
+    """Plain Python floats, None where NaN. tolist() is one C pass; patching the few
+    missing points afterwards costs far less than going through an object array."""
+    values = array.tolist()
+    for i in np.isnan(array).nonzero()[0].tolist():
+        values[i] = None
+    return values

@@ -122,7 +122,7 @@ class _Writer:
         if self.a.chart == "i":
             center = float(np.mean(self.values[kept]))
         else:
-            center = sum(self.a.numerators[i] for i in kept) / sum(self.a.denominators[i] for i in kept)
+            center = float(self.a.numerators[kept].sum() / self.a.denominators[kept].sum())
         side = np.sign(self.values[group[0]] - self.centers[group[0]])
         again = sides_of(self.values[group], center)
         return int(np.count_nonzero(again == side)) < SHIFT_MIN
@@ -226,7 +226,7 @@ class _Writer:
             return float(np.median(self.values[indices]))
         if self.a.chart == "i":
             return float(np.mean(self.values[indices]))
-        return sum(self.a.numerators[i] for i in indices) / sum(self.a.denominators[i] for i in indices)
+        return float(self.a.numerators[indices].sum() / self.a.denominators[indices].sum())
 
     def _shown(self, value: float) -> str:
         if self.a.chart == "p":

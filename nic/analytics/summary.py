@@ -187,17 +187,17 @@ class _Writer:
         since = f" since {self.dates.long(self.dates.periods[start])}" if phased else ""
         recorded = self.values[start:end][~np.isnan(self.values[start:end])]
         useful, name = self.a.runs.useful, self.center_name
+        too_few = f"too few for the run rules to be reliable (about {MIN_POINTS_TO_JUDGE} are needed)"
         if len(recorded) < 2:
             held = "no points" if not len(recorded) else "only 1 point"
             if phased:
-                return f"No signal yet: the current phase ({since.strip()}) has {held}."
-            return f"No signal yet: {held} so far."
+                return f"No signal yet: the current phase ({since.strip()}) has {held}, {too_few}."
+            return f"No signal yet: {held} so far, {too_few}."
         if np.all(recorded == recorded[0]):
             return f"No signal: all {len(recorded)} values{since} are equal, so there is no variation to judge."
         if useful < MIN_POINTS_TO_JUDGE:
             few = _points(useful) if useful == len(recorded) else f"{useful} of the {len(recorded)} points are"
-            return (f"No signal yet, but only {few} off the {name}{since} so far: too few for the run rules to be "
-                    f"reliable (about {MIN_POINTS_TO_JUDGE} are needed).")
+            return f"No signal yet, but only {few} off the {name}{since} so far: {too_few}."
         if self.a.rules and phased:
             return f"No signal in the current phase{since}: the variation looks random."
         return "No signal: the variation looks random."

@@ -60,8 +60,11 @@ def test_equal_values_are_called_equal(chart):
 def test_a_one_point_phase_is_called_that():
     a = analyse("run", [1, 2] * 6 + [9], splits=[12])
     text = summarise(a, mondays(13))
-    assert "No signal yet: the current phase (since 30 Mar 2026) has only 1 point." in text
+    assert ("No signal yet: the current phase (since 30 Mar 2026) has only 1 point, too few for the run rules to be "
+            "reliable (about 10 are needed).") in text
     assert not any("0 points" in sentence for sentence in text)
+    alone = summarise(analyse("i", [12.5]), mondays(1))
+    assert alone[0] == "No signal yet: only 1 point so far, too few for the run rules to be reliable (about 10 are needed)."
 
 
 # --- one outlier is one point -------------------------------------------------------------------

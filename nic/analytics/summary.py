@@ -111,12 +111,12 @@ class _Writer:
     def _dragged_by_outliers(self, group: list[int], start: int, end: int) -> bool:
         """True when the shift is not there once the phase's points outside the limits
         are left out of its center: the outliers made it, and they are told as points."""
-        outliers = [i for i in self.a.outside_limits if start <= i < end]
+        outliers = {i for i in self.a.outside_limits if start <= i < end}
         if not outliers:
             return False
         recorded = [i for i in range(start, end) if self.a.values[i] is not None]
         base = recorded[: self.a.baseline] if (start == 0 and self.a.baseline) else recorded
-        kept = [i for i in base if i not in set(outliers)]
+        kept = [i for i in base if i not in outliers]
         if not kept:
             return False
         if self.a.chart == "i":

@@ -192,6 +192,15 @@ def split_indices(periods: list[date], splits: list[ChartSplit]) -> list[tuple[C
 
 # --- analysis -------------------------------------------------------------------------
 
+def analyse_school_rows(measure: Measure, rows, splits: list[ChartSplit]):
+    """(series, analysis) of one school's chart from its points' rows (period, value,
+    numerator, denominator; any order) and its splits: the one path every school chart
+    takes, whether for its page, the API, the small multiples or the roll-up."""
+    series = _series_from_rows(measure, [(*row, 1) for row in rows])
+    placed = split_indices(series.periods, splits)
+    return series, analyse_series(measure, series, [index for _, index in placed])
+
+
 def analyse_series(measure: Measure, series: Series, split_at: list[int] = ()):
     if measure.chart in RATIO_CHARTS:
         return analyse(measure.chart, numerators=series.numerators or [], denominators=series.denominators or [],

@@ -1,7 +1,7 @@
 """The tenant (Network) and its member schools."""
 from __future__ import annotations
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nic.extensions import db
@@ -14,6 +14,10 @@ class Network(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A pooled period counts only when at least this percentage of the schools that
+    # report the measure reported it (docs/SIGNALS.md, "Pooled series"); below it the
+    # period is drawn hollow and left out of the center line, limits and rules.
+    reporting_threshold: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
 
     def __repr__(self) -> str:
         return f"<Network {self.slug}>"

@@ -175,7 +175,8 @@ def _series(measure: Measure, key: str, school_index: int, split_at: int | None)
         rng = random.Random(f"nic-demo:{key}:{school_index}:{salt}")
         points = GENERATORS[key](rng, school_index)
         analysis = _analyse(measure, points, split_at)
-        flagged = [*analysis.shift, *analysis.trend, *analysis.outside_limits]
+        # Neither a rule of the chart's type nor an IHI pattern before the story.
+        flagged = [*analysis.shift, *analysis.trend, *(i for rule in analysis.rules for i in rule.indices)]
         if all(i >= quiet_until for i in flagged) and (story or not analysis.runs.signal):
             return points
     return points

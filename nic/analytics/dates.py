@@ -51,7 +51,7 @@ class DateWriter:
         parts = []
         for run in _consecutive(indices):
             if len(run) >= RANGE_FROM:
-                parts.append(f"{len(run)} {self._unit(run)}, {self._range(run[0], run[-1])}")
+                parts.append(f"{len(run)} {self._unit(run)}, {self.between(run[0], run[-1])}")
             else:
                 parts.extend(self.short(self.periods[i]) for i in run)
         return ", ".join(parts)
@@ -62,7 +62,8 @@ class DateWriter:
         steps = {(self.periods[b] - self.periods[a]).days for a, b in pairwise(run)}
         return "weeks" if steps == {7} else "periods"
 
-    def _range(self, first: int, last: int) -> str:
+    def between(self, first: int, last: int) -> str:
+        """The periods at indices first..last as one range ("7 Sep – 26 Oct")."""
         a, b = self.periods[first], self.periods[last]
         if a.year != b.year:
             return f"{self.long(a)} – {self.long(b)}"

@@ -1,8 +1,10 @@
 """GET /api/v1/networks/<slug>/measures/<measure_id>/chart[?school_id=N]: a measure's
 analysed chart, one school's or (no school_id) the network's pooled series, exactly as
-CONTRACT.md names it, plus two keys of our own (documented in docs/API.md):
-`summary`, the plain-language sentences the chart page shows, and `cycles`, the PDSA
-cycles the caller may see that started during the chart's periods (its markers)."""
+CONTRACT.md names it, plus keys of our own (documented in docs/API.md): `rules` and
+`signal` (which rules of the chart's type fired, and the headline verdict), `summary`,
+the plain-language sentences the chart page shows, `cycles`, the PDSA cycles the caller
+may see that started during the chart's periods (its markers), and on the pooled chart
+each point's `schools_reporting`, `schools_expected` and `excluded`."""
 from __future__ import annotations
 
 from datetime import date
@@ -25,6 +27,18 @@ class ChartPointOut(BaseModel):
     center: float | None
     lower: float | None = Field(description="null on run charts.")
     upper: float | None = Field(description="null on run charts.")
+    schools_reporting: int | None = Field(None, description="Extension, pooled chart only: schools behind this point.")
+    schools_expected: int | None = Field(None, description="Extension, pooled chart only: schools that report the "
+                                         "measure in the charted window.")
+    excluded: bool | None = Field(None, description="Extension, pooled chart only: true when too few schools "
+                                  "reported (below the network's reporting threshold): the point keeps its value "
+                                  "but is left out of the center, limits and rules (docs/SIGNALS.md).")
+
+
+class RuleOut(BaseModel):
+    name: str = Field(description="anhoej_longest_run, anhoej_crossings (run charts); outside_limits, shift_8, "
+                      "trend_6, two_of_three, fifteen_inner (i, p, u charts).")
+    indices: list[int] = Field(description="The points the rule covers, in every phase.")
 
 
 class RunsOut(BaseModel):
@@ -51,6 +65,9 @@ class ChartOut(BaseModel):
     shift: list[int] = Field(description="Indices of points in a run of 6 or more on one side of the center.")
     trend: list[int] = Field(description="Indices of points in 5 or more rising or falling (ties not counted).")
     outside_limits: list[int] = Field(description="Indices of points outside the limits (never on run charts).")
+    rules: list[RuleOut] = Field(description="Extension: the rules of this chart type that fired (docs/SIGNALS.md).")
+    signal: bool = Field(description="Extension: the headline verdict, a rule of this chart type fired in the "
+                         "current (last) phase; what badges, ordering and the roll-up use.")
     summary: list[str] = Field(description="Extension: the chart's signals in plain language.")
     cycles: list[ChartCycleOut] = Field(description="Extension: visible PDSA cycles started during these periods.")
 

@@ -12,7 +12,11 @@ The pooled network value of a period:
   the pooled denominator, so a period with many students has narrower limits.
 - `run` and `i` charts: the mean of the schools' values that period (each school counts
   once, whatever its size: the values carry no denominator to weight by).
-The number of schools behind each pooled point is kept (`reporting`) for the table.
+Each pooled point knows how many schools reported it (`reporting`) out of how many
+report the measure at all in the charted window (`expected`). A period below the
+network's reporting threshold (nic.analytics.reporting: default 80%) is `excluded`: it is
+drawn hollow, keeps its value for people to see, and takes no part in the center line,
+limits or rules, so a school that stops reporting cannot pass for an improvement.
 
 Missing periods between the first and the last recorded one stay in the series as gaps
 (value None), so the chart shows them as gaps and the rules see them as missing, rather
@@ -27,8 +31,9 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 
 from nic.analytics import analyse, summarise
+from nic.analytics.reporting import complete_mask, excluded_sentence
 from nic.extensions import db
-from nic.models import ChartSplit, Measure, MeasurePoint, School
+from nic.models import ChartSplit, Measure, MeasurePoint, Network, School
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,9 @@ class Series:
     numerators: list[float | None] | None = None
     denominators: list[float | None] | None = None
     reporting: list[int] | None = None  # pooled series: schools behind each point
+    expected: int | None = None  # pooled series: schools reporting the measure in the window
+    threshold: int | None = None  # pooled series: the network's reporting threshold (%)
+    excluded: list[int] = field(default_factory=list)  # pooled: recorded points below the threshold
 
     def __len__(self) -> int:
         return len(self.periods)
@@ -75,11 +83,21 @@ class Chart:
 
     @property
     def has_signal(self) -> bool:
-        return any(self.signals.values())
+        return bool(self.analysis.signal)
 
     def contract(self) -> dict:
-        """The API's `chart` answer (CONTRACT.md): the analysis with each point's period."""
-        return to_contract(self.analysis, self.series.periods)
+        """The API's `chart` answer (CONTRACT.md): the analysis with each point's period;
+        a pooled chart's points also say who reported them (docs/API.md)."""
+        body = to_contract(self.analysis, self.series.periods)
+        series = self.series
+        if series.reporting is not None:
+            excluded = set(series.excluded)
+            for i, point in enumerate(body["points"]):
+                point["value"] = series.values[i]  # an excluded point keeps its value, drawn hollow
+                point["schools_reporting"] = series.reporting[i]
+                point["schools_expected"] = series.expected
+                point["excluded"] = i in excluded
+        return body
 
 
 # --- the period grid ------------------------------------------------------------------
@@ -131,7 +149,8 @@ def school_series(measure: Measure, school_id: int) -> Series:
 
 
 def pooled_series(measure: Measure) -> Series:
-    """The network's series, aggregated per period in SQL (see the module docstring)."""
+    """The network's series, aggregated per period in SQL (see the module docstring),
+    with who reported each period and which periods fall below the reporting threshold."""
     point = MeasurePoint
     if measure.chart in RATIO_CHARTS:
         reported = and_(point.numerator.is_not(None), point.denominator.is_not(None))
@@ -142,13 +161,22 @@ def pooled_series(measure: Measure) -> Series:
         )
         rows = [(period, None, num, den, count) for period, num, den, count in db.session.execute(stmt)]
     else:
+        reported = point.value.is_not(None)
         stmt = (
             select(point.period, func.avg(point.value), func.count())
-            .where(point.measure_id == measure.id, point.value.is_not(None))
+            .where(point.measure_id == measure.id, reported)
             .group_by(point.period)
         )
         rows = [(period, float(mean), None, None, count) for period, mean, count in db.session.execute(stmt)]
-    return _series_from_rows(measure, rows, pooled=True)
+    series = _series_from_rows(measure, rows, pooled=True)
+    if not len(series):
+        return series
+    series.expected = db.session.scalar(
+        select(func.count(func.distinct(point.school_id))).where(point.measure_id == measure.id, reported))
+    series.threshold = db.session.scalar(select(Network.reporting_threshold).where(Network.id == measure.network_id))
+    complete = complete_mask(series.reporting, series.expected, series.threshold)
+    series.excluded = [i for i, value in enumerate(series.values) if value is not None and not complete[i]]
+    return series
 
 
 def all_school_series(measure: Measure) -> dict[int, Series]:
@@ -202,10 +230,20 @@ def analyse_school_rows(measure: Measure, rows, splits: list[ChartSplit]):
 
 
 def analyse_series(measure: Measure, series: Series, split_at: list[int] = ()):
+    """The analysis of a series; a pooled series' excluded periods go in as missing."""
+    def kept(values):
+        if not series.excluded or values is None:
+            return values
+        out = list(values)
+        for i in series.excluded:
+            out[i] = None
+        return out
+
     if measure.chart in RATIO_CHARTS:
-        return analyse(measure.chart, numerators=series.numerators or [], denominators=series.denominators or [],
+        return analyse(measure.chart, numerators=kept(series.numerators) or [],
+                       denominators=kept(series.denominators) or [],
                        baseline=measure.baseline_points, splits=tuple(split_at))
-    return analyse(measure.chart, series.values, baseline=measure.baseline_points, splits=tuple(split_at))
+    return analyse(measure.chart, kept(series.values), baseline=measure.baseline_points, splits=tuple(split_at))
 
 
 def chart_for(measure: Measure, school: School | None) -> Chart:
@@ -213,8 +251,17 @@ def chart_for(measure: Measure, school: School | None) -> Chart:
     series = pooled_series(measure) if school is None else school_series(measure, school.id)
     placed = split_indices(series.periods, splits_of(measure, school.id if school else None))
     analysis = analyse_series(measure, series, [index for _, index in placed])
-    summary = summarise(analysis, series.periods, direction=measure.direction, unit=measure.unit or "") if len(series) else []
-    return Chart(measure, school, series, analysis, placed, list(summary))
+    summary: list[str] = []
+    if len(series):
+        if series.excluded:
+            summary.append(excluded_sentence(series.periods, series.excluded, series.reporting, series.expected,
+                                             series.threshold, measure.frequency))
+        if any(value is not None for value in analysis.values):
+            summary += summarise(analysis, series.periods, direction=measure.direction, unit=measure.unit or "",
+                                 frequency=measure.frequency)
+        else:
+            summary.append("No signal yet: no period has enough schools reporting to judge.")
+    return Chart(measure, school, series, analysis, placed, summary)
 
 
 def to_contract(analysis, periods: list[date]) -> dict:
@@ -223,14 +270,18 @@ def to_contract(analysis, periods: list[date]) -> dict:
     return body
 
 
+def headline_rules(analysis) -> list[str]:
+    """The names of the rules behind the headline `signal`: those of the chart's type
+    that fired within the last phase (nic.analytics.rules; empty when no signal)."""
+    if not analysis.signal or not analysis.phases:
+        return []
+    start, end = analysis.phases[-1]
+    return [rule.name for rule in analysis.rules if any(start <= i < end for i in rule.indices)]
+
+
 def signal_flags(analysis) -> dict[str, bool]:
-    runs = analysis.runs
-    return {
-        "runs": bool(runs is not None and runs.signal),
-        "shift": bool(analysis.shift),
-        "trend": bool(analysis.trend),
-        "outside_limits": bool(analysis.outside_limits),
-    }
+    """{rule name: True} for the rules behind the headline signal (badges list them)."""
+    return {name: True for name in headline_rules(analysis)}
 
 
 @dataclass
@@ -247,7 +298,7 @@ class SchoolChart:
 
     @property
     def has_signal(self) -> bool:
-        return any(self.signals.values())
+        return self.analysis is not None and bool(self.analysis.signal)
 
 
 def small_multiples(measure: Measure, schools: list[School]) -> list[SchoolChart]:

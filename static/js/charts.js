@@ -81,6 +81,8 @@
     return out;
   }
 
+  function excludedAt(data, i) { return (data.excluded || []).indexOf(i) >= 0; }
+
   function signalPoints(data, indices) {
     return indices.filter(function (i) { return data.values[i] !== null; })
       .map(function (i) { return { x: i, y: data.values[i] }; });
@@ -89,12 +91,19 @@
   function datasets(data) {
     var n = data.periods.length;
     var run = data.chart === "run";
+    var excluded = {};
+    (data.excluded || []).forEach(function (i) { excluded[i] = true; });
     var sets = [{
       label: data.chart === "p" ? "Proportion" : (data.chart === "u" ? "Rate" : "Value"),
       key: "data",
       data: data.values.map(function (y, i) { return { x: i, y: y }; }),
       borderColor: COLORS.data, backgroundColor: COLORS.data,
-      borderWidth: 2, pointRadius: 3, pointHoverRadius: 5, spanGaps: false, order: 4
+      // A pooled period too few schools reported is drawn hollow (white inside): it is
+      // shown but not judged (docs/SIGNALS.md, "Pooled series").
+      pointBackgroundColor: data.values.map(function (_, i) { return excluded[i] ? "#ffffff" : COLORS.data; }),
+      pointRadius: data.values.map(function (_, i) { return excluded[i] ? 4 : 3; }),
+      pointBorderWidth: data.values.map(function (_, i) { return excluded[i] ? 2 : 1; }),
+      borderWidth: 2, pointHoverRadius: 5, spanGaps: false, order: 4
     }, {
       label: run ? "Median" : "Center line",
       key: "center",
@@ -117,16 +126,16 @@
         borderColor: COLORS.goal, borderWidth: 2, borderDash: [2, 4], pointRadius: 0, pointHitRadius: 0, order: 6
       });
     }
-    // One point can take part in several signals, so the styles nest rather than hide
-    // each other: a red diamond ring (outside the limits) around an orange disc (shift)
-    // under a purple triangle (trend). Chart.js draws higher `order` first.
+    // A point is marked once: a red diamond ring (outside the limits), an orange disc (a
+    // rule of this chart type fired on it) or a small purple triangle (an IHI shift or
+    // trend no rule backs: a pattern, not a signal). Chart.js draws higher `order` first.
     [
-      { label: "Shift", key: "shift", style: "circle", radius: 6.5, fill: COLORS.shift, line: "#ffffff", width: 1.5, order: 2 },
-      { label: "Trend", key: "trend", style: "triangle", radius: 4, fill: COLORS.trend, line: COLORS.trend, width: 1, order: 1 },
+      { label: "Signal", key: "signal", style: "circle", radius: 6.5, fill: COLORS.shift, line: "#ffffff", width: 1.5, order: 2 },
+      { label: "Pattern, not a signal", key: "pattern", style: "triangle", radius: 4, fill: COLORS.trend, line: COLORS.trend, width: 1, order: 1 },
       { label: "Outside the limits", key: "outside_limits", style: "rectRot", radius: 11, fill: "rgba(255, 255, 255, 0.6)",
         line: COLORS.outside, width: 2.5, order: 3 }
     ].forEach(function (signal) {
-      var indices = data[signal.key];
+      var indices = data[signal.key] || [];
       if (indices.length === 0) { return; }
       sets.push({
         label: signal.label, key: signal.key, data: signalPoints(data, indices), showLine: false,
@@ -295,7 +304,7 @@
         plugins: {
           legend: { display: false }, // the figure's caption is the legend, in HTML
           tooltip: {
-            filter: function (item) { return ["data", "shift", "trend", "outside_limits"].indexOf(item.dataset.key) >= 0; },
+            filter: function (item) { return ["data", "signal", "pattern", "outside_limits"].indexOf(item.dataset.key) >= 0; },
             callbacks: {
               title: function (items) {
                 var i = items.length ? Math.round(items[0].parsed.x) : -1;
@@ -309,6 +318,10 @@
                 if (data.upper[i] !== null && data.upper[i] !== undefined) {
                   lines.push("Limits: " + fmt(data.lower[i]) + " to " + fmt(data.upper[i]));
                 }
+                if (data.reporting && data.reporting[i]) {
+                  lines.push(data.reporting[i] + " of " + data.expected + " schools reported");
+                }
+                if (excludedAt(data, i)) { lines.push("Too few schools: left out of the center, limits and rules"); }
                 return lines;
               }
             }

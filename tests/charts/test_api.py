@@ -1,5 +1,6 @@
 """GET /api/v1/networks/<slug>/measures/<measure_id>/chart, to the letter of CONTRACT.md,
-with the two documented extensions (`summary`, `cycles`)."""
+with the documented extensions (`summary`, `cycles`, `rules`, `signal`; pooled points
+also carry `schools_reporting`, `schools_expected` and `excluded`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,7 +16,7 @@ from tests.charts.world import SHIFTED, ratio_points, values_points, weeks
 POINT_KEYS = ["period", "value", "center", "lower", "upper"]
 RUNS_KEYS = {"useful", "longest_run", "longest_run_max", "crossings", "crossings_min", "signal"}
 TOP_KEYS = {"points", "runs", "shift", "trend", "outside_limits"}
-EXTENSIONS = {"summary", "cycles"}
+EXTENSIONS = {"summary", "cycles", "rules", "signal"}
 
 
 def url(tenant, measure_id, **args) -> str:
@@ -48,6 +49,9 @@ def test_a_run_chart_answers_exactly_the_contract(client, tenants):
     runs = body["runs"]
     assert runs["useful"] == 16 and runs["longest_run"] == 8 and runs["longest_run_max"] == 7
     assert runs["crossings"] == 1 and runs["signal"] is True
+    assert body["signal"] is True  # a run chart's headline is the Anhøj verdict
+    assert [rule["name"] for rule in body["rules"]] == ["anhoej_longest_run", "anhoej_crossings"]
+    assert body["rules"][0]["indices"] == list(range(16))
     assert isinstance(body["summary"], list) and any("shift above the median" in s for s in body["summary"])
 
 

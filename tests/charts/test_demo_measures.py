@@ -56,12 +56,12 @@ def test_the_demo_measures_carry_real_signals(db_session):
             return {name for name, on in chart.signals.items() if on}, chart
 
         eastside, chart = signals("on_track", 0)
-        assert "shift" in eastside
+        assert "shift_8" in eastside  # a p chart: the Data Guide's 8 on one side
         # The story's 21 Sep 2026, moved onto the current autumn as `nic demo` does.
         since = date(2026, 9, 21) + demo_calendar.offset()
         assert any(s.startswith(f"A shift above the center line since {since.day} {since:%b %Y}") for s in chart.summary)
         riverside, _ = signals("missing", 1)
-        assert "trend" in riverside
+        assert "trend_6" in riverside
         harbor, chart = signals("outreach", 3)
         assert harbor == {"outside_limits"}
         high = date(2026, 10, 26) + demo_calendar.offset()

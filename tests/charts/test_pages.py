@@ -56,11 +56,12 @@ def test_a_school_leader_lands_on_their_schools_chart(client, tenants, login_as,
     assert '/static/vendor/chart.umd.min.js' in html and "cdn" not in html.lower()
     data = payload(html)
     assert data["values"] == SHIFTED and data["goal"] == 15 and data["chart"] == "run"
-    assert data["shift"] == list(range(16)) and data["upper"] == [None] * 16
+    # Marked: the long run the Anhøj rules flag (here all 16 points: 8 below, then 8 above).
+    assert data["signal"] == list(range(16)) and data["pattern"] == [] and data["upper"] == [None] * 16
     # The table below it, for readers without the chart.
     assert "<details class=\"chart-table\">" in html
     assert html.count("<th scope=\"row\"><time datetime=\"2026-") == 16
-    assert "Shift</td>" in html
+    assert "<td>Long run, Few crossings</td>" in html
 
 
 def test_a_facilitator_without_a_school_gets_the_pooled_chart(client, tenants, login_as, shifted):
@@ -71,7 +72,7 @@ def test_a_facilitator_without_a_school_gets_the_pooled_chart(client, tenants, l
     data = payload(html)
     assert data["values"][:2] == [(10 + 7) / 2, (9 + 8) / 2]  # the mean of both schools
     assert "the mean of the schools’ values" in html
-    assert "2 schools" in html  # how many schools stand behind a pooled point
+    assert "2 of 2 schools" in html  # how many schools stand behind a pooled point, of how many
 
 
 def test_any_school_can_be_picked_and_the_pooled_chart_asked_for(client, tenants, login_as, shifted):
@@ -119,7 +120,7 @@ def test_the_network_view_shows_every_school_with_signals_first(client, tenants,
     names = re.findall(r'<span class="multiple__name">([^<]+)</span>', html)
     assert names == [a.schools[0].name, a.schools[1].name, quiet.name]
     items = html.split('<li class="multiple')[1:]
-    assert items[0].startswith(" multiple--signal") and "signal-badge--shift" in items[0]
+    assert items[0].startswith(" multiple--signal") and "signal-badge--anhoej_longest_run" in items[0]
     assert "No signal" in items[1] and "<svg class=\"sparkline\"" in items[1]
     assert "No data yet" in items[2] and "<svg" not in items[2]
     for school in (a.schools[0], a.schools[1], quiet):

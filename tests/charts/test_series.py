@@ -125,7 +125,7 @@ def test_chart_for_finds_the_shift_and_says_so(net):
     with use_network(net.network):
         chart = charts.chart_for(measure, net.schools[0])
     assert chart.analysis.shift == list(range(16))  # 8 below the median, then 8 above
-    assert chart.signals["shift"] and chart.has_signal
+    assert chart.signals == {"anhoej_longest_run": True, "anhoej_crossings": True} and chart.has_signal
     assert any(sentence.startswith("A shift above the median since 27 Apr 2026: 8 points") for sentence in chart.summary)
 
 

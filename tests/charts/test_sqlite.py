@@ -49,10 +49,16 @@ def test_charts_work_on_sqlite(sqlite_app):
 
     pooled = client.get(f"/api/v1/networks/lake/measures/{measure_id}/chart").get_json()
     assert pooled["points"][0]["value"] == pytest.approx(10 / 30)  # only Shore reported week 1
+    first = pooled["points"][0]
+    assert (first["schools_reporting"], first["schools_expected"], first["excluded"]) == (1, 2, True)
+    assert first["center"] is not None and first["lower"] is None  # drawn, not judged
     assert pooled["points"][1]["value"] == pytest.approx((11 + 12) / 60)
+    assert pooled["points"][1]["excluded"] is False
 
     page = client.get(f"/n/lake/measures/{measure_id}/chart").get_data(as_text=True)
-    assert "Shore High" in page and "A shift above the center line" in page
+    # A p chart: 6 in a row above the center line is an IHI pattern, not a Data Guide shift (8).
+    assert "Shore High" in page and "6 points in a row above the center line since" in page
+    assert "a pattern worth watching, not a signal" in page
     network = client.get(f"/n/lake/measures/{measure_id}/network")
     assert network.status_code == 200 and "Bay High" in network.get_data(as_text=True)
     split = client.post(f"/n/lake/measures/{measure_id}/splits",

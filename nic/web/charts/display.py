@@ -7,11 +7,19 @@ from dataclasses import dataclass
 
 from nic.services.charts import Chart, SchoolChart
 
+# The headline rules by name (nic.analytics.rules; docs/SIGNALS.md), then the patterns
+# and the point markers the chart draws.
 SIGNAL_LABELS = {
-    "shift": "Shift",
-    "trend": "Trend",
+    "anhoej_longest_run": "Long run",
+    "anhoej_crossings": "Few crossings",
     "outside_limits": "Outside the limits",
-    "runs": "Run-chart rule",
+    "shift_8": "8 in a row on one side",
+    "trend_6": "6 rising or falling",
+    "two_of_three": "2 of 3 beyond 2 sigma",
+    "fifteen_inner": "15 hugging the center",
+    "signal": "Signal",
+    "pattern": "Pattern, not a signal",
+    "excluded": "Too few schools reported",
 }
 CHART_LABELS = {"run": "Run chart", "i": "I chart (individuals)", "p": "p chart (proportion)", "u": "u chart (rate)"}
 KIND_LABELS = {"outcome": "Outcome measure", "process": "Process measure", "balancing": "Balancing measure"}
@@ -31,7 +39,23 @@ def fmt(value, chart: str, unit: str = "") -> str:
 
 
 def signal_sets(analysis) -> dict[str, set[int]]:
-    return {"shift": set(analysis.shift), "trend": set(analysis.trend), "outside_limits": set(analysis.outside_limits)}
+    """The points to mark: `outside_limits`; `signal`, the other points a rule of the
+    chart's type covers (not the crossings rule, whose evidence is the whole phase and
+    which the summary says in words); `pattern`, points of an IHI shift or trend that no
+    rule backs."""
+    outside = set(analysis.outside_limits)
+    signal = {i for rule in analysis.rules if rule.name not in ("outside_limits", "anhoej_crossings")
+              for i in rule.indices} - outside
+    pattern = (set(analysis.shift) | set(analysis.trend)) - signal - outside
+    return {"outside_limits": outside, "signal": signal, "pattern": pattern}
+
+
+def point_flags(analysis, i: int) -> list[str]:
+    """What the data table says of point i: the rules covering it, or a pattern."""
+    flags = [SIGNAL_LABELS[rule.name] for rule in analysis.rules if i in rule.indices]
+    if not flags and (i in analysis.shift or i in analysis.trend):
+        flags.append(SIGNAL_LABELS["pattern"])
+    return flags
 
 
 @dataclass
@@ -48,19 +72,21 @@ class Row:
 
 def table_rows(chart: Chart) -> list[Row]:
     measure, series, analysis = chart.measure, chart.series, chart.analysis
-    sets = signal_sets(analysis)
+    excluded = set(series.excluded)
     rows = []
     for i, period in enumerate(series.periods):
         detail = ""
         if series.numerators is not None and series.numerators[i] is not None:
             detail = f"{_plain(series.numerators[i])} / {_plain(series.denominators[i])}"
         if series.reporting is not None and series.reporting[i]:
-            count = series.reporting[i]
             detail = f"{detail} · " if detail else ""
-            detail += f"{count} school{'s' if count != 1 else ''}"
-        flags = [SIGNAL_LABELS[name] for name in ("shift", "trend", "outside_limits") if i in sets[name]]
-        value = fmt(analysis.values[i], measure.chart, measure.unit)
-        if analysis.values[i] is None:
+            detail += f"{series.reporting[i]} of {series.expected} schools"
+        flags = point_flags(analysis, i)
+        if i in excluded:
+            flags = [f"{SIGNAL_LABELS['excluded']} (below {series.threshold}%): left out of the center, limits "
+                     "and rules"]
+        value = fmt(series.values[i], measure.chart, measure.unit)
+        if series.values[i] is None:
             zero = series.denominators is not None and series.numerators[i] is not None
             value = "no value (denominator 0)" if zero else "not recorded"
         rows.append(Row(
@@ -68,7 +94,7 @@ def table_rows(chart: Chart) -> list[Row]:
             center=fmt(analysis.center[i], measure.chart, measure.unit),
             lower=fmt(analysis.lower[i], measure.chart, measure.unit),
             upper=fmt(analysis.upper[i], measure.chart, measure.unit),
-            flags=flags, missing=analysis.values[i] is None,
+            flags=flags, missing=series.values[i] is None or i in excluded,
         ))
     return rows
 
@@ -114,13 +140,14 @@ def chart_payload(chart: Chart, markers: list, cycle_url, title: str) -> dict:
         "direction": measure.direction,
         "goal": measure.goal,
         "periods": [period.isoformat() for period in chart.series.periods],
-        "values": analysis.values,
+        "values": chart.series.values,  # a pooled excluded point keeps its value (drawn hollow)
         "center": analysis.center,
         "lower": analysis.lower,
         "upper": analysis.upper,
-        "shift": list(analysis.shift),
-        "trend": list(analysis.trend),
-        "outside_limits": list(analysis.outside_limits),
+        **{name: sorted(indices) for name, indices in signal_sets(analysis).items()},
+        "excluded": list(chart.series.excluded),
+        "reporting": chart.series.reporting,
+        "expected": chart.series.expected,
         "phases": [list(phase) for phase in analysis.phases],
         "splits": [{"index": index, "label": split.label or "New phase", "date": split.start_date.isoformat()}
                    for split, index in chart.splits],
@@ -187,7 +214,7 @@ def sparkline(item: SchoolChart, scale: tuple[float, float] | None = None, width
         previous = c
     sets = signal_sets(analysis)
     dots = []
-    for name in ("outside_limits", "shift", "trend"):  # one dot per point: the strongest signal wins
+    for name in ("outside_limits", "signal"):  # one dot per point: the strongest signal wins
         for i in sorted(sets[name]):
             if values[i] is not None and all(d[0] != x(i) for d in dots):
                 dots.append((x(i), y(values[i]), name))

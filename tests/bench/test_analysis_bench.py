@@ -229,3 +229,52 @@ def test_false_alarm_rates():
                 # Anhøj & Olesen designed their rules for about 5%; the simulation error
                 # with 4,000 series is about 0.35%.
                 assert headline / SIM_SERIES < 0.10
+
+
+# --- pooled network series: who reported ------------------------------------------------
+
+POOL_SERIES = 1000
+POOL_SCHOOLS = 6
+POOL_WEEKS = 24
+
+
+def pooled_case(chart: str, rng: np.random.Generator, missing: float):
+    """One network of POOL_SCHOOLS stable schools at different levels (p: 0.2-0.8; u:
+    0.3-1.5 per unit), weekly denominators 20-60, each school-week unreported with
+    probability `missing`: the pooled numerators, denominators and schools reporting."""
+    levels = rng.uniform(0.2, 0.8, POOL_SCHOOLS) if chart == "p" else rng.uniform(0.3, 1.5, POOL_SCHOOLS)
+    den = rng.integers(20, 61, (POOL_SCHOOLS, POOL_WEEKS))
+    num = rng.binomial(den, levels[:, None]) if chart == "p" else rng.poisson(levels[:, None] * den)
+    reported = rng.random((POOL_SCHOOLS, POOL_WEEKS)) >= missing
+    return ((num * reported).sum(0).astype(float), (den * reported).sum(0).astype(float), reported.sum(0),
+            int(reported.any(1).sum()))
+
+
+def test_pooled_series_with_gaps_in_reporting():
+    """How often the pooled chart's headline fires, and what share of its judged points
+    fall outside the limits, when schools at different levels skip weeks at random:
+    judging every period (as nic did) against leaving out periods below 80% and 100%
+    of the schools (nic.analytics.reporting). Printed for docs/SIGNALS.md."""
+    from nic.analytics.reporting import complete_mask
+
+    print(f"\n\n  Pooled series: {POOL_SCHOOLS} stable schools, {POOL_WEEKS} weeks, {POOL_SERIES:,} networks per row "
+          f"(seed {SEED})")
+    print("  chart  missing  threshold    headline signal   judged points outside the limits")
+    for chart in ("p", "u"):
+        for missing in (0.0, 0.1, 0.25):
+            for threshold in (None, 80, 100):
+                rng = np.random.default_rng(SEED)  # the same networks for every threshold
+                fired = outside = judged = 0
+                for _ in range(POOL_SERIES):
+                    num, den, reporting, expected = pooled_case(chart, rng, missing)
+                    keep = (complete_mask(reporting.tolist(), expected, threshold) if threshold
+                            else (reporting > 0).tolist())
+                    a = analyse(chart, numerators=[n if k else None for n, k in zip(num.tolist(), keep)],
+                                denominators=[d if k else None for d, k in zip(den.tolist(), keep)])
+                    fired += a.signal
+                    outside += len(a.outside_limits)
+                    judged += sum(v is not None for v in a.values)
+                assert judged > 0
+                label = "every period" if threshold is None else f"{threshold}%"
+                print(f"  {chart:>5}  {missing:>7.0%}  {label:>12}   {fired / POOL_SERIES:>14.1%}   "
+                      f"{outside / judged:>10.1%}")

@@ -89,13 +89,14 @@ def test_a_principal_sees_the_shift_and_the_cycle_before_it(server, chart_seed, 
         const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
         let ink = 0;
         for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { ink++; } }
-        return {labels: chart.data.datasets.map(d => d.label), shift: chart.data.datasets
-                  .find(d => d.label === 'Shift').data.length, width: canvas.width, ink: ink};
+        return {labels: chart.data.datasets.map(d => d.label), signal: chart.data.datasets
+                  .find(d => d.label === 'Signal').data.length, width: canvas.width, ink: ink};
     }""")
-    assert drawn["labels"][:2] == ["Value", "Median"] and "Goal" in drawn["labels"] and "Shift" in drawn["labels"]
-    assert drawn["shift"] == 16 and drawn["width"] > 300 and drawn["ink"] > 1000
+    assert drawn["labels"][:2] == ["Value", "Median"] and "Goal" in drawn["labels"] and "Signal" in drawn["labels"]
+    # The long run the Anhøj rules flag (8 below the median, then 8 above): every point.
+    assert drawn["signal"] == 16 and drawn["width"] > 300 and drawn["ink"] > 1000
     legend = figure.get_by_label("Legend")
-    expect(legend).to_contain_text("Shift: 6+ on one side")
+    expect(legend).to_contain_text("Signal: a long run (Anhøj rules)")
     expect(legend).to_contain_text("PDSA cycle start")
 
     # The table holds the same data for readers without the chart.
@@ -127,7 +128,9 @@ def test_the_network_view_links_each_schools_chart(server, chart_seed, page):
     multiples = page.locator(".multiple")
     expect(multiples).to_have_count(2)
     expect(multiples.first).to_contain_text(seed.school)  # the school with a signal comes first
-    expect(multiples.first).to_contain_text("Shift")
+    expect(multiples.first).to_contain_text("Long run")
+    # Hillcrest reported 10 of the 16 weeks: the pooled chart draws the other 6 hollow.
+    expect(page.locator("figure.spc").get_by_label("Legend")).to_contain_text("Hollow: too few schools reported")
     expect(multiples.nth(1)).to_contain_text("No signal")
     multiples.nth(1).get_by_role("link").click()
     expect(page.locator(".chart-subject")).to_have_text("Hillcrest High")

@@ -29,13 +29,17 @@ def _weekly(values, start=MONDAY):
 
 
 def test_an_i_chart_outlier_is_a_signal_in_the_roll_up(client, tenants, login_as):
+    check_an_i_chart_outlier(tenants, login_as)
+
+
+def check_an_i_chart_outlier(tenants, login):
     """Its chart signals (the last point is far outside the limits); the median-based run
     test the roll-up used to apply saw nothing (longest run 1, 8 crossings)."""
     a = tenants.a
     measure = factories.make_measure(a.network, "Outreach hours", chart="i")
     factories.make_points(measure, a.schools[0], _weekly(OUTLIER))
     db.session.commit()
-    chart = _chart(login_as(a.facilitator.user), a.network, measure.id, a.schools[0].id)
+    chart = _chart(login(a.facilitator.user), a.network, measure.id, a.schools[0].id)
     assert chart["signal"] is True and chart["outside_limits"] == [9]
     with use_network(a.network):
         rollups.compute()
@@ -50,11 +54,15 @@ def test_an_i_chart_outlier_is_a_signal_in_the_roll_up(client, tenants, login_as
 def test_the_demo_networks_roll_up_agrees_with_its_charts(client, db_session, login_as):
     seed_demo()
     db_session.commit()
+    check_the_demo(login_as)
+
+
+def check_the_demo(login):
     network = db.session.scalar(select(Network).where(Network.slug == DEMO_SLUG))
     with use_network(network):  # the demo has a split chart and frozen baselines
         assert db.session.scalar(select(ChartSplit.id).limit(1)) is not None
         assert db.session.scalar(select(Measure.id).where(Measure.baseline_points.is_not(None)).limit(1))
-    checked = check_roll_up_against_charts(client, login_as, network)
+    checked = check_roll_up_against_charts(login, network)
     assert checked["signals"] > 0 and checked["series"] == 4 * 6
 
 
@@ -75,7 +83,7 @@ def test_a_bench_seeded_networks_roll_up_agrees_with_its_charts(app, client, db_
                 factories.make_split(measure, first + timedelta(weeks=week), school)
         measures[2].baseline_points = 12
         db.session.commit()
-    checked = check_roll_up_against_charts(client, login_as, network)
+    checked = check_roll_up_against_charts(login_as, network)
     assert checked["signals"] > 0 and checked["series"] == 4 * 8
 
 
@@ -85,10 +93,11 @@ def _chart(client, network, measure_id: int, school_id: int) -> dict:
     return response.get_json()
 
 
-def check_roll_up_against_charts(client, login_as, network) -> dict:
-    """Compute the roll-up, then ask the chart API for every school's chart of every
-    measure: each school's stored figures, and each measure's count of schools with a
-    signal, must be the charts'. Answers how many series and signals were compared."""
+def check_roll_up_against_charts(login, network) -> dict:
+    """Compute the roll-up, then ask the chart API (as a facilitator: `login(user)`
+    answers a signed-in test client) for every school's chart of every measure: each
+    school's stored figures, and each measure's count of schools with a signal, must be
+    the charts'. Answers how many series and signals were compared."""
     with use_network(network):
         rollups.compute()
         db.session.commit()
@@ -99,7 +108,7 @@ def check_roll_up_against_charts(client, login_as, network) -> dict:
         stored = {(r.measure_id, r.school_id): r for r in db.session.scalars(select(RollupMeasureSchool))}
         pooled = {r.measure_id: r for r in db.session.scalars(select(RollupMeasure))}
         user = facilitator.user
-    login_as(user)
+    client = login(user)
     series = signals = 0
     for measure in measures:
         with_signal = 0

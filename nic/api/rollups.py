@@ -63,7 +63,9 @@ class MeasureRollupOut(BaseModel):
     id: int
     name: str
     schools_reporting: int = Field(description="Schools with at least one value.")
-    schools_with_signal: int = Field(description="Schools whose run chart shows non-random variation (Anhøj).")
+    schools_with_signal: int = Field(description="Schools whose own chart of the measure signals: the headline "
+                                     "`signal` of GET …/chart?school_id=N (Anhøj rules on run charts, the Health "
+                                     "Care Data Guide's on i, p and u charts; docs/SIGNALS.md).")
     latest_period: date | None
     pooled_value: float | None = Field(description="The network's value for `latest_period` (p, u: Σ numerators "
                                        "/ Σ denominators; run, i: the mean of the schools' values).")

@@ -151,8 +151,10 @@ class RollupChangeIdeaSchool(SnapshotRow, db.Model):
 
 
 class RollupMeasureSchool(SnapshotRow, db.Model):
-    """Per measure and school: how much data, the latest value, and whether the school's
-    run chart shows non-random variation (Anhøj: a long run or too few crossings)."""
+    """Per measure and school: how much data, the latest value, and what the school's
+    chart shows, as its chart shows it (nic.services.rollup_series): the current center
+    line, the Anhøj figures of the current phase, and the chart's headline signal (the
+    rules of its chart type, docs/SIGNALS.md)."""
 
     __tablename__ = "rollup_measure_schools"
     __table_args__ = (UniqueConstraint("measure_id", "school_id"),)
@@ -167,7 +169,9 @@ class RollupMeasureSchool(SnapshotRow, db.Model):
     # recomputed from these rows alone after an incremental run.
     latest_numerator: Mapped[float | None] = mapped_column(Float)
     latest_denominator: Mapped[float | None] = mapped_column(Float)
-    median: Mapped[float | None] = mapped_column(Float)
+    # The center line at the latest point: the median of a run chart, the mean of an i
+    # chart, p̄ or ū; of the current phase, or of the frozen baseline.
+    center: Mapped[float | None] = mapped_column(Float)
     longest_run: Mapped[int] = mapped_column(Integer, default=0)
     crossings: Mapped[int] = mapped_column(Integer, default=0)
     signal: Mapped[bool] = mapped_column(Boolean, default=False)

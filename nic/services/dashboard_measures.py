@@ -93,7 +93,7 @@ class SchoolMeasure:
     points: int
     latest_period: date | None
     latest_value: float | None
-    median: float | None
+    center: float | None  # the school chart's center line at its latest point
     signal: bool
 
 
@@ -103,9 +103,9 @@ def school_measures(school_id: int) -> list[SchoolMeasure]:
     points == 0."""
     mine = select(RollupMeasureSchool).where(RollupMeasureSchool.school_id == school_id).subquery()
     stmt = (select(*_columns(), mine.c.points, mine.c.latest_period.label("school_period"),
-                   mine.c.latest_value, mine.c.median, mine.c.signal)
+                   mine.c.latest_value, mine.c.center, mine.c.signal)
             .outerjoin(RollupMeasure, RollupMeasure.measure_id == Measure.id)
             .outerjoin(mine, mine.c.measure_id == Measure.id)
             .order_by(Measure.name, Measure.id))
-    return [SchoolMeasure(_summary(r), r.points or 0, r.school_period, r.latest_value, r.median, bool(r.signal))
+    return [SchoolMeasure(_summary(r), r.points or 0, r.school_period, r.latest_value, r.center, bool(r.signal))
             for r in db.session.execute(stmt)]

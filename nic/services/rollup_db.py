@@ -1,5 +1,6 @@
-"""The roll-up's use of the database beyond its SQL: a read-only statement on a second
-connection (so a full run uses two cores) and the tables' housekeeping after a full run.
+"""The roll-up's use of the database beyond its SQL: read-only work on a second
+connection in a thread (so a full run uses two cores) and the tables' housekeeping after
+a full run.
 See nic.services.rollups.compute and docs/DECISIONS.md ("Roll-up speed")."""
 from __future__ import annotations
 
@@ -48,27 +49,32 @@ def vacuum_snapshot() -> float:
     return time.perf_counter() - started
 
 
-class SideQuery:
-    """A read-only statement run on a connection of its own, in a thread; rows() waits
-    for it and raises what it raised."""
+class SideWork:
+    """`work(connection)` on a connection of its own, in a thread; result() waits for it
+    and raises what it raised. On PostgreSQL the connection reads one snapshot
+    (REPEATABLE READ, read only), so the several statements of `work` agree with each
+    other. It sees only committed data: see nic.services.rollups.compute."""
 
-    def __init__(self, statement, params: dict):
+    def __init__(self, work):
         engine = db.engine
-        self._rows: list[dict] | None = None
+        self._result = None
         self._error: BaseException | None = None
 
-        def work():
+        def run():
             try:
                 with engine.connect() as connection:
-                    self._rows = [dict(row._mapping) for row in connection.execute(statement, params)]
-            except BaseException as exc:  # handed to the caller's thread by rows()
+                    if connection.dialect.name == "postgresql":
+                        connection = connection.execution_options(isolation_level="REPEATABLE READ",
+                                                                  postgresql_readonly=True)
+                    self._result = work(connection)
+            except BaseException as exc:  # handed to the caller's thread by result()
                 self._error = exc
 
-        self._thread = threading.Thread(target=work, name="rollup-side-query", daemon=True)
+        self._thread = threading.Thread(target=run, name="rollup-side-work", daemon=True)
         self._thread.start()
 
-    def rows(self) -> list[dict]:
+    def result(self):
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._rows
+        return self._result

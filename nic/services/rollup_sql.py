@@ -16,12 +16,15 @@ is stalled when it is not done and unchanged (`updated_at`) for the network's th
 Medians are the middle value (mean of the two middle values); Dialect.median computes
 them the fastest way each database has, with the same result to the last bit.
 
-Performance (tests/bench/test_rollup_bench.py, docs/BENCHMARKS.md): the per-series
-statistics read the points twice in index order with two window passes, not four sorts
-of a million rows; the run's events are gathered once into a temporary table; the
-network's periods are summed from the schools' rows (with who was active kept per school
-in rollup_active_members), so an incremental run never reads another school's events. Check a change here against the previous version on a seeded
-network (every snapshot row identical) as well as with tests/rollups.
+The per measure x school figures (signals, runs, center, latest point) are not SQL: they
+are each school chart's own analysis (nic.services.rollup_series); INSERT_MEASURE_SCHOOL
+writes them, and `measures` sums their signals.
+
+Performance (tests/bench/test_rollup_bench.py, docs/BENCHMARKS.md): the run's events are
+gathered once into a temporary table; the network's periods are summed from the schools'
+rows (with who was active kept per school in rollup_active_members), so an incremental
+run never reads another school's events. Check a change here against the previous
+version on a seeded network (every snapshot row identical) as well as with tests/rollups.
 """
 from __future__ import annotations
 
@@ -71,33 +74,22 @@ class Dialect:
             return f"CAST(avg(CAST({expr} AS numeric)) AS double precision)"
         return f"avg({expr})"
 
-    @property
-    def inline(self) -> str:
-        """Ask PostgreSQL to inline a CTE used twice (its default is to store it once and
-        lose the order of the index it was read by)."""
-        return "NOT MATERIALIZED" if self.name == "postgresql" else ""
-
-    def median(self, source: str, partition: str, value: str, name: str, count: str | None = None) -> str:
-        """A CTE body: the median of `value` per `partition` columns of `source` (and, with
-        `count`, the number of rows as that column). PostgreSQL averages the lower and the
-        upper middle value, both from one ordered-set aggregate that sorts one group at a
-        time in memory; SQLite numbers the rows of every group with row_number() and
-        averages the middle one or two. Both add the same one or two values, so the
-        results are the same to the last bit."""
+    def median(self, source: str, partition: str, value: str, name: str) -> str:
+        """A CTE body: the median of `value` per `partition` columns of `source`.
+        PostgreSQL averages the lower and the upper middle value, both from one
+        ordered-set aggregate that sorts one group at a time in memory; SQLite numbers
+        the rows of every group with row_number() and averages the middle one or two.
+        Both add the same one or two values, so the results are the same to the last bit."""
         if self.name == "postgresql":
             # One sort per group for both middle values: percentile_disc(f) is the value at
             # row ceil(f * n), so 0.5 gives the lower middle and 0.5 plus a hair (less than
             # half a row for any n up to a billion) the upper one, the same row when n is odd.
-            counted = f", count(*) AS {count}" if count else ""
-            outer_count = f", {count}" if count else ""
             return f"""
-        SELECT {partition}, (middle[1] + middle[2]) / 2 AS {name}{outer_count}
+        SELECT {partition}, (middle[1] + middle[2]) / 2 AS {name}
         FROM (SELECT {partition}, percentile_disc(ARRAY[0.5, 0.5 + 1e-10]) WITHIN GROUP (ORDER BY {value}) AS middle
-                     {counted}
               FROM {source} GROUP BY {partition}) middles"""
-        counted = f", max(n) AS {count}" if count else ""
         return f"""
-        SELECT {partition}, avg({value}) AS {name}{counted} FROM (
+        SELECT {partition}, avg({value}) AS {name} FROM (
             SELECT {partition}, {value},
                    row_number() OVER (PARTITION BY {partition} ORDER BY {value}) AS rn,
                    count(*) OVER (PARTITION BY {partition}) AS n
@@ -395,78 +387,20 @@ def network_periods(d: Dialect, kind: str, since_filter: str):
     """)
 
 
-def measure_series_stats(d: Dialect, school_filter: str):
-    """A SELECT (not an insert): per measure and school, the point count, the latest point,
-    the median, and the Anhøj run statistics of the school's run chart (useful points,
-    longest run, crossings). The caller applies the Anhøj limits, which depend on n only
-    (nic.analytics.runs.anhoej_limits), and inserts the rows. p and u charts chart the
-    rate numerator / denominator; a zero denominator is a gap.
-
-    Two passes over the points, both in the order of the (network, measure, school,
-    period) index: the medians, then one walk through each series in period order. A
-    point's side is +1 above the median, -1 below, 0 on it (on the median: neither
-    useful nor breaking a run). Counting, in that walk, the useful points so far (`u`)
-    and those above (`above`), a point's place in its run is the count of its side
-    since the last point of the other side: `above` minus `above` at the last point
-    below, or (u - above) minus the same at the last point above, and a running max()
-    finds those because the counts never go down. The longest run is the largest place,
-    and every run but the first begins with a crossing: crossings = (places equal to 1)
-    - 1. The latest point is the last of the walk (row_number = count)."""
-    return _statement(f"""
-        WITH pts AS {d.inline} (
-            SELECT p.measure_id, p.school_id, p.period, p.numerator, p.denominator,
-                   CASE WHEN m.chart IN ('p', 'u')
-                        THEN CASE WHEN p.denominator > 0 THEN p.numerator / p.denominator END
-                        ELSE p.value END AS v
-            FROM measure_points p JOIN measures m ON m.id = p.measure_id AND m.network_id = :network_id
-            WHERE p.network_id = :network_id {school_filter.format(t='p')}
-        ),
-        medians AS ({d.median("(SELECT measure_id, school_id, v FROM pts WHERE v IS NOT NULL) vals",
-                              "measure_id, school_id", "v", "median", count="points")}),
-        counted AS (
-            SELECT pts.measure_id, pts.school_id, pts.period, pts.v, pts.numerator, pts.denominator,
-                   md.points, md.median,
-                   CASE WHEN pts.v > md.median THEN 1 WHEN pts.v < md.median THEN -1 ELSE 0 END AS side,
-                   row_number() OVER walk AS rn,
-                   sum(CASE WHEN pts.v <> md.median THEN 1 ELSE 0 END) OVER walk AS u,
-                   sum(CASE WHEN pts.v > md.median THEN 1 ELSE 0 END) OVER walk AS above
-            FROM pts JOIN medians md ON md.measure_id = pts.measure_id AND md.school_id = pts.school_id
-            WHERE pts.v IS NOT NULL
-            WINDOW walk AS (PARTITION BY pts.measure_id, pts.school_id ORDER BY pts.period ROWS UNBOUNDED PRECEDING)
-        ),
-        placed AS (
-            SELECT measure_id, school_id, period, v, numerator, denominator, points, median, rn, u,
-                   CASE side
-                       WHEN 1 THEN above - coalesce(max(CASE WHEN side = -1 THEN above END) OVER walk, 0)
-                       WHEN -1 THEN (u - above) - coalesce(max(CASE WHEN side = 1 THEN u - above END) OVER walk, 0)
-                   END AS place
-            FROM counted
-            WINDOW walk AS (PARTITION BY measure_id, school_id ORDER BY period ROWS UNBOUNDED PRECEDING)
-        )
-        SELECT measure_id, school_id, max(points) AS points,
-               max(CASE WHEN rn = points THEN period END) AS latest_period,
-               max(CASE WHEN rn = points THEN v END) AS latest_value,
-               max(CASE WHEN rn = points THEN numerator END) AS latest_numerator,
-               max(CASE WHEN rn = points THEN denominator END) AS latest_denominator,
-               max(median) AS median, max(u) AS useful, coalesce(max(place), 0) AS longest_run,
-               CASE WHEN max(u) > 0 THEN sum(CASE WHEN place = 1 THEN 1 ELSE 0 END) - 1 ELSE 0 END AS crossings
-        FROM placed
-        GROUP BY measure_id, school_id
-    """)
-
-
+# The rows come from nic.services.rollup_series (each school's chart, analysed).
 INSERT_MEASURE_SCHOOL = _statement("""
     INSERT INTO rollup_measure_schools (network_id, measure_id, school_id, points, latest_period, latest_value,
-                                        latest_numerator, latest_denominator, median, longest_run, crossings,
+                                        latest_numerator, latest_denominator, center, longest_run, crossings,
                                         signal, computed_at)
     VALUES (:network_id, :measure_id, :school_id, :points, :latest_period, :latest_value, :latest_numerator,
-            :latest_denominator, :median, :longest_run, :crossings, :signal, :computed_at)
+            :latest_denominator, :center, :longest_run, :crossings, :signal, :computed_at)
 """)
 
 
 def measures(d: Dialect):
     """rollup_measures, from rollup_measure_schools (already current for every school):
-    the pooled value of the latest period any school reported."""
+    the pooled value of the latest period any school reported, and how many schools'
+    charts show a signal."""
     return _statement(f"""
         WITH latest AS (
             SELECT measure_id, max(latest_period) AS period FROM rollup_measure_schools

@@ -23,7 +23,6 @@ from flask import current_app
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from nic.analytics.runs import anhoej_limits
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
@@ -40,7 +39,7 @@ from nic.models import (
     RollupStalledCycle,
     RollupState,
 )
-from nic.services import assessment_rollup, rollup_db
+from nic.services import assessment_rollup, rollup_db, rollup_series
 from nic.services import rollup_sql as sql
 from nic.services.transaction import commit, on_commit
 from nic.tenancy import UNSCOPED, current_network_id
@@ -233,11 +232,12 @@ def compute(school_id: int | None = None, since: date | None = None, parallel: b
     """Replace the current network's snapshot (or one school's part of it, plus the
     network-wide rows from `since`) in the current transaction. Returns computed_at.
 
-    parallel (a full run on PostgreSQL): the per-series measure statistics, the longest
-    statement, run on a second connection in a thread while this one writes the rest,
-    so the run uses two cores. That connection sees only committed data: the worker's
-    and `nic rollup run`'s transactions have written nothing before they call this, but
-    a caller holding uncommitted changes must leave `parallel` off."""
+    parallel (a full run on PostgreSQL): the per-series figures (every school chart
+    read and analysed, nic.services.rollup_series), the longest part, are worked out on
+    a second connection in a thread while this one writes the rest, so the run uses two
+    cores. That connection sees only committed data: the worker's and `nic rollup run`'s
+    transactions have written nothing before they call this, but a caller holding
+    uncommitted changes must leave `parallel` off."""
     network_id = current_network_id()
     _lock_network(network_id)
     d = sql.Dialect(db.session.get_bind().dialect.name)
@@ -284,7 +284,7 @@ def compute(school_id: int | None = None, since: date | None = None, parallel: b
     run = db.session.execute
     side = None
     if parallel and school_id is None and d.name == "postgresql":
-        side = rollup_db.SideQuery(sql.measure_series_stats(d, school_filter), params)
+        side = rollup_db.SideWork(lambda connection: rollup_series.measure_school_rows(connection, network_id))
     run(sql.school_status(d, school_filter), params)
     run(sql.stalled_cycles(d, school_filter), params)
     run(sql.change_idea_schools(d, school_filter), params)
@@ -301,23 +301,18 @@ def compute(school_id: int | None = None, since: date | None = None, parallel: b
         run(sql.school_periods(d, kind, school_filter), params)
         run(sql.network_periods(d, kind, since_filter_periods), params)
     run(sql.drop_events_table())
-    if side is not None:
-        series = side.rows()
-    else:
-        series = [dict(row._mapping) for row in run(sql.measure_series_stats(d, school_filter), params)]
-    for row in series:
-        # sum() and count() come back as Decimal from PostgreSQL: counts are whole numbers.
-        for key in ("points", "useful", "longest_run", "crossings"):
-            row[key] = int(row[key])
-        longest_max, crossings_min = anhoej_limits(row["useful"])
-        row["signal"] = bool(row["useful"]) and (row["longest_run"] > longest_max or row["crossings"] < crossings_min)
-        row.update(network_id=network_id, computed_at=computed_at)
-        row.pop("useful")
-    if series:
-        run(sql.INSERT_MEASURE_SCHOOL, series)
-    run(sql.measures(d), params)
+    # What does not need the per-series figures runs before waiting for them.
     run(sql.measure_periods(d, since_filter_points), params)
     assessment_rollup.compute(d, params, school_id)
+    if side is not None:
+        series = side.result()
+    else:
+        series = rollup_series.measure_school_rows(db.session.connection(), network_id, school_id)
+    if series:
+        for row in series:
+            row.update(network_id=network_id, computed_at=computed_at)
+        run(sql.INSERT_MEASURE_SCHOOL, series)
+    run(sql.measures(d), params)
 
     state = db.session.scalar(select(RollupState))
     if state is None:

@@ -186,8 +186,8 @@ def _label(statement: str) -> str:
     if "INSERT INTO " in upper:
         start = upper.index("INSERT INTO ")
         return words[start:start + 12 + len(words[start + 12:].split(" ", 1)[0])]
-    if "FROM measure_points" in words:
-        return "SELECT per-series statistics (measure_series_stats)"
+    if "FROM measure_points" in words and "array_agg" in words:
+        return "SELECT every series' points (rollup_series, second connection)"
     return words[:70]
 
 

@@ -11,8 +11,9 @@ The database is kept afterwards for the next run (drop it to start over).
 What is timed, printed and never asserted (docs/BENCHMARKS.md keeps the figures):
 1. the full roll-up (rollups.compute(parallel=True), as the worker runs it, and its
    commit), median of 3, beside a hand-written aggregate reading the same tables once
-   (tests/bench/rollup_data.py, BASELINE_SQL), median of 3, and their ratio; and the
-   same roll-up on one connection (parallel=False);
+   (tests/bench/rollup_data.py, BASELINE_SQL), median of 3, and their ratio; the same
+   roll-up on one connection (parallel=False); and, alone, the part the second
+   connection does (every school chart read and analysed, rollup_series), median of 3;
 2. one school's incremental roll-up (compute(school_id, since=today)), median of 5;
 3. GET /n/bench/dashboard as a facilitator, through the Flask test client, median of 20
    after 3 warm-ups; the same for GET /api/v1/networks/bench/rollups/latest.
@@ -38,7 +39,7 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Network
-from nic.services import rollup_db, rollups
+from nic.services import rollup_db, rollup_series, rollups
 from nic.services.transaction import commit
 from nic.tenancy import use_network
 from tests.bench import rollup_data as data
@@ -98,6 +99,16 @@ def full_run(network, parallel: bool = True) -> tuple[float, dict]:
         return seconds, data.snapshot(network.id)
 
 
+def series_figures(network) -> float:
+    """What a full run's second connection does, alone: every school chart's points read
+    and analysed (nic.services.rollup_series)."""
+    started = time.perf_counter()
+    with db.engine.connect() as connection:
+        rows = rollup_series.measure_school_rows(connection, network.id)
+    assert len(rows) >= data.SCHOOLS  # every school reports every measure
+    return time.perf_counter() - started
+
+
 def test_full_rollup_against_a_raw_aggregate(bench):
     app, network = bench
     timings, snapshots = [], []
@@ -112,11 +123,13 @@ def test_full_rollup_against_a_raw_aggregate(bench):
         seconds, snapshot = full_run(network, parallel=False)
         sequential.append(seconds)
         snapshots.append(snapshot)
+    alone = [series_figures(network) for _ in range(FULL_RUNS)]
     full, raw = statistics.median(timings), statistics.median(baseline)
     report(f"full roll-up as the worker runs it (two connections), {FULL_RUNS} runs", median_of(timings))
     report(f"full roll-up on one connection, {FULL_RUNS} runs", median_of(sequential))
     report(f"raw aggregate (BASELINE_SQL), {FULL_RUNS} runs", median_of(baseline))
     report("ratio full / raw", f"{full / raw:.1f}x")
+    report(f"per-series figures alone (read and analyse every chart), {FULL_RUNS} runs", median_of(alone))
     report("then VACUUM ANALYZE of the snapshot tables (after commit)", median_of(VACUUMS))
     for label, seconds in statements.slowest(12):
         print(f"\n      {ms(seconds):>10}  {label}", end="")

@@ -95,7 +95,7 @@ def check_counts_by_hand(a, school, idea, measure, stalled):
 
         signal = _one(RollupMeasureSchool, measure_id=measure.id, school_id=school.id)
         assert signal.points == 12 and signal.latest_value == 5.0
-        assert signal.median == pytest.approx(3.0) and signal.longest_run == 6 and signal.crossings == 1
+        assert signal.center == pytest.approx(3.0) and signal.longest_run == 6 and signal.crossings == 1
         assert signal.signal is True  # 1 crossing < 3 = qbinom(0.05, 11, 0.5)
         calm = _one(RollupMeasureSchool, measure_id=measure.id, school_id=a.schools[0].id)
         assert calm.crossings == 11 and calm.longest_run == 1 and calm.signal is False

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from sqlalchemy import and_, func, select
 
@@ -38,6 +39,7 @@ from nic.models import ChartSplit, Measure, MeasurePoint, Network, School
 logger = logging.getLogger(__name__)
 
 RATIO_CHARTS = ("p", "u")
+_PERIOD = itemgetter(0)
 
 
 @dataclass
@@ -116,13 +118,30 @@ def period_grid(first: date, last: date, frequency: str) -> list[date]:
     return periods
 
 
+def _grid_length(first: date, last: date, frequency: str) -> int:
+    if frequency == "monthly":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days // 7 + 1
+
+
 def _series_from_rows(measure: Measure, rows, pooled: bool = False) -> Series:
     """rows: (period, value, numerator, denominator, reporting) in any order."""
-    by_period = {row[0]: row[1:] for row in rows}
-    if not by_period:
+    rows = sorted(rows, key=_PERIOD)
+    if not rows:
         return Series([], [])
-    periods = period_grid(min(by_period), max(by_period), measure.frequency)
-    picked = [by_period.get(period, (None, None, None, 0)) for period in periods]
+    first, last = rows[0][0], rows[-1][0]
+    monthly = measure.frequency == "monthly"
+    if len(rows) == _grid_length(first, last, measure.frequency) and all(
+            (row[0].day == 1) if monthly else (row[0].weekday() == first.weekday()) for row in rows):
+        # No gap (the common case, and the roll-up's million points): the rows are the
+        # grid. One period per row on the grid and as many rows as grid periods means
+        # every grid period is there once (points are unique per school and period).
+        periods = [row[0] for row in rows]
+        picked = [row[1:] for row in rows]
+    else:
+        by_period = {row[0]: row[1:] for row in rows}
+        periods = period_grid(first, last, measure.frequency)
+        picked = [by_period.get(period, (None, None, None, 0)) for period in periods]
     reporting = [row[3] for row in picked] if pooled else None
     if measure.chart in RATIO_CHARTS:
         numerators = [row[1] for row in picked]
@@ -153,7 +172,8 @@ def pooled_series(measure: Measure) -> Series:
     with who reported each period and which periods fall below the reporting threshold."""
     point = MeasurePoint
     if measure.chart in RATIO_CHARTS:
-        reported = and_(point.numerator.is_not(None), point.denominator.is_not(None))
+        # A point with a denominator of 0 has no value: neither summed nor counted as reported.
+        reported = and_(point.numerator.is_not(None), point.denominator > 0)
         stmt = (
             select(point.period, func.sum(point.numerator), func.sum(point.denominator), func.count())
             .where(point.measure_id == measure.id, reported)

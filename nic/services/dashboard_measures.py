@@ -8,9 +8,11 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from nic.analytics.reporting import DEFAULT_THRESHOLD, is_complete
 from nic.extensions import db
-from nic.models import Measure, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool, School
+from nic.models import Measure, Network, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool, School
 from nic.services.dashboard import Filters
+from nic.tenancy import current_network_id
 
 MEASURE_POINTS = 26  # per small multiple when no dates are chosen
 
@@ -25,9 +27,18 @@ class MeasureSummary:
     frequency: str
     schools_reporting: int
     schools_with_signal: int
-    latest_period: date | None
-    pooled_value: float | None
+    latest_period: date | None  # the latest complete period (nic.analytics.reporting)
+    pooled_value: float | None  # the pooled value of that period
     series: list[tuple[date, float | None, int]] = field(default_factory=list)  # (period, pooled, schools)
+    schools_expected: int = 0  # the network's schools reporting the measure (a group filter leaves it)
+    threshold: int = DEFAULT_THRESHOLD  # the network's reporting threshold (%)
+
+    @property
+    def incomplete(self) -> list[int]:
+        """Indices of `series` periods below the reporting threshold: drawn hollow, as on
+        the pooled chart, and never the "Latest"."""
+        return [i for i, (_, value, schools) in enumerate(self.series)
+                if value is not None and not is_complete(schools, self.schools_expected, self.threshold)]
 
 
 def _columns():
@@ -38,7 +49,8 @@ def _columns():
 
 def _summary(r) -> MeasureSummary:
     return MeasureSummary(r.id, r.name, r.chart, r.unit or "", r.direction, r.frequency, r.schools_reporting or 0,
-                          r.schools_with_signal or 0, r.latest_period, r.pooled_value)
+                          r.schools_with_signal or 0, r.latest_period, r.pooled_value,
+                          schools_expected=r.schools_reporting or 0)
 
 
 def network_measures(filters: Filters) -> list[MeasureSummary]:
@@ -51,6 +63,9 @@ def network_measures(filters: Filters) -> list[MeasureSummary]:
     out = {r.id: _summary(r) for r in db.session.execute(stmt)}
     if not out:
         return []
+    threshold = db.session.scalar(select(Network.reporting_threshold).where(Network.id == current_network_id()))
+    for summary in out.values():
+        summary.threshold = threshold
     if filters.group:
         counts = (select(RollupMeasureSchool.measure_id, func.count().label("reporting"),
                          func.sum(case((RollupMeasureSchool.signal, 1), else_=0)).label("signals"))

@@ -398,36 +398,48 @@ INSERT_MEASURE_SCHOOL = _statement("""
 
 
 def measures(d: Dialect):
-    """rollup_measures, from rollup_measure_schools (already current for every school):
-    the pooled value of the latest period any school reported, and how many schools'
-    charts show a signal."""
-    return _statement(f"""
-        WITH latest AS (
-            SELECT measure_id, max(latest_period) AS period FROM rollup_measure_schools
-            WHERE network_id = :network_id GROUP BY measure_id
+    """rollup_measures, from rollup_measure_schools (already current for every school) and
+    rollup_measure_periods (written before this): how many schools report the measure
+    and how many schools' charts show a signal, and the pooled value of the latest
+    COMPLETE period, one that at least the network's reporting threshold of those
+    schools reported (nic.analytics.reporting, the rule the pooled chart draws by), so a
+    week only one school has entered yet is not the network's "Latest"."""
+    return _statement("""
+        WITH per_measure AS (
+            SELECT measure_id, count(*) AS schools, sum(CASE WHEN signal THEN 1 ELSE 0 END) AS signals
+            FROM rollup_measure_schools WHERE network_id = :network_id GROUP BY measure_id
+        ),
+        complete AS (
+            SELECT p.measure_id, max(p.period) AS period
+            FROM rollup_measure_periods p
+            JOIN per_measure e ON e.measure_id = p.measure_id
+            JOIN networks n ON n.id = :network_id
+            WHERE p.network_id = :network_id AND p.schools * 100 >= n.reporting_threshold * e.schools
+            GROUP BY p.measure_id
         )
         INSERT INTO rollup_measures (network_id, measure_id, schools_reporting, schools_with_signal, latest_period,
                                      pooled_value, computed_at)
-        SELECT m.network_id, m.id, count(r.school_id),
-               coalesce(sum(CASE WHEN r.signal THEN 1 ELSE 0 END), 0), l.period,
-               CASE WHEN m.chart IN ('p', 'u')
-                    THEN {d.exact_sum("CASE WHEN r.latest_period = l.period THEN r.latest_numerator END")}
-                         / nullif({d.exact_sum("CASE WHEN r.latest_period = l.period THEN r.latest_denominator END")}, 0)
-                    ELSE {d.exact_avg("CASE WHEN r.latest_period = l.period THEN r.latest_value END")} END,
+        SELECT m.network_id, m.id, coalesce(e.schools, 0), coalesce(e.signals, 0), c.period, mp.pooled_value,
                :computed_at
         FROM measures m
-        LEFT JOIN rollup_measure_schools r ON r.measure_id = m.id AND r.network_id = :network_id
-        LEFT JOIN latest l ON l.measure_id = m.id
+        LEFT JOIN per_measure e ON e.measure_id = m.id
+        LEFT JOIN complete c ON c.measure_id = m.id
+        LEFT JOIN rollup_measure_periods mp ON mp.network_id = :network_id AND mp.measure_id = m.id
+                                           AND mp.period = c.period
         WHERE m.network_id = :network_id
-        GROUP BY m.network_id, m.id, m.chart, l.period
     """)
 
 
 def measure_periods(d: Dialect, since_filter: str):
-    """rollup_measure_periods: the network's pooled value per measure and period."""
+    """rollup_measure_periods: the network's pooled value per measure and period, and how
+    many schools reported a value that period (a p or u point needs a numerator and a
+    denominator above 0), as the pooled chart counts them (nic.services.charts)."""
     return _statement(f"""
         INSERT INTO rollup_measure_periods (network_id, measure_id, period, schools, pooled_value, computed_at)
-        SELECT :network_id, p.measure_id, p.period, count(*),
+        SELECT :network_id, p.measure_id, p.period,
+               count(CASE WHEN m.chart IN ('p', 'u')
+                          THEN CASE WHEN p.denominator > 0 AND p.numerator IS NOT NULL THEN 1 END
+                          ELSE CASE WHEN p.value IS NOT NULL THEN 1 END END),
                CASE WHEN m.chart IN ('p', 'u')
                     THEN sum(CASE WHEN p.denominator > 0 THEN p.numerator END)
                          / nullif(sum(CASE WHEN p.denominator > 0 THEN p.denominator END), 0)

@@ -114,3 +114,30 @@ def test_a_run_chart_pools_the_mean_of_those_who_reported(tenants):
     assert chart.series.excluded == list(range(7, 14))
     assert chart.analysis.values == [10.0] * 7 + [None] * 7  # the drop is not judged
     assert not chart.has_signal
+
+
+def test_one_schools_early_week_on_the_demo_is_not_a_network_change(db_session):
+    """The finding on the demo: one school entering next week's figure made the pooled
+    chart read a partial week as a change. Now that week is hollow and named."""
+    from datetime import timedelta
+
+    from nic import demo_calendar
+    from nic.demo_measures import WEEKS, seed_measures
+    from tests.charts.test_demo_measures import demo_like_network
+
+    network, schools, facilitator = demo_like_network("demo-partial")
+    measures = seed_measures(network, schools, facilitator.user)
+    db.session.commit()
+    on_track = measures["on_track"]
+    with use_network(network):
+        before = charts.chart_for(on_track, None)
+    next_week = WEEKS[-1] + demo_calendar.offset() + timedelta(weeks=1)
+    factories.make_points(on_track, schools[0], [(next_week, 260, 270)])  # 96%, far above the network
+    db.session.commit()
+    with use_network(network):
+        after = charts.chart_for(on_track, None)
+    assert after.series.periods[-1] == next_week and after.series.excluded == [len(after.series) - 1]
+    assert after.series.reporting[-1] == 1 and after.series.expected == 6
+    assert after.analysis.values[-1] is None and after.series.values[-1] == 260 / 270
+    assert after.analysis.rules == before.analysis.rules  # nothing new is judged
+    assert after.summary[0].startswith(f"Only 1 of 6 schools reported the week of {next_week.day} {next_week:%b %Y}")

@@ -3,7 +3,7 @@ labels for the heatmap's cells, and small inline SVG charts (the measures' small
 multiples, and the printable report's bars), which need no script and print as drawn."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup, escape
@@ -98,29 +98,38 @@ class Spark:
     height: int
     lines: list[str]       # polyline point lists (a gap splits the line)
     last: tuple[float, float] | None
+    hollow: list[tuple[float, float]] = field(default_factory=list)  # points shown but not part of the line
 
 
-def sparkline(values: list[float | None], width: int = 220, height: int = 56, pad: int = 4) -> Spark | None:
+def sparkline(values: list[float | None], width: int = 220, height: int = 56, pad: int = 4,
+              hollow: list[int] = ()) -> Spark | None:
+    """hollow: indices drawn as open circles off the line (pooled periods too few schools
+    reported: nic.analytics.reporting); the line and its last dot are the rest."""
     present = [v for v in values if v is not None]
     if not present:
         return None
     low, high = min(present), max(present)
     span = (high - low) or 1.0
     step = (width - 2 * pad) / max(len(values) - 1, 1)
-    lines, current, last = [], [], None
+    skip = set(hollow)
+    lines, current, last, rings = [], [], None, []
     for i, value in enumerate(values):
-        if value is None:
+        if value is None or i in skip:
             if current:
                 lines.append(" ".join(current))
             current = []
-            continue
+            if value is None:
+                continue
         x = pad + i * step if len(values) > 1 else width / 2
         y = height - pad - (value - low) / span * (height - 2 * pad)
+        if i in skip:
+            rings.append((round(x, 1), round(y, 1)))
+            continue
         current.append(f"{x:.1f},{y:.1f}")
         last = (round(x, 1), round(y, 1))
     if current:
         lines.append(" ".join(current))
-    return Spark(width, height, lines, last)
+    return Spark(width, height, lines, last, rings)
 
 
 def stacked_bars_svg(payload: dict, title: str, width: int = 720, height: int = 240) -> Markup:

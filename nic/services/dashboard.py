@@ -311,6 +311,18 @@ class Cell:
     def state(self) -> str:
         return next((name for name in CELL_STATES if getattr(self, name)), "testing")
 
+    @property
+    def count(self) -> int:
+        """The cycles in the state the cell shows (never the cell's other cycles: a cell
+        "Adopted" counts only cycles done with an adopt decision)."""
+        return getattr(self, self.state)
+
+    @property
+    def others(self) -> list[tuple[str, int]]:
+        """The cell's other cycles by state, in the legend's order: (state, cycles)."""
+        return [(name, getattr(self, name)) for name in CELL_STATES
+                if name != self.state and getattr(self, name)]
+
 
 @dataclass
 class Matrix:

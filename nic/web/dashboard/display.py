@@ -84,8 +84,7 @@ def has_data(periods: list[Period], keys) -> bool:
 
 
 def cell_title(cell: Cell, school: str, idea: str) -> str:
-    parts = [f"{getattr(cell, name)} {name}" for name in ("testing", "adapted", "adopted", "abandoned")
-             if getattr(cell, name)]
+    parts = [f"{n} {name}" for name, n in [(cell.state, cell.count), *cell.others] if n]
     cycles = f"{cell.cycles} cycle{'s' if cell.cycles != 1 else ''}"
     return f"{school} · {idea}: {STATE_LABELS[cell.state].lower()} ({', '.join(parts) or 'no decisions yet'}; {cycles})"
 

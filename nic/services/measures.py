@@ -16,10 +16,9 @@ from sqlalchemy.orm import selectinload
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, Aim, ChangeIdea, Cycle, Driver, Measure, MeasurePoint,
+    CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, Aim, ChangeIdea, Driver, Measure, MeasurePoint,
     School,
 )
-from nic.permissions import visible_cycles_clause
 from nic.services.errors import NotFound, ValidationFailed
 from nic.services.points import RATIO_CHARTS
 from nic.services.theory import clean_ids, clean_short, clean_text, load_drivers
@@ -313,12 +312,3 @@ def theory_choices() -> tuple[list[Aim], list[Driver], list[ChangeIdea]]:
 def choices() -> list[Measure]:
     """Every measure, by name: what a cycle can say it feeds."""
     return list(db.session.scalars(select(Measure).order_by(func.lower(Measure.name), Measure.id)))
-
-
-def feeding_cycles(measure_id: int, membership, limit: int = 10) -> tuple[list[Cycle], int]:
-    """Cycles the member may see that feed this measure, latest first, and how many there are."""
-    condition = (Cycle.measure_id == measure_id) & visible_cycles_clause(membership)
-    total = db.session.scalar(select(func.count()).select_from(Cycle).where(condition))
-    stmt = (select(Cycle).where(condition).options(selectinload(Cycle.school))
-            .order_by(Cycle.start_date.desc().nulls_last(), Cycle.id.desc()).limit(limit))
-    return list(db.session.scalars(stmt)), total

@@ -12,7 +12,7 @@ from flask_login import login_required
 from werkzeug.routing import BuildError
 
 from nic.permissions import can, requires
-from nic.services import measures, networks, periods, points
+from nic.services import chart_markers, measures, networks, periods, points
 from nic.services.errors import NotFound, ServiceError
 from nic.services.markdown import render as markdown
 from nic.tenancy import current_membership
@@ -23,7 +23,6 @@ from nic.web.paging import Pager
 bp = Blueprint("measures", __name__, url_prefix="/n/<slug>/measures")
 MEASURES_PER_PAGE = 50
 RECENT_POINTS = 8
-CYCLES_SHOWN = 10
 
 
 def fmt(value, measure) -> str:
@@ -158,7 +157,8 @@ def show(slug, measure_id, form=None, status=200):
     membership = current_membership()
     school = membership.school if membership.school_id else None
     may_enter = school is not None and points.can_enter(membership, school.id)
-    cycles, cycle_total = measures.feeding_cycles(measure.id, membership, CYCLES_SHOWN)
+    # The same query as the chart's markers: the list says what the network chart draws.
+    cycles = chart_markers.network_chart_cycles(measure, membership)
     return render_template(
         "measures/show.html",
         measure=measure,
@@ -169,8 +169,8 @@ def show(slug, measure_id, form=None, status=200):
         recent=points.recent(measure.id, school.id, RECENT_POINTS) if school else [],
         schools=networks.schools(),
         summaries=points.school_summaries(measure.id),
-        cycles=cycles,
-        cycle_total=cycle_total,
+        on_chart=[c for c in cycles if c.marker is not None],
+        off_chart=[c for c in cycles if c.marker is None],
         chart_url=chart_url(slug, measure.id),
         school_chart_url=lambda school_id: chart_url(slug, measure.id, school_id),
         network_chart_url=chart_url(slug, measure.id, ""),

@@ -20,7 +20,7 @@ from nic.models import (
     School,
 )
 from nic.services.errors import NotFound, ValidationFailed
-from nic.services.points import RATIO_CHARTS
+from nic.services.points import CHART_NAMES, RATIO_CHARTS
 from nic.services.theory import clean_ids, clean_short, clean_text, load_drivers
 from nic.services.transaction import commit, rollback
 from nic.services.validation import FieldErrors, clean_name
@@ -38,6 +38,10 @@ KIND_HINTS = {
 }
 CHART_LABELS = {"run": "Run chart", "i": "I chart (individual values)", "p": "p chart (proportion of a count)",
                 "u": "u chart (rate per unit)"}
+# The rules behind each chart type's headline signal (docs/SIGNALS.md): every sentence
+# that says a measure or a school shows a signal names these, never one chart type for all.
+SIGNAL_RULES = {"run": "the run-chart rules (Anhøj)", "i": "the Shewhart rules", "p": "the Shewhart rules",
+                "u": "the Shewhart rules"}
 DIRECTION_LABELS = {"up": "Higher is better", "down": "Lower is better"}
 FREQUENCY_LABELS = {"weekly": "Weekly (periods start on Mondays)", "monthly": "Monthly (periods start on the 1st)"}
 FIELDS = ("name", "definition", "kind", "chart", "unit", "direction", "goal", "frequency", "aim_id", "driver_ids",
@@ -307,6 +311,17 @@ def theory_choices() -> tuple[list[Aim], list[Driver], list[ChangeIdea]]:
     ideas = list(db.session.scalars(select(ChangeIdea).where(ChangeIdea.status != "declined")
                                     .order_by(ChangeIdea.title)))
     return aims, drivers, ideas
+
+
+def signal_basis(chart: str) -> str:
+    """Where and by which rules a measure's signal is judged: "on its p chart, by the
+    Shewhart rules"."""
+    return f"on its {CHART_NAMES[chart]}, by {SIGNAL_RULES[chart]}"
+
+
+def signal_rules(chart: str) -> str:
+    """The rules alone, short: "Shewhart rules", "run-chart rules"."""
+    return SIGNAL_RULES[chart].removeprefix("the ").removesuffix(" (Anhøj)")
 
 
 def choices() -> list[Measure]:

@@ -9,6 +9,8 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from nic.services.dashboard import Cell, Period
+from nic.services.measures import signal_basis, signal_rules
+from nic.services.points import CHART_NAMES
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PHASE_SERIES = (
@@ -87,6 +89,16 @@ def cell_title(cell: Cell, school: str, idea: str) -> str:
     parts = [f"{n} {name}" for name, n in [(cell.state, cell.count), *cell.others] if n]
     cycles = f"{cell.cycles} cycle{'s' if cell.cycles != 1 else ''}"
     return f"{school} · {idea}: {STATE_LABELS[cell.state].lower()} ({', '.join(parts) or 'no decisions yet'}; {cycles})"
+
+
+def signal_note(chart: str) -> str:
+    """Beside a count of schools with a signal: "p chart, Shewhart rules"."""
+    return f"{CHART_NAMES[chart]}, {signal_rules(chart)}"
+
+
+def school_signal(chart: str) -> str:
+    """Beside one school's signal: "non-random variation on its p chart, by the Shewhart rules"."""
+    return f"non-random variation {signal_basis(chart)}"
 
 
 # --- inline SVG ----------------------------------------------------------------------------

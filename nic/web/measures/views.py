@@ -44,6 +44,7 @@ def _helpers():
         "fmt": fmt, "period_label": periods.label, "point_value": points.point_value,
         "labels": {"kind": measures.KIND_LABELS, "chart": measures.CHART_LABELS,
                    "direction": measures.DIRECTION_LABELS, "frequency": measures.FREQUENCY_LABELS},
+        "signal_rules": measures.SIGNAL_RULES,
         "source_labels": {"form": "Quick form", "grid": "Grid", "csv": "CSV upload", "api": "API", "demo": "Demo data"},
     }
 

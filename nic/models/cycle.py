@@ -19,11 +19,14 @@ from nic.models.network import School
 from nic.models.team import Team
 from nic.models.theory import ChangeIdea
 from nic.models.user import User
+from nic.words import plural
 
 PHASES = ("plan", "do", "study", "act", "done")
 VISIBILITIES = ("school", "network")
 DECISIONS = ("adopt", "adapt", "abandon")
 SCALE_UNITS = ("students", "classes", "teachers", "other")
+# The units are stored plural; one of each, for a scale of 1.
+SCALE_UNIT_ONE = {"students": "student", "classes": "class", "teachers": "teacher", "other": "other"}
 
 cycle_coauthors = Table(
     "cycle_coauthors",
@@ -96,6 +99,14 @@ class Cycle(TenantMixin, TimestampMixin, db.Model):
     questions: Mapped[list["CycleQuestion"]] = relationship(
         back_populates="cycle", order_by="CycleQuestion.position, CycleQuestion.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def scale(self) -> str | None:
+        """The test's scale in words, "1 teacher", "12 students"; None when not given."""
+        if not self.scale_count:
+            return None
+        unit = self.scale_unit or "students"
+        return plural(self.scale_count, SCALE_UNIT_ONE.get(unit, unit), unit)
 
 
 class CycleQuestion(TenantMixin, db.Model):

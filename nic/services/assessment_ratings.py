@@ -33,6 +33,7 @@ from nic.services.assessments import (
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nic.services.transaction import commit, rollback
 from nic.services.validation import clean_id
+from nic.words import noun
 
 NOTE_MAX = 4000
 NOT_ILT = ("Only the school's leadership team rates and records consensus: its principal and the members "
@@ -296,7 +297,7 @@ def set_finished(membership, round_id, school_id, finished: bool = True) -> Asse
         agreed = {c.practice_id for c in round_consensus(round_, school.id)}
         missing = [p.name for p in round_.framework.practices if p.id not in agreed]
         if missing:
-            raise ValidationFailed({"consensus": f"{len(missing)} practice{'s have' if len(missing) != 1 else ' has'} "
+            raise ValidationFailed({"consensus": f"{len(missing)} {noun(len(missing), 'practice has', 'practices have')} "
                                     f"no consensus yet ({', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''})"})
     row = db.session.scalar(select(AssessmentRoundSchool).where(
         AssessmentRoundSchool.round_id == round_.id, AssessmentRoundSchool.school_id == school.id))

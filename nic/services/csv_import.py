@@ -24,6 +24,7 @@ from nic.models import Measure
 from nic.services import periods, points
 from nic.services.errors import ValidationFailed
 from nic.services.points import PointError, PointsInvalid, Saved
+from nic.words import plural
 
 MAX_BYTES = 2 * 1024 * 1024
 TEMPLATE_PERIODS = 12
@@ -144,8 +145,8 @@ def parse(measure: Measure, data: bytes) -> Parsed:
         if not any(cell.strip() for cell in record):
             continue  # a blank line
         if len(record) > len(names) and any(cell.strip() for cell in record[len(names):]):
-            errors.append(PointError(number, None, f"has {len(record)} cells but the header names {len(names)} "
-                                     f"columns ({', '.join(names)})"))
+            errors.append(PointError(number, None, f"has {plural(len(record), 'cell')} but the header names "
+                                     f"{plural(len(names), 'column')} ({', '.join(names)})"))
             continue
         row = {name: (record[i] if i < len(record) else "") for i, name in enumerate(names)}
         if points.is_blank_row(row, measure.chart):

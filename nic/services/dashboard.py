@@ -31,6 +31,7 @@ from nic.models import (
 )
 from nic.permissions import visible_cycles_clause
 from nic.services.validation import FieldErrors, clean_choice
+from nic.words import plural
 
 PERIOD_KINDS = ("week", "month")
 DEFAULT_SPAN = {"week": 26, "month": 12}  # periods shown when no dates are chosen
@@ -189,7 +190,7 @@ def ago(delta: timedelta | None) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+            return f"{plural(n, unit)} ago"
     return "just now"
 
 

@@ -17,6 +17,7 @@ from nic.models import ChangeIdea, Cycle, Message, RollupChangeIdeaSchool, Rollu
 from nic.permissions import allowed, can_see_cycle
 from nic.services import dashboard, discussion
 from nic.services.errors import NotFound
+from nic.words import plural
 
 
 def may_view_school(membership, school_id: int) -> bool:
@@ -85,7 +86,7 @@ def nudge_text(cycle: Cycle, sender_name: str) -> str:
     idle = max((utcnow() - cycle.updated_at).days, 0)
     owner = cycle.owner.name.split()[0] if cycle.owner and cycle.owner.name else "there"
     return (f"Hi {owner}, just checking in: this cycle has been in {PHASE_NAMES.get(cycle.phase, cycle.phase)} "
-            f"for {idle} days without an update. Is anything in the way? Reply here if the network can help, "
+            f"for {plural(idle, 'day')} without an update. Is anything in the way? Reply here if the network can help, "
             f"even with a small next step. — {sender_name}")
 
 

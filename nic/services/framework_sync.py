@@ -17,6 +17,7 @@ from nic.extensions import db
 from nic.frameworks import Framework as Document
 from nic.models import AssessmentConsensus, AssessmentRating, Framework, FrameworkPractice
 from nic.services.errors import Conflict
+from nic.words import plural
 
 
 def sync_practices(framework: Framework, document: Document) -> None:
@@ -30,16 +31,12 @@ def sync_practices(framework: Framework, document: Document) -> None:
     framework.practices = wanted  # delete-orphan removes the rows whose key is gone
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _in_use(n_ratings: int, n_agreed: int) -> str:
     parts = []
     if n_ratings:
-        parts.append(_plural(n_ratings, "individual rating", "individual ratings"))
+        parts.append(plural(n_ratings, "individual rating", "individual ratings"))
     if n_agreed:
-        parts.append(_plural(n_agreed, "consensus level", "consensus levels"))
+        parts.append(plural(n_agreed, "consensus level", "consensus levels"))
     return " and ".join(parts)
 
 

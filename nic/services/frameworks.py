@@ -34,6 +34,7 @@ from nic.services import framework_sync
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nic.services.transaction import commit
 from nic.services.validation import clean_id
+from nic.words import plural
 
 MIME_TYPES = {"yaml": "application/yaml", "json": "application/json"}
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -53,7 +54,7 @@ class FrameworkRefused(ValidationFailed):
                 place, problem = "(document)", error
             fields[place] = f"{fields[place]}; {problem}" if place in fields else problem
         count = len(self.errors)
-        super().__init__(fields, f"The framework was not saved: {count} problem{'s' if count != 1 else ''} "
+        super().__init__(fields, f"The framework was not saved: {plural(count, 'problem')} "
                          f"to fix ({self.errors[0]}{'; …' if count > 1 else ''}).")
 
 
@@ -328,7 +329,7 @@ def archive(membership, framework_id) -> Framework:
     if framework.archived_at is None:
         still_open = open_rounds(framework)
         if still_open:
-            raise Conflict(f"“{framework.name}” has {still_open} open round{'s' if still_open != 1 else ''}: "
+            raise Conflict(f"“{framework.name}” has {plural(still_open, 'open round')}: "
                            "close them before archiving it.", {"archived": "a round on it is still open"})
         framework.archived_at = utcnow()
         commit()

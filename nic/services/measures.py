@@ -25,6 +25,7 @@ from nic.services.theory import clean_ids, clean_short, clean_text, load_drivers
 from nic.services.transaction import commit, rollback
 from nic.services.validation import FieldErrors, clean_name
 from nic.tenancy import get_scoped
+from nic.words import noun, plural
 
 NAME_MAX = 200
 UNIT_MAX = 40
@@ -152,7 +153,7 @@ def _check_data_fits(errors: FieldErrors, measure: Measure, values: dict) -> Non
                               .where(MeasurePoint.measure_id == measure.id))
     if not count:
         return
-    recorded = f"{count:,} value{'s' if count != 1 else ''} recorded"
+    recorded = f"{plural(count, 'value')} recorded"
     if frequency != measure.frequency:
         errors.add("frequency", f"cannot change with {recorded}: they sit on the {measure.frequency} grid. "
                    "Define a new measure instead")
@@ -163,7 +164,7 @@ def _check_data_fits(errors: FieldErrors, measure: Measure, values: dict) -> Non
         over = db.session.scalar(select(func.count()).select_from(MeasurePoint).where(
             MeasurePoint.measure_id == measure.id, MeasurePoint.numerator > MeasurePoint.denominator))
         if over:
-            errors.add("chart", f"cannot become a p chart: {over:,} recorded value{'s have' if over != 1 else ' has'} "
+            errors.add("chart", f"cannot become a p chart: {over:,} {noun(over, 'recorded value has', 'recorded values have')} "
                        "a numerator above its denominator")
 
 

@@ -28,6 +28,7 @@ from nic.services import mail
 from nic.services.notifications import site_path, target_path, view_rows
 from nic.services.transaction import commit
 from nic.tenancy import UNSCOPED, current_network_id
+from nic.words import plural
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def send_digest(user_id: int, now: datetime | None = None) -> OutboxMessage | No
         for view in views:
             view.url = base + target_path(view.notification, network.slug)
         count = len(views)
-        subject = f"{count} notification{'s' if count != 1 else ''} waiting in {network.name}"
+        subject = f"{plural(count, 'notification')} waiting in {network.name}"
         message = mail.send_mail(
             user.email, subject, "digest", user=user, network=network, items=views,
             all_link=base + site_path("notifications.index", slug=network.slug), minutes=int(delay().total_seconds() // 60),

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
+from nic.words import plural
+
 CHUNK_SIZE = 64 * 1024
 HEAD_SIZE = 8 * 1024
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -130,7 +132,7 @@ def _build(config) -> Storage:
 
 def _human(size: int) -> str:
     mib = size / (1024 * 1024)
-    return f"{mib:g} MB" if mib >= 1 else f"{size} bytes"
+    return f"{mib:g} MB" if mib >= 1 else plural(size, "byte")
 
 
 __all__ = [

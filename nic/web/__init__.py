@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, has_request_context, render_template
 from flask_login import current_user
 
-from nic import permissions
+from nic import permissions, words
 from nic.api.errors import http_error_response
 from nic.auth import is_api_request
 from nic.models import ROLE_LABELS
@@ -67,6 +67,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(leadership_bp)
     app.context_processor(_template_globals)
+    # Counts with their nouns: {{ n|plural('teacher') }}, {{ noun(n, 'class', 'classes') }}.
+    app.add_template_filter(words.plural, "plural")
+    app.add_template_global(words.noun, "noun")
     pages = {
         403: ("Not allowed", "Your role in this network does not allow that."),
         404: ("Not found", "There is nothing here, or it is not shared with you."),

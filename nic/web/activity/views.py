@@ -14,6 +14,7 @@ from nic.permissions import requires
 from nic.services import activity, networks
 from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership, current_network
+from nic.words import plural
 
 bp = Blueprint("activity", __name__, url_prefix="/n/<slug>")
 PAGE_SIZE = 30
@@ -86,7 +87,7 @@ def ago(value: datetime, now: datetime | None = None) -> str:
     for amount, unit in ((days // 365, "year"), (days // 30, "month"), (days, "day"),
                          (seconds // 3600, "hour"), (seconds // 60, "minute")):
         if amount >= 1:
-            return f"{amount} {unit}{'s' if amount != 1 else ''} ago"
+            return f"{plural(amount, unit)} ago"
     return "just now"
 
 

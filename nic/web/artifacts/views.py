@@ -23,6 +23,7 @@ from nic.web.artifacts.forms import (
 )
 from nic.web.forms import show_service_error
 from nic.web.paging import Pager
+from nic.words import plural
 
 bp = Blueprint("artifacts", __name__, url_prefix="/n/<slug>/artifacts")
 PER_PAGE = 20
@@ -237,7 +238,7 @@ def filesize(size) -> str:
     if size is None:
         return "—"
     if size < 1024:
-        return "1 byte" if size == 1 else f"{size} bytes"
+        return plural(size, "byte")
     for unit in ("KB", "MB", "GB"):
         size /= 1024
         if size < 1024 or unit == "GB":

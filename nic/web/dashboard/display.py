@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from nic.services.dashboard import Cell, Period
 from nic.services.measures import signal_basis, signal_rules
 from nic.services.points import CHART_NAMES
+from nic.words import plural
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PHASE_SERIES = (
@@ -87,7 +88,7 @@ def has_data(periods: list[Period], keys) -> bool:
 
 def cell_title(cell: Cell, school: str, idea: str) -> str:
     parts = [f"{n} {name}" for name, n in [(cell.state, cell.count), *cell.others] if n]
-    cycles = f"{cell.cycles} cycle{'s' if cell.cycles != 1 else ''}"
+    cycles = plural(cell.cycles, "cycle")
     return f"{school} · {idea}: {STATE_LABELS[cell.state].lower()} ({', '.join(parts) or 'no decisions yet'}; {cycles})"
 
 

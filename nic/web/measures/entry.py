@@ -24,6 +24,7 @@ from nic.web.forms import show_service_error
 from nic.web.measures.forms import GridForm, PointForm, SchoolPicker, UploadForm, cells_of
 from nic.web.measures.views import bp, chart_url, load, show
 from nic.web.paging import Pager
+from nic.words import plural
 
 GRID_PERIODS = 12
 MAX_GRID_PAGE = 500  # about ten years of weeks back; further back is CSV work
@@ -170,7 +171,7 @@ def save_grid(slug, measure_id):
             entry = form.rows[error.ref].form
             field = entry[error.column] if error.column in ("value", "numerator", "denominator") else entry.period
             field.errors = list(field.errors) + [error.message]
-        form.form_errors.append(f"Nothing was saved: {len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} "
+        form.form_errors.append(f"Nothing was saved: {plural(len(exc.errors), 'problem')} "
                                 "to fix, marked below.")
         return _grid_page(measure, school, page, form=form, status=422)
     except ServiceError as exc:
@@ -230,7 +231,7 @@ def upload(slug, measure_id):
     if saved.unchanged:
         message += f", {saved.unchanged} already up to date"
     if result.skipped:
-        message += f"; {result.skipped} row{'s' if result.skipped != 1 else ''} without values skipped"
+        message += f"; {plural(result.skipped, 'row')} without values skipped"
     flash(message + ".", "success")
     return redirect(url_for("measures.enter", slug=slug, measure_id=measure.id, school_id=school.id))
 

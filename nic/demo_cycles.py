@@ -113,6 +113,12 @@ def _at(day: date, hour: int = 15) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
 
 
+def chain_start(chain_index: int) -> date:
+    """The story's day a chain's first cycle starts: the season's first weeks, staggered
+    (seeding moves it onto this autumn: demo_calendar)."""
+    return SEASON_START + timedelta(days=3 * (chain_index % 5))
+
+
 def seed_teams(schools: list[School]) -> None:
     for school in schools:
         people = list(db.session.execute(select(Membership).where(Membership.school_id == school.id)).scalars())
@@ -135,7 +141,7 @@ def seed_cycles(schools: list[School]) -> int:
         owner = owners[chain_index % len(owners)]
         coauthors = [m.user for m in members if m.role == "member"][:1]
         team = db.session.scalar(select(Team).where(Team.school_id == school.id, Team.kind == "grade_level"))
-        start = SEASON_START + shift + timedelta(days=3 * (chain_index % 5))
+        start = chain_start(chain_index) + shift
         parent = None
         for step, (scale, unit, final_phase, decision) in enumerate(steps):
             parent = _cycle(school, owner, coauthors, team, idea, parent, step, scale, unit, final_phase, decision,

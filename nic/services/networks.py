@@ -9,7 +9,7 @@ from nic.models import Membership, Network, School, User
 from nic.services.errors import Conflict, NotFound
 from nic.services.transaction import commit
 from nic.services.validation import FieldErrors, clean_name, clean_role, clean_slug
-from nic.tenancy import get_scoped
+from nic.tenancy import current_network_id, get_scoped
 
 
 def network_by_slug(slug: str) -> Network | None:
@@ -25,6 +25,30 @@ def create_network(slug: str, name: str) -> Network:
     errors.raise_if_any()
     network = Network(slug=slug, name=name)
     db.session.add(network)
+    commit()
+    return network
+
+
+# --- settings (current network) --------------------------------------------------------
+
+THRESHOLD_RANGE = (50, 100)
+
+
+def set_reporting_threshold(value) -> Network:
+    """The percentage of a measure's schools that must report a period before the pooled
+    chart judges it (nic.analytics.reporting; docs/SIGNALS.md "Pooled series")."""
+    low, high = THRESHOLD_RANGE
+    errors = FieldErrors()
+    try:
+        threshold = int(str(value).strip().rstrip("%"))
+    except (TypeError, ValueError):
+        errors.add("reporting_threshold", f"must be a whole number from {low} to {high}")
+    else:
+        if not low <= threshold <= high:
+            errors.add("reporting_threshold", f"must be from {low} to {high} (a percentage of the schools)")
+    errors.raise_if_any()
+    network = db.session.get(Network, current_network_id())
+    network.reporting_threshold = threshold
     commit()
     return network
 

@@ -107,3 +107,29 @@ def test_members_are_paginated(client, tenants, login_as, monkeypatch):
     assert "1–3 of 8" in first and 'rel="next"' in first and "Zed 3" not in first
     last = client.get("/n/alpha/members?page=3").get_data(as_text=True)
     assert "7–8 of 8" in last and "Zed 3" in last and 'rel="next"' not in last
+
+
+def test_facilitator_sets_the_pooled_reporting_threshold(client, tenants, login_as):
+    login_as(tenants.a.facilitator.user)
+    page = client.get("/n/alpha/schools").get_data(as_text=True)
+    assert "Schools needed for a pooled period (%)" in page and 'value="80"' in page
+    saved = client.post("/n/alpha/settings/reporting", data={"reporting_threshold": "90"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/n/alpha/schools#reporting")
+    db.session.refresh(tenants.a.network)
+    assert tenants.a.network.reporting_threshold == 90
+    for bad in ("49", "101", "most", ""):
+        refused = client.post("/n/alpha/settings/reporting", data={"reporting_threshold": bad})
+        assert refused.status_code == 422, bad
+        assert b"Reporting threshold" in refused.data or b"must be" in refused.data
+        db.session.refresh(tenants.a.network)
+        assert tenants.a.network.reporting_threshold == 90  # nothing written
+    db.session.refresh(tenants.b.network)
+    assert tenants.b.network.reporting_threshold == 80  # the other network's own setting
+
+
+def test_only_facilitators_set_the_threshold(client, tenants, login_as):
+    login_as(tenants.a.principal.user)
+    assert client.post("/n/alpha/settings/reporting", data={"reporting_threshold": "60"}).status_code == 403
+    assert "Schools needed for a pooled period" not in client.get("/n/alpha/schools").get_data(as_text=True)
+    db.session.refresh(tenants.a.network)
+    assert tenants.a.network.reporting_threshold == 80

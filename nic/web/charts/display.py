@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nic.services.charts import Chart, SchoolChart
+from nic.words import plural
 
 # The headline rules by name (nic.analytics.rules; docs/SIGNALS.md), then the patterns
 # and the point markers the chart draws.
@@ -80,7 +81,7 @@ def table_rows(chart: Chart) -> list[Row]:
             detail = f"{_plain(series.numerators[i])} / {_plain(series.denominators[i])}"
         if series.reporting is not None and series.reporting[i]:
             detail = f"{detail} · " if detail else ""
-            detail += f"{series.reporting[i]} of {series.expected} schools"
+            detail += f"{series.reporting[i]} of {plural(series.expected, 'school')}"
         flags = point_flags(analysis, i)
         if i in excluded:
             flags = [f"{SIGNAL_LABELS['excluded']} (below {series.threshold}%): left out of the center, limits "
@@ -123,7 +124,7 @@ def aria_label(chart: Chart, title: str) -> str:
     if not series.recorded:
         return f"{title}: no data yet."
     first, last = series.periods[0], series.periods[-1]
-    text = f"{title}: {series.recorded} points from {first:%d %b %Y} to {last:%d %b %Y}."
+    text = f"{title}: {plural(series.recorded, 'point')} from {first:%d %b %Y} to {last:%d %b %Y}."
     if chart.summary:
         text += " " + " ".join(chart.summary)
     return text

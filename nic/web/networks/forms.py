@@ -17,6 +17,15 @@ class SchoolForm(FlaskForm):
                                          "such as “Cohort 1” or “Middle schools”.")
 
 
+class ThresholdForm(FlaskForm):
+    # Checked by networks.set_reporting_threshold, which names the field on a bad value.
+    reporting_threshold = StringField(
+        "Schools needed for a pooled period (%)",
+        description="A period of the network's pooled chart is judged only when at least this share of the "
+                    "schools that report the measure reported it; below it the point is drawn hollow and left "
+                    "out of the center line, limits and rules. From 50 to 100; 80 by default.")
+
+
 class InviteForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired()])
     role = SelectField("Role", choices=_role_choices(), validate_choice=False)

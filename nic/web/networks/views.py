@@ -12,7 +12,9 @@ from nic.tenancy import current_membership, current_network
 from nic.web.auth.views import LAST_NETWORK_KEY
 from nic.web.forms import show_service_error
 from nic.web.paging import Pager
-from nic.web.networks.forms import ConfirmForm, InviteForm, MemberForm, SchoolForm, school_choices
+from nic.web.networks.forms import (
+    ConfirmForm, InviteForm, MemberForm, SchoolForm, ThresholdForm, school_choices,
+)
 
 bp = Blueprint("networks", __name__, url_prefix="/n/<slug>")
 MEMBERS_PER_PAGE = 50
@@ -40,11 +42,30 @@ def home(slug):
 @bp.route("/schools", methods=["GET"])
 @login_required
 @requires("network.view")
-def schools(slug, form=None, status=200):
+def schools(slug, form=None, status=200, threshold_form=None):
+    threshold_form = threshold_form or ThresholdForm(formdata=None,
+                                                     reporting_threshold=current_network().reporting_threshold)
     return render_template(
         "networks/schools.html", schools=networks.schools(), form=form or SchoolForm(formdata=None),
-        rename_form=SchoolForm(formdata=None),
+        rename_form=SchoolForm(formdata=None), threshold_form=threshold_form,
     ), status
+
+
+@bp.route("/settings/reporting", methods=["POST"])
+@login_required
+@requires("schools.manage")
+def set_reporting_threshold(slug):
+    form = ThresholdForm()
+    if form.validate_on_submit():
+        try:
+            network = networks.set_reporting_threshold(form.reporting_threshold.data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            flash(f"Pooled charts now judge a period when {network.reporting_threshold}% of the schools reported it.",
+                  "success")
+            return redirect(url_for("networks.schools", slug=slug) + "#reporting")
+    return schools(slug, status=422, threshold_form=form)
 
 
 @bp.route("/schools", methods=["POST"])

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from nic.extensions import db, login_manager
 from nic.models import User
-from nic.services.accounts import user_for_api_token
+from nic.services.accounts.accounts import user_for_api_token
 
 
 def is_api_request() -> bool:

@@ -87,7 +87,7 @@ def load_config(instance_path: str) -> dict:
         "ROLLUP_ON_CHANGE": _flag("NIC_ROLLUP_ON_CHANGE", default=True),
         "ROLLUP_STALLED_DAYS": int(os.environ.get("NIC_ROLLUP_STALLED_DAYS") or 21),
         # A full roll-up on PostgreSQL computes the measure statistics on a second
-        # connection at the same time as the rest (nic.services.rollups.compute).
+        # connection at the same time as the rest (nic.services.rollups.rollups.compute).
         "ROLLUP_PARALLEL": _flag("NIC_ROLLUP_PARALLEL", default=True),
         # After a full roll-up on PostgreSQL, VACUUM ANALYZE the snapshot tables it rewrote.
         "ROLLUP_VACUUM": _flag("NIC_ROLLUP_VACUUM", default=True),

@@ -12,7 +12,7 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
 from nic.extensions import db
-from nic.services.transaction import on_commit
+from nic.transaction import on_commit
 
 logger = logging.getLogger(__name__)
 

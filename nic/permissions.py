@@ -52,12 +52,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "rollups.run": _FACILITATORS,
     # dashboards: the whole network's page, its exports and report (principals see their
     # own school's page, under rollups.view); a nudge to a stalled cycle (principals: their
-    # own school's cycles, see nic.services.dashboard_school)
+    # own school's cycles, see nic.services.rollups.dashboard_school)
     "dashboard.network": _FACILITATORS,
     "dashboard.nudge": frozenset({"facilitator", "principal"}),
     # leadership self-assessments: facilitators adopt, copy, import, edit and link the
     # network's frameworks and open and close rounds; who rates and records consensus in
-    # a school is the school's leadership team (nic.services.assessments.can_rate); every
+    # a school is the school's leadership team (nic.services.assessments.assessments.can_rate); every
     # member reads the network's consensus view
     "frameworks.manage": _FACILITATORS,
     "assessments.manage": _FACILITATORS,

@@ -15,8 +15,8 @@ from nic.models import (
     Channel, Message, Notification, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
     School, Team, User,
 )
-from nic.services import passwords
-from nic.services.secrets import digest, new_token
+from nic.services.accounts import passwords
+from nic.services.accounts.secrets import digest, new_token
 from nic.storage import get_storage
 from nic.tenancy import use_network
 
@@ -325,7 +325,7 @@ def make_tenant(slug: str, label: str) -> Tenant:
 def make_framework(network: Network, builtin: str = "leadership-core-practices", key: str | None = None,
                    origin: str = "builtin") -> Framework:
     """The network's copy of a built-in framework, with one FrameworkPractice row per
-    practice (what nic.services.frameworks keeps in step when it saves a document)."""
+    practice (what nic.services.assessments.frameworks keeps in step when it saves a document)."""
     from nic.frameworks import get_builtin, to_dict
 
     document = to_dict(get_builtin(builtin))

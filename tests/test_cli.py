@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from nic.cli import cli
 from nic.extensions import db
 from nic.models import Membership, School, User
-from nic.services import accounts
+from nic.services.accounts import accounts
 from nic.tenancy import UNSCOPED
 
 NIC = str(Path(sys.executable).with_name("nic"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from nic import clock as nic_clock
 from nic.extensions import db
 from nic.models import Network
-from nic.services import periods
+from nic.services.measures import periods
 from tests.clock import AWKWARD_DATES, DEFAULT_TODAY, parse_instant, real_now
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,10 +3,10 @@ and about 40 cycles across all schools in every phase, with ramps of three."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Aim, ChangeIdea, Cycle, DiagramRevision, Driver, Membership, School, Team
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import OutboxMessage
-from nic.services import mail
-from nic.services.transaction import commit
+from nic.services.notifications import mail
+from nic.transaction import commit
 from tests.support import free_port
 
 
@@ -79,7 +79,7 @@ def test_delivery_is_idempotent(db_session, smtp_server):
 
 
 def test_without_smtp_mail_goes_to_the_log(db_session, caplog):
-    with caplog.at_level(logging.INFO, logger="nic.services.mail"):
+    with caplog.at_level(logging.INFO, logger="nic.services.notifications.mail"):
         message = _reset_mail("log@example.org")
         commit()
     assert message.transport == "log"

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from nic.services.markdown import render
+from nic.services.discussion.markdown import render
 
 
 class _Elements(HTMLParser):

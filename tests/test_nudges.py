@@ -1,7 +1,7 @@
 """Quality nudges: each rule on a hand-built cycle, and the per-school counts agreeing
 with the per-cycle answers."""
 from nic.permissions import visible_cycles_clause
-from nic.services.nudges import cycle_nudges, counts_by_school
+from nic.services.cycles.nudges import cycle_nudges, counts_by_school
 from nic.tenancy import use_network
 from tests import factories
 

@@ -16,7 +16,8 @@ from werkzeug.routing import BuildError
 from nic.api import bp
 from nic.api.docs import documented
 from nic.models import Measure, School
-from nic.services import chart_markers, charts
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import charts
 from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership, get_or_404, get_scoped
 

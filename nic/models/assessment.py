@@ -6,12 +6,12 @@ A framework's whole document (levels, domains, practices, descriptors, guiding q
 the shape in nic.frameworks.schema) is kept as JSON on `Framework.document`, and each
 practice also gets a `FrameworkPractice` row so ratings, consensus and links to drivers
 and change ideas have a real foreign key. The service that saves a document keeps the
-rows in step (nic.services.frameworks).
+rows in step (nic.services.assessments.frameworks).
 
 Who sees what:
 - `AssessmentRating` rows (one person's own view) stay inside their school: only members
   of that school read them; other schools and the network's facilitators get a 404 (see
-  nic.services.assessments for the one rule).
+  nic.services.assessments.assessments for the one rule).
 - `AssessmentConsensus` rows (the team's agreed level and evidence) are shared with the
   whole network.
 

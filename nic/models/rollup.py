@@ -1,5 +1,5 @@
 """Roll-ups: snapshots of where the network stands, computed by Celery jobs with set-based
-SQL (nic.services.rollup_sql) and read by the facilitators' dashboard.
+SQL (nic.services.rollups.sql) and read by the facilitators' dashboard.
 
 Snapshot rows are replaced whole in one transaction per scope (the network, or one school
 for an incremental run): DELETE of the scope, INSERT ... SELECT, COMMIT. Under READ
@@ -152,7 +152,7 @@ class RollupChangeIdeaSchool(SnapshotRow, db.Model):
 
 class RollupMeasureSchool(SnapshotRow, db.Model):
     """Per measure and school: how much data, the latest value, and what the school's
-    chart shows, as its chart shows it (nic.services.rollup_series): the current center
+    chart shows, as its chart shows it (nic.services.rollups.series): the current center
     line, the Anhøj figures of the current phase, and the chart's headline signal (the
     rules of its chart type, docs/SIGNALS.md)."""
 

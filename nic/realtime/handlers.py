@@ -14,7 +14,7 @@ from nic.extensions import db, socketio
 from nic.models import Membership, Thread
 from nic.realtime import presence, publish
 from nic.realtime.rooms import network_room, thread_room, user_room
-from nic.services.accounts import user_for_api_token
+from nic.services.accounts.accounts import user_for_api_token
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import UNSCOPED, use_network
 
@@ -51,7 +51,7 @@ def _join_network_rooms(user_id: int) -> None:
 def _authorised_thread(data):
     """(thread, membership) for the connected user, or raise NotFound. Must run inside
     `use_network(thread.network_id)`; see _in_thread_network."""
-    from nic.services.discussion import readable_thread
+    from nic.services.discussion.discussion import readable_thread
 
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == session.get("nic_socket_user_id"))
@@ -111,7 +111,7 @@ def on_join(data=None):
 
 @socketio.on("send")
 def on_send(data=None):
-    from nic.services.discussion import post_message
+    from nic.services.discussion.discussion import post_message
 
     def work(thread, membership):
         # The thread is authorised already (_handle): post_message need not check it again.

@@ -1,7 +1,7 @@
 """Broadcasts to Socket.IO rooms. `socketio.emit` goes through the Redis message queue
 when REDIS_URL is set, so it reaches clients of every server process, and works the same
 from a Celery worker (whose app also runs realtime.init_app). Call these only after the
-data is committed (nic.services.transaction.on_commit): pub/sub is at-most-once, and a
+data is committed (nic.transaction.on_commit): pub/sub is at-most-once, and a
 client that misses one catches up over HTTP from its last id."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 def emit_message(payload: dict, event: str = "message") -> None:
-    """`payload` is nic.services.discussion.message_payload (built before the commit, so
+    """`payload` is nic.services.discussion.discussion.message_payload (built before the commit, so
     nothing here touches the database)."""
     try:
         socketio.emit(event, payload, to=thread_room(payload["thread_id"]))

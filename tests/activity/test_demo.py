@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Membership
-from nic.services import activity
-from nic.services.networks import network_by_slug
+from nic.services.discussion import activity
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from nic.extensions import db
 from nic.models import Artifact, Cycle, Message
-from nic.services import activity
+from nic.services.discussion import activity
 from nic.services.errors import ValidationFailed
 from nic.tenancy import use_network
 from tests.activity.helpers import T0, at, later, one_of_each, phase_move

@@ -6,7 +6,9 @@ import pytest
 
 from nic.extensions import db
 from nic.models import AssessmentConsensus, AssessmentRating, AssessmentRoundSchool, RollupJob
-from nic.services import assessment_evidence, assessment_ratings, assessments
+from nic.services.assessments import evidence as assessment_evidence
+from nic.services.assessments import ratings as assessment_ratings
+from nic.services.assessments import assessments
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import (

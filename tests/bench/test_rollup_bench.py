@@ -39,8 +39,10 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Network
-from nic.services import rollup_db, rollup_series, rollups
-from nic.services.transaction import commit
+from nic.services.rollups import connections as rollup_db
+from nic.services.rollups import series as rollup_series
+from nic.services.rollups import rollups
+from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.bench import rollup_data as data
 
@@ -101,7 +103,7 @@ def full_run(network, parallel: bool = True) -> tuple[float, dict]:
 
 def series_figures(network) -> float:
     """What a full run's second connection does, alone: every school chart's points read
-    and analysed (nic.services.rollup_series)."""
+    and analysed (nic.services.rollups.series)."""
     started = time.perf_counter()
     with db.engine.connect() as connection:
         rows = rollup_series.measure_school_rows(connection, network.id)

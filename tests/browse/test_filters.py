@@ -1,4 +1,4 @@
-"""nic.services.browse: every filter, alone and together, always inside what the member
+"""nic.services.cycles.browse: every filter, alone and together, always inside what the member
 may see (PostgreSQL here; tests/browse/test_sqlite.py runs the same ideas on SQLite)."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from nic.extensions import db
 from nic.models import Cycle
-from nic.services import browse
+from nic.services.cycles import browse
 from nic.services.errors import ValidationFailed
-from nic.services.nudges import NUDGE_CODES, nudge_condition
+from nic.services.cycles.nudges import NUDGE_CODES, nudge_condition
 from nic.tenancy import use_network
 from tests.browse.world import titles
 

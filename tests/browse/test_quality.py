@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from nic.services import browse
+from nic.services.cycles import browse
 from nic.tenancy import use_network
 from tests.browse.world import listed
 

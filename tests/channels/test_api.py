@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import Channel, Thread
-from nic.services import channels
+from nic.services.discussion import channels
 from nic.services.errors import Conflict
 from nic.tenancy import use_network
 from tests.factories import make_token

@@ -7,12 +7,15 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from nic import demo_calendar, demo_cycles, demo_theory
-from nic.demo import SCHOOLS
-from nic.demo_measures import WEEKS, seed_measures
+from nic.demo import calendar as demo_calendar
+from nic.demo import cycles as demo_cycles
+from nic.demo import theory as demo_theory
+from nic.demo.seed import SCHOOLS
+from nic.demo.measures import WEEKS, seed_measures
 from nic.extensions import db
 from nic.models import ChartSplit, Cycle, MeasurePoint, Membership
-from nic.services import chart_markers, charts
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import charts
 from nic.tenancy import use_network
 from tests import factories
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from nic.analytics import analyse
 from nic.extensions import db
-from nic.services import charts
+from nic.services.measures import charts
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import ratio_points, values_points, weeks
@@ -121,8 +121,8 @@ def test_one_schools_early_week_on_the_demo_is_not_a_network_change(db_session):
     chart read a partial week as a change. Now that week is hollow and named."""
     from datetime import timedelta
 
-    from nic import demo_calendar
-    from nic.demo_measures import WEEKS, seed_measures
+    from nic.demo import calendar as demo_calendar
+    from nic.demo.measures import WEEKS, seed_measures
     from tests.charts.test_demo_measures import demo_like_network
 
     network, schools, facilitator = demo_like_network("demo-partial")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from nic.extensions import db
-from nic.services import charts
+from nic.services.measures import charts
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import SHIFTED, ratio_points, values_points, weeks

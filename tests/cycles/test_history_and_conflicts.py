@@ -5,8 +5,8 @@ from sqlalchemy import select, text
 
 from nic.extensions import db
 from nic.models import Cycle
-from nic.services import cycles
-from nic.services.cycles import CycleConflict
+from nic.services.cycles import cycles
+from nic.services.cycles.cycles import CycleConflict
 from nic.tenancy import use_network
 from tests.cycles.conftest import form_for, history_of, reload
 from tests.factories import make_member, make_user
@@ -135,8 +135,8 @@ def test_soft_delete_hides_everywhere_and_only_the_principal_restores(client, a,
 
 def test_deleted_cycles_leave_counts_and_chains(client, a, login_as):
     from nic.permissions import visible_cycles_clause
-    from nic.services.cycle_chain import chain
-    from nic.services.nudges import counts_by_school
+    from nic.services.cycles.chain import chain
+    from nic.services.cycles.nudges import counts_by_school
     from tests.factories import make_cycle
 
     child = make_cycle(a.schools[0], a.teacher_leader.user, parent=a.cycle)

@@ -210,7 +210,7 @@ def test_chain_queries_do_not_grow_with_the_chain(app, a):
     from sqlalchemy import event
 
     from nic.permissions import visible_cycles_clause
-    from nic.services.cycle_chain import chain
+    from nic.services.cycles.chain import chain
     from tests.factories import make_cycle
 
     cycles = [a.cycle]

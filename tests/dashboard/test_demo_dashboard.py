@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_PASSWORD, DEMO_SLUG, _people, seed_demo
+from nic.demo.seed import DEMO_PASSWORD, DEMO_SLUG, _people, seed_demo
 from nic.extensions import db
 from nic.models import RollupSchool, RollupStalledCycle, RollupState, School
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 from tests.support import migrated_sqlite_app
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Cycle
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle
 

@@ -208,7 +208,7 @@ def test_a_waiting_roll_up_is_mentioned(client, rolled, login_as):
 
 
 def test_schools_come_in_pages_and_the_heatmap_follows(client, rolled, login_as, monkeypatch):
-    from nic.services import dashboard
+    from nic.services.rollups import dashboard
 
     monkeypatch.setattr(dashboard, "SCHOOLS_PER_PAGE", 2)
     a = rolled.a
@@ -227,7 +227,7 @@ def test_snapshot_sections_are_rendered_once_per_snapshot_and_never_outlive_it(c
     """The trend, heatmap, measures, engagement and schools sections are kept per snapshot
     (nic/web/dashboard/section_cache.py): a second request reuses them, a new roll-up
     shows its own figures at once, and the stalled list stays live in between."""
-    from nic.services import rollups
+    from nic.services.rollups import rollups
     from nic.web.dashboard.section_cache import sections
 
     a = rolled.a

@@ -64,7 +64,7 @@ def test_the_report_with_no_snapshot(client, tenants, login_as):
 
 
 def test_a_queue_that_cannot_be_reached_is_not_an_error_page(client, rolled, login_as, monkeypatch):
-    from nic.services import rollups
+    from nic.services.rollups import rollups
 
     def broken():
         raise ConnectionError("redis is down")

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from nic.services import dashboard
-from nic.services.dashboard import Cell, Filters
+from nic.services.rollups import dashboard
+from nic.services.rollups.dashboard import Cell, Filters
 from nic.services.errors import ValidationFailed
 
 

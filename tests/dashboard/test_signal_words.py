@@ -8,7 +8,8 @@ import re
 import pytest
 
 from nic.extensions import db
-from nic.services import measures, rollups
+from nic.services.measures import measures
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import SHIFTED, ratio_points, values_points

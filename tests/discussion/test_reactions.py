@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select
 from nic.extensions import db
 from nic.models import Message, Reaction
 from nic.realtime import publish
-from nic.services import reactions
+from nic.services.discussion import reactions
 from nic.services.errors import Conflict, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
@@ -191,8 +191,10 @@ def test_a_deleted_messages_reactions_no_longer_count(tenants, sent):
 def test_reactions_edit_and_delete_on_sqlite(tmp_path):
     """The embedded default (SQLite, no Redis): the grouped summary and the API."""
     from nic.models import Channel, Membership
-    from nic.services import accounts, discussion, networks
-    from nic.services.transaction import commit
+    from nic.services.accounts import accounts
+    from nic.services.discussion import discussion
+    from nic.services.accounts import networks
+    from nic.transaction import commit
     from tests.support import migrated_sqlite_app
 
     with migrated_sqlite_app(tmp_path) as app:

@@ -1,4 +1,4 @@
-"""nic.services.discussion: who may read a thread, posting (stored, then broadcast only
+"""nic.services.discussion.discussion: who may read a thread, posting (stored, then broadcast only
 after the commit), de-duplicated resends, edit/delete traces, unread counts."""
 import pytest
 
@@ -6,7 +6,7 @@ from nic.extensions import db
 from nic.models import Message
 from nic.realtime import publish
 from nic.realtime.rooms import thread_room
-from nic.services import discussion
+from nic.services.discussion import discussion
 from nic.services.errors import Forbidden, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import make_artifact, make_channel, make_message, make_thread
@@ -100,7 +100,7 @@ def test_post_broadcasts_only_after_the_commit(tenants, sent, monkeypatch):
 
 def test_a_rolled_back_post_broadcasts_nothing(tenants, sent, monkeypatch):
     a = tenants.a
-    import nic.services.discussion as module
+    import nic.services.discussion.discussion as module
 
     def failing_commit():
         db.session.rollback()

@@ -189,7 +189,7 @@ def test_empty_channel_list(b, login_as, a):
 
 
 def test_a_long_thread_opens_on_its_latest_messages(a, login_as, monkeypatch):
-    from nic.services import discussion_lists
+    from nic.services.discussion import lists as discussion_lists
 
     monkeypatch.setattr(discussion_lists, "PAGE_SIZE", 2)
     for n in (2, 3, 4):

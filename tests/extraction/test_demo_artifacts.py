@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, seed_demo
-from nic.demo_artifacts import seed_artifacts
+from nic.demo.seed import DEMO_SLUG, seed_demo
+from nic.demo.artifacts import seed_artifacts
 from nic.extensions import db
 from nic.models import Artifact, ArtifactCycleLink, ArtifactVersion, Cycle, School
 from nic.models.artifact import artifact_change_ideas
-from nic.services.networks import network_by_slug
-from nic.services.search import artifacts_matching
+from nic.services.accounts.networks import network_by_slug
+from nic.services.artifacts.search import artifacts_matching
 from nic.tenancy import use_network
 
 
@@ -23,7 +23,7 @@ def _seeded_network():
     seed_demo()
     network = network_by_slug(DEMO_SLUG)
     with use_network(network):
-        if count(Artifact) == 0:  # until nic/demo.py calls seed_artifacts itself
+        if count(Artifact) == 0:  # until nic/demo/seed.py calls seed_artifacts itself
             schools = list(db.session.scalars(select(School).order_by(School.id)))
             seed_artifacts(network, schools)
     return network

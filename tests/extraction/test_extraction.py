@@ -1,4 +1,4 @@
-"""Text and previews from real files made in the test (nic.services.extraction): the
+"""Text and previews from real files made in the test (nic.services.artifacts.extraction): the
 words come out, and hostile files fail fast, with a short message and bounded memory."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import tracemalloc
 import pytest
 from PIL import Image
 
-from nic.services import extraction
-from nic.services.extraction import ExtractionFailed, Limits, extract_text, make_preview
+from nic.services.artifacts import extraction
+from nic.services.artifacts.extraction import ExtractionFailed, Limits, extract_text, make_preview
 from tests.extraction import samples
 
 PDF = "application/pdf"

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Artifact, ArtifactVersion
-from nic.services import artifact_processing as processing
-from nic.services import extraction
-from nic.services.search import artifacts_matching
-from nic.services.transaction import commit
+from nic.services.artifacts import processing
+from nic.services.artifacts import extraction
+from nic.services.artifacts.search import artifacts_matching
+from nic.transaction import commit
 from nic.tenancy import get_scoped, use_network
 from tests import factories
 from tests.extraction import samples
@@ -253,7 +253,7 @@ def test_search_finds_a_word_only_inside_the_pdf_once_extracted(app, storage, ar
     ("notes.txt", b"Notes from the wallaby meeting.\n", "wallaby meeting"),
 ])
 def test_an_upload_is_read_after_its_commit(app, storage, tenants, filename, data, words):
-    from nic.services import artifacts
+    from nic.services.artifacts import artifacts
 
     a = tenants.a
     with use_network(a.network):

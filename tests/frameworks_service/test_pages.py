@@ -13,7 +13,7 @@ import yaml
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import get_builtin
-from nic.services import frameworks
+from nic.services.assessments import frameworks
 from nic.tenancy import use_network
 from tests.frameworks_service.conftest import counts, small_document
 

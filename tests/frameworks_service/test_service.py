@@ -1,4 +1,4 @@
-"""nic.services.frameworks and framework_links: the library, adopting, copying,
+"""nic.services.assessments.frameworks and framework_links: the library, adopting, copying,
 importing, editing with a version, refusing to remove what rounds use, keeping practice
 rows in step, exporting, archiving, and links to the theory of improvement."""
 from __future__ import annotations
@@ -10,9 +10,10 @@ from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import dump, get_builtin, to_dict
 from nic.models import AssessmentConsensus, AssessmentRating, Framework, FrameworkPractice
-from nic.services import framework_links, frameworks
+from nic.services.assessments import framework_links
+from nic.services.assessments import frameworks
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nic.services.frameworks import FrameworkRefused
+from nic.services.assessments.frameworks import FrameworkRefused
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_driver, make_framework
 from tests.frameworks_service.conftest import counts, small_document

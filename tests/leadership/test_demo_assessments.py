@@ -4,15 +4,16 @@ open round mid-way, ratings by ILT members only, evidence pointing at the school
 demo work, practices linked to the driver diagram, and the roll-up covering it all."""
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import (
     AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, ConsensusEvidence, Cycle,
     Framework, RollupAssessmentPractice, RollupAssessmentSchool, School, Team,
 )
 from nic.models.team import team_members
-from nic.services import leadership, leadership_school
-from nic.services.networks import network_by_slug
+from nic.services.assessments import leadership
+from nic.services.assessments import leadership_school
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 
 

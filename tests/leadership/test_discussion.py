@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Channel, Message, Notification, Thread
-from nic.services import leadership_school
+from nic.services.assessments import leadership_school
 from nic.tenancy import use_network
 from tests.factories import make_token
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import RollupAssessmentPractice, RollupAssessmentSchool
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.leadership.world import roll_up
 

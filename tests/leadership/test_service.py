@@ -1,7 +1,8 @@
 """The network view's numbers: the heatmap, the change since the previous round, the
 spread per practice, the default round, group filter, weakest practices, linked change
 ideas and peers."""
-from nic.services import leadership, leadership_school
+from nic.services.assessments import leadership
+from nic.services.assessments import leadership_school
 from nic.tenancy import use_network
 from tests.factories import make_round
 

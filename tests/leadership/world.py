@@ -14,7 +14,7 @@ import pytest
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models.assessment import practice_change_ideas, practice_drivers
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import (
     make_change_idea, make_consensus, make_member, make_rating, make_round, make_school, make_user,

@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from nic.demo import DEMO_SLUG, _people, seed_demo
+from nic.demo.seed import DEMO_SLUG, _people, seed_demo
 from nic.extensions import db
 from nic.models import Measure, User
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle
 

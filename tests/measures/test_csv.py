@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nic.services import periods
+from nic.services.measures import periods
 from tests.measures.conftest import BAD_POINTS, audit_of, change_count, good_row, point_count, stored
 
 
@@ -154,7 +154,7 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read(client, a, charts, lead):
 
 
 def test_a_file_larger_than_the_limit_is_refused(client, a, charts, lead):
-    from nic.services.csv_import import MAX_BYTES
+    from nic.services.measures.csv_import import MAX_BYTES
 
     content = b"period,value\n" + b"2026-09-07,1\n" * (MAX_BYTES // 13 + 1)
     response = upload(client, charts["run"], content)

@@ -86,7 +86,7 @@ def test_the_measure_page_lists_only_cycles_the_viewer_may_see(client, a, login_
 
 
 def test_a_ramp_keeps_the_measure_its_parent_feeds(tenants):
-    from nic.services.cycles import start_next_cycle
+    from nic.services.cycles.cycles import start_next_cycle
     from nic.tenancy import use_network
     from tests import factories
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from nic.services import periods
+from nic.services.measures import periods
 from tests.factories import make_points
 from tests.measures.conftest import (
     BAD_POINTS, MONDAY, audit_of, change_count, grid_page_of, monday, point_count, stored,

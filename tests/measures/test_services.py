@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import event
 
 from nic.extensions import db
-from nic.services import periods, points
-from nic.services.points import PointsInvalid
+from nic.services.measures import periods
+from nic.services.measures import points
+from nic.services.measures.points import PointsInvalid
 from nic.tenancy import use_network
 from tests.factories import make_measure, make_points
 from tests.measures.conftest import audit_of, stored

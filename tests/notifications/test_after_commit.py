@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nic.extensions import db
 from nic.models import User
-from nic.services.transaction import commit, on_commit, rollback
+from nic.transaction import commit, on_commit, rollback
 from tests.factories import make_user
 
 

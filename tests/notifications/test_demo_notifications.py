@@ -2,10 +2,10 @@
 mentioned in the general channel, and a cycle's owner in its discussion."""
 from sqlalchemy import select
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Membership, Notification
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import Interval, bindparam, select, update
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Notification, OutboxMessage
-from nic.services import discussion, notification_digest
+from nic.services.discussion import discussion
+from nic.services.notifications import digest as notification_digest
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_member, make_message, make_notification, make_user
 

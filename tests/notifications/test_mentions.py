@@ -2,9 +2,9 @@
 members of this network only, and rendering that cannot be turned into markup."""
 from markupsafe import Markup
 
-from nic.services import mentions
-from nic.services.discussion import message_payload
-from nic.services.markdown import render as render_markdown
+from nic.services.discussion import mentions
+from nic.services.discussion.discussion import message_payload
+from nic.services.discussion.markdown import render as render_markdown
 from nic.tenancy import use_network
 from tests.factories import make_member, make_message, make_user
 

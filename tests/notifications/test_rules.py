@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from nic.extensions import db, socketio
 from nic.models import Notification
-from nic.services import cycles, discussion, notifications
+from nic.services.cycles import cycles
+from nic.services.discussion import discussion
+from nic.services.notifications import notifications
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_message, make_thread, make_token
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import RollupJob
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_school, make_token
 from tests.rollups.pipeline_support import broker, jobs_of, task  # noqa: F401  (fixtures)

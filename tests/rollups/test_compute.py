@@ -13,7 +13,7 @@ from nic.models import (
     CyclePhaseMove, RollupChangeIdeaSchool, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool,
     RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, RollupStalledCycle, RollupState,
 )
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle, make_measure, make_points, make_school
 

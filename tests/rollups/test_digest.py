@@ -10,7 +10,8 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import OutboxMessage, RollupState
-from nic.services import rollup_digest, rollups
+from nic.services.rollups import digest as rollup_digest
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_artifact, make_cycle, make_measure, make_points
 from tests.rollups.pipeline_support import broker, task  # noqa: F401  (fixture)

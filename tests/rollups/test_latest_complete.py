@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from nic import demo_calendar
-from nic.demo_measures import WEEKS, seed_measures
+from nic.demo import calendar as demo_calendar
+from nic.demo.measures import WEEKS, seed_measures
 from nic.extensions import db
 from nic.models import RollupMeasure, RollupMeasurePeriod
-from nic.services import charts, rollups
+from nic.services.measures import charts
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.test_demo_measures import demo_like_network

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import OutboxMessage, RollupJob, RollupSchool
-from nic.services import cycles, rollup_digest, rollups
+from nic.services.cycles import cycles
+from nic.services.rollups import digest as rollup_digest
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.support import migrated_sqlite_app

@@ -4,7 +4,7 @@ refresh on it), and nobody in another network."""
 from flask_socketio import SocketIOTestClient
 
 from nic.extensions import socketio
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_token
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from nic.cli import cli
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import (
     ChartSplit, Measure, MeasurePoint, Membership, Network, RollupMeasure, RollupMeasureSchool, School,
 )
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 

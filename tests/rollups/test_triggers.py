@@ -11,7 +11,11 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Cycle, CycleChange, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod
-from nic.services import artifacts, cycles, discussion, points, rollups
+from nic.services.artifacts import artifacts
+from nic.services.cycles import cycles
+from nic.services.discussion import discussion
+from nic.services.measures import points
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_points
 from tests.rollups.pipeline_support import broker, jobs_of, rollups_on, snapshot  # noqa: F401  (fixtures)

@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import OperationalError
 
 from nic.jobs import celery_config
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.rollups.pipeline_support import broker, jobs_of, task  # noqa: F401  (fixture)
 from worker.schedule import beat_schedule_for

@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from nic.clock import utcnow
 from nic.extensions import db
-from nic.services import theory_ideas
+from nic.services.theory import ideas as theory_ideas
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import ChangeIdea, DiagramRevision
-from nic.services import theory
+from nic.services.theory import theory
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_token
 

@@ -1,5 +1,5 @@
 """The diagram's geometry, computed from a snapshot with no database or template."""
-from nic.services.diagram import BOX_WIDTH, layout, outline, wrap
+from nic.services.theory.diagram import BOX_WIDTH, layout, outline, wrap
 
 SNAPSHOT = {
     "aim": {"id": 1, "statement": "Ninth graders on track rises from 70% to 85% by June across every school"},

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, _people, seed_demo
+from nic.demo.seed import DEMO_SLUG, _people, seed_demo
 from nic.extensions import db
 from nic.models import ChangeIdea, Cycle, User
-from nic.services import theory_ideas
-from nic.services.networks import network_by_slug
+from nic.services.theory import ideas as theory_ideas
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 from tests.factories import make_change_idea
 

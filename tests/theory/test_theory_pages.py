@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import Aim, ChangeIdea, DiagramRevision, Driver
-from nic.services import theory
+from nic.services.theory import theory
 from nic.tenancy import use_network
 from tests.theory.svg import read_diagram
 
@@ -117,7 +117,7 @@ def test_anyone_proposes_from_the_aim_page(client, tenants, login_as):
 def test_facilitator_accepts_declines_and_moves_status(client, tenants, login_as):
     a = tenants.a
     with use_network(a.network):
-        from nic.services import theory_ideas
+        from nic.services.theory import ideas as theory_ideas
 
         idea = theory_ideas.propose({"title": "Exit tickets"}, a.member.user)
     login_as(a.facilitator.user)
@@ -140,7 +140,7 @@ def test_the_diagram_has_a_link_per_box_and_a_line_per_link(client, tenants, log
         other = theory.create_driver(a.aim.id, {"kind": "primary", "title": "Grades watched weekly"}, None)
         both = theory.create_driver(a.aim.id, {"kind": "secondary", "title": "Shared <advisory> & more",
                                                "parent_ids": [a.primary_driver.id, other.id]}, None)
-        from nic.services import theory_ideas
+        from nic.services.theory import ideas as theory_ideas
 
         theory_ideas.update(a.change_idea.id, {"driver_ids": [a.secondary_driver.id, both.id]}, None)
         declined = theory_ideas.propose({"title": "Saturday school", "driver_ids": [other.id]}, None)

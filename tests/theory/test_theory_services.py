@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import ChangeIdea, DiagramRevision, Driver
-from nic.services import theory, theory_ideas
+from nic.services.theory import theory
+from nic.services.theory import ideas as theory_ideas
 from nic.services.errors import Conflict, ValidationFailed
 from nic.tenancy import use_network
 

@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import ChangeIdea
-from nic.services import accounts, networks, theory
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.accounts import networks
+from nic.services.theory import theory
+from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_token
 from tests.support import migrated_sqlite_app

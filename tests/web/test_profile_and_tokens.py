@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import ApiToken
-from nic.services.secrets import digest
+from nic.services.accounts.secrets import digest
 from tests.factories import PASSWORD
 
 

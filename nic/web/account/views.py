@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from nic.services import accounts
+from nic.services.accounts import accounts
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import memberships_of
 from nic.web.account.forms import ChangePasswordForm, NewTokenForm, ProfileForm, RevokeTokenForm

@@ -9,9 +9,11 @@ from flask_login import current_user, login_required
 
 from nic.models import ARTIFACT_KIND_LABELS
 from nic.permissions import can_edit_cycle, requires
-from nic.services import artifact_library, artifact_links, artifacts
+from nic.services.artifacts import library as artifact_library
+from nic.services.artifacts import links as artifact_links
+from nic.services.artifacts import artifacts
 from nic.services.errors import ServiceError, ValidationFailed
-from nic.services.markdown import render as markdown
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.artifacts.forms import ConfirmForm
 from nic.web.artifacts.views import bp, call

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from nic.permissions import can_edit_artifact, requires
-from nic.services import artifacts
-from nic.services.artifacts import NeedsConfirmation
+from nic.services.artifacts import artifacts
+from nic.services.artifacts.artifacts import NeedsConfirmation
 from nic.services.errors import Conflict, ServiceError
 from nic.storage import BlobNotFound, get_storage
 from nic.tenancy import current_membership

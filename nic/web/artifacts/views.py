@@ -1,7 +1,7 @@
 """The artifact library under /n/<slug>/artifacts: the library (search, filters, sort),
 sharing a file or a link, an artifact's page, editing and deleting it. Versions and
 downloads are in nic.web.artifacts.versions, links to cycles and change ideas in
-nic.web.artifacts.links. Thin: parse, call nic.services.artifacts*, render."""
+nic.web.artifacts.links. Thin: parse, call nic.services.artifacts.artifacts*, render."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,10 +10,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from nic.models import ARTIFACT_KIND_LABELS, Cycle
 from nic.permissions import can_edit_artifact, can_edit_cycle, can_see_cycle, requires
-from nic.services import artifact_library, artifact_links, artifacts
-from nic.services.artifacts import Upload, max_upload_bytes
+from nic.services.artifacts import library as artifact_library
+from nic.services.artifacts import links as artifact_links
+from nic.services.artifacts import artifacts
+from nic.services.artifacts.artifacts import Upload, max_upload_bytes
 from nic.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from nic.services.markdown import render as markdown
+from nic.services.discussion.markdown import render as markdown
 from nic.storage.sniff import PREVIEWABLE_TYPES
 from nic.tenancy import current_membership, get_scoped
 from nic.web.artifacts.forms import (

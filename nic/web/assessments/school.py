@@ -15,7 +15,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from nic.permissions import requires
-from nic.services import assessment_evidence, assessment_ratings, assessments
+from nic.services.assessments import evidence as assessment_evidence
+from nic.services.assessments import ratings as assessment_ratings
+from nic.services.assessments import assessments
 from nic.services.errors import Forbidden, NotFound, ServiceError
 from nic.tenancy import current_membership
 from nic.web.assessments.forms import CsrfForm, posted_evidence

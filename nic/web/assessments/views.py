@@ -11,7 +11,7 @@ from flask_login import login_required
 from werkzeug.routing import BuildError
 
 from nic.permissions import requires
-from nic.services import assessments
+from nic.services.assessments import assessments
 from nic.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from nic.tenancy import current_membership
 from nic.web.assessments.forms import CsrfForm, OpenRoundForm, framework_choices

@@ -8,7 +8,8 @@ from flask_login import login_required
 from werkzeug.routing import BuildError
 
 from nic.permissions import requires
-from nic.services import browse, nudges
+from nic.services.cycles import browse
+from nic.services.cycles import nudges
 from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership
 from nic.web.browse.forms import DECISION_LABELS, PHASE_LABELS, BrowseForm, fill_choices

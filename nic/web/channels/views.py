@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 
 from nic.permissions import requires
-from nic.services import channels
+from nic.services.discussion import channels
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership
 from nic.web.channels.forms import AUDIENCES, ChannelForm, form_data

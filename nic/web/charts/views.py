@@ -16,7 +16,11 @@ from werkzeug.routing import BuildError
 
 from nic.models import Measure, School
 from nic.permissions import ACTION_ROLES, allowed, requires
-from nic.services import chart_markers, chart_splits, charts, markdown, networks
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import splits as chart_splits
+from nic.services.measures import charts
+from nic.services.discussion import markdown
+from nic.services.accounts import networks
 from nic.services.errors import Forbidden, NotFound, ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
 from nic.web.charts import display

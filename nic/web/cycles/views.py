@@ -1,6 +1,6 @@
 """One PDSA cycle's pages under /n/<slug>/cycles/: new, the cycle, edit (with conflicts),
 phase moves, ramps, history, delete and the principal's deleted cycles. The list of
-cycles lives in its own blueprint. Thin: parse, call nic.services.cycles, render."""
+cycles lives in its own blueprint. Thin: parse, call nic.services.cycles.cycles, render."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,14 +10,16 @@ from flask_login import login_required
 from werkzeug.exceptions import HTTPException
 
 from nic.permissions import can_edit_cycle, requires, visible_cycles_clause
-from nic.services import cycle_chain, cycle_history, cycles
-from nic.services.cycle_fields import FIELD_LABELS, snapshot
-from nic.services.cycle_phases import PHASE_LABELS, is_forward, missing, next_phase, previous_phase
-from nic.services.cycles import CycleConflict
+from nic.services.cycles import chain as cycle_chain
+from nic.services.cycles import history as cycle_history
+from nic.services.cycles import cycles
+from nic.services.cycles.fields import FIELD_LABELS, snapshot
+from nic.services.cycles.phases import PHASE_LABELS, is_forward, missing, next_phase, previous_phase
+from nic.services.cycles.cycles import CycleConflict
 from nic.services.errors import Forbidden
 from nic.services.errors import NotFound, ServiceError
-from nic.services.markdown import render as markdown
-from nic.services.nudges import cycle_nudges
+from nic.services.discussion.markdown import render as markdown
+from nic.services.cycles.nudges import cycle_nudges
 from nic.tenancy import current_membership
 from nic.web.cycles.forms import ConfirmForm, CycleForm, form_data
 from nic.web.forms import show_service_error

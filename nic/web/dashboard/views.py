@@ -17,7 +17,10 @@ from markupsafe import Markup
 from nic.clock import utcnow
 from nic.models import School
 from nic.permissions import can, requires
-from nic.services import dashboard, dashboard_measures, dashboard_school, rollups
+from nic.services.rollups import dashboard
+from nic.services.rollups import dashboard_measures
+from nic.services.rollups import dashboard_school
+from nic.services.rollups import rollups
 from nic.services.errors import NotFound, RateLimited, ServiceError, ValidationFailed
 from nic.tenancy import current_membership, current_network, get_or_404
 from nic.web.charts.display import fmt

@@ -1,6 +1,6 @@
 """Discussion pages, under /n/<slug>/. A thread page is complete without JavaScript (the
 form posts and redirects back); static/js/discussion.js, loaded on that page only, makes
-it live over Socket.IO. Reading rules live in nic.services.discussion: a thread the
+it live over Socket.IO. Reading rules live in nic.services.discussion.discussion: a thread the
 member may not read is a 404, like one that does not exist."""
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import discussion, discussion_lists, mentions, reactions
+from nic.services.discussion import discussion
+from nic.services.discussion import lists as discussion_lists
+from nic.services.discussion import mentions
+from nic.services.discussion import reactions
 from nic.services.errors import Forbidden, NotFound, ServiceError
-from nic.services.markdown import render as markdown
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership, current_network
 from nic.web.discussion.forms import ConfirmForm, EditMessageForm, MessageForm, ReactionForm, ThreadForm
 from nic.web.forms import show_service_error

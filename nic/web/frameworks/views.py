@@ -15,9 +15,10 @@ from nic.frameworks import FrameworkInvalid, get_builtin, list_builtin
 from nic.frameworks.io import parse
 from nic.frameworks.schema import MAX_FILE_BYTES
 from nic.permissions import requires
-from nic.services import framework_links, frameworks
+from nic.services.assessments import framework_links
+from nic.services.assessments import frameworks
 from nic.services.errors import NotFound, ServiceError
-from nic.services.frameworks import FrameworkRefused
+from nic.services.assessments.frameworks import FrameworkRefused
 from nic.tenancy import current_membership
 from nic.web.forms import show_service_error
 from nic.web.frameworks.forms import CopyForm, DocumentForm, ImportForm, apply_form, errors_by_place, field_id

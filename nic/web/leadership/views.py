@@ -4,7 +4,7 @@ linked change ideas, peers to learn from, "Start a discussion"), and one cell's 
 
 Everyone in the network reads these pages: they show the teams' agreed levels, which are
 shared with the network, and never an individual rating. The logic is in
-nic.services.leadership and nic.services.leadership_school.
+nic.services.assessments.leadership and nic.services.assessments.leadership_school.
 """
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from werkzeug.routing import BuildError
 from flask_login import login_required
 
 from nic.permissions import requires
-from nic.services import leadership, leadership_school
+from nic.services.assessments import leadership
+from nic.services.assessments import leadership_school
 from nic.services.errors import NotFound, RateLimited, ServiceError
-from nic.services.markdown import render as markdown
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.leadership.forms import DiscussForm, LeadershipFilterForm, fill_choices
 from nic.web.paging import Pager

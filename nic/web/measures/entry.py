@@ -16,9 +16,12 @@ from flask_login import login_required
 
 from nic.models import School
 from nic.permissions import require, requires
-from nic.services import csv_import, networks, periods, points
+from nic.services.measures import csv_import
+from nic.services.accounts import networks
+from nic.services.measures import periods
+from nic.services.measures import points
 from nic.services.errors import Conflict, Forbidden, ServiceError
-from nic.services.points import PointsInvalid
+from nic.services.measures.points import PointsInvalid
 from nic.tenancy import current_membership, get_scoped
 from nic.web.forms import show_service_error
 from nic.web.measures.forms import GridForm, PointForm, SchoolPicker, UploadForm, cells_of

@@ -3,7 +3,7 @@
 link, and for the viewer's school the quick form. Data entry pages are in
 nic.web.measures.entry; the charts are the `charts` blueprint's.
 
-Thin: parse, call nic.services.measures / points, render.
+Thin: parse, call nic.services.measures.measures / points, render.
 """
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from flask_login import login_required
 from werkzeug.routing import BuildError
 
 from nic.permissions import can, requires
-from nic.services import chart_markers, measures, networks, periods, points
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import measures
+from nic.services.accounts import networks
+from nic.services.measures import periods
+from nic.services.measures import points
 from nic.services.errors import NotFound, ServiceError
-from nic.services.markdown import render as markdown
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.forms import show_service_error
 from nic.web.measures.forms import MeasureForm, PointForm, measure_form_data

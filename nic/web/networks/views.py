@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import invitations, networks
+from nic.services.accounts import invitations
+from nic.services.accounts import networks
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership, current_network
 from nic.web.auth.views import LAST_NETWORK_KEY

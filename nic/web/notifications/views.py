@@ -1,13 +1,13 @@
 """Notifications pages, under /n/<slug>/: the full list (newest first, paged), and the
 forms that mark one or all read. They are the caller's own, in the current network:
-someone else's notification id is a 404. The rules live in nic.services.notifications."""
+someone else's notification id is a 404. The rules live in nic.services.notifications.notifications."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import notifications
+from nic.services.notifications import notifications
 from nic.services.errors import NotFound
 from nic.tenancy import current_membership, current_network
 from nic.web.paging import Pager

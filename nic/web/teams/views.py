@@ -1,5 +1,5 @@
 """Teams pages under /n/<slug>/teams: everyone in the network may look; principals manage
-their own school's teams and facilitators any school's (nic.services.teams decides)."""
+their own school's teams and facilitators any school's (nic.services.accounts.teams decides)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from nic.models import TEAM_KIND_LABELS, School
 from nic.permissions import requires
-from nic.services import teams
+from nic.services.accounts import teams
 from nic.services.errors import Forbidden, NotFound, ServiceError
 from nic.tenancy import current_membership, get_scoped
 from nic.web.forms import show_service_error

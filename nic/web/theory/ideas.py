@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 from nic.models import CHANGE_IDEA_STATUSES, DECISIONS, PHASES, Aim, ChangeIdea
 from nic.permissions import can, requires
-from nic.services import markdown, theory_ideas
+from nic.services.discussion import markdown
+from nic.services.theory import ideas as theory_ideas
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
 from nic.web.forms import show_service_error

@@ -9,7 +9,10 @@ from flask_login import current_user, login_required
 
 from nic.models import Aim, Driver
 from nic.permissions import requires
-from nic.services import diagram, markdown, theory, theory_ideas
+from nic.services.theory import diagram
+from nic.services.discussion import markdown
+from nic.services.theory import theory
+from nic.services.theory import ideas as theory_ideas
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import get_or_404
 from nic.web.forms import show_service_error

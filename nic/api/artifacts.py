@@ -28,7 +28,7 @@ from nic.services.artifacts.artifacts import Upload, UploadTooLarge, max_upload_
 from nic.services.errors import NotFound
 from nic.storage import BlobNotFound, get_storage
 from nic.tenancy import current_membership
-from nic.web.files import send_download
+from nic.storage.downloads import send_download
 
 Kind = Literal["protocol", "lesson_plan", "observation_tool", "data_tool", "meeting_agenda", "other"]
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

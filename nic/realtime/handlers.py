@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from nic.extensions import db, socketio
 from nic.models import Membership, Thread
-from nic.realtime import presence, publish
-from nic.realtime.rooms import network_room, thread_room, user_room
+from nic.realtime import presence
+from nic.events import publish
+from nic.events.rooms import network_room, thread_room, user_room
 from nic.services.accounts.accounts import user_for_api_token
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import UNSCOPED, use_network

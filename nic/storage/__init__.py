@@ -5,7 +5,7 @@ stored name never comes from a user and the same bytes uploaded twice are kept o
 Two implementations: local disk under NIC_DATA_DIR/blobs (the default, `local.py`) and
 S3-compatible object storage (`s3.py`), which several web servers on several machines
 can share. What a file *is* (the allow-list) lives in `sniff.py`; sending files to
-browsers safely in `nic/web/files.py`.
+browsers safely in `nic/storage/downloads.py`.
 
 Callers own the bookkeeping: a blob may be shared by several versions (dedup), so
 delete it only when no row references its sha256 any more.

@@ -5,7 +5,7 @@ from flask import Flask, has_request_context, render_template
 from flask_login import current_user
 
 from nic import permissions, words
-from nic.api.errors import http_error_response
+from nic.http_errors import http_error_response
 from nic.auth import is_api_request
 from nic.models import ROLE_LABELS
 from nic.tenancy import current_membership, current_network, memberships_of

@@ -2,7 +2,7 @@
 POSTed message, and another network's or a hidden subject answering 404."""
 import pytest
 
-from nic.realtime import publish
+from nic.events import publish
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Message, Reaction
-from nic.realtime import publish
+from nic.events import publish
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
 

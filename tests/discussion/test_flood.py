@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from nic.extensions import db, limiter, socketio
 from nic.models import Message
-from nic.realtime import publish
+from nic.events import publish
 from nic.tenancy import use_network
 from tests.factories import make_token
 

@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select
 
 from nic.extensions import db
 from nic.models import Message, Reaction
-from nic.realtime import publish
+from nic.events import publish
 from nic.services.discussion import reactions
 from nic.services.errors import Conflict, NotFound, ValidationFailed
 from nic.tenancy import use_network

@@ -4,8 +4,8 @@ import pytest
 
 from nic.extensions import db
 from nic.models import Message
-from nic.realtime import publish
-from nic.realtime.rooms import thread_room
+from nic.events import publish
+from nic.events.rooms import thread_room
 from nic.services.discussion import discussion
 from nic.services.errors import Forbidden, NotFound, ValidationFailed
 from nic.tenancy import use_network

@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.wsgi import FileWrapper
 
 from nic.storage import BlobNotFound
-from nic.web.files import send_download, send_preview
+from nic.storage.downloads import send_download, send_preview
 from tests.storage import samples
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -38,6 +38,8 @@ from nic.services.discussion.channels import readable_channels_clause
 from nic.services.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from nic.transaction import commit, on_commit
 from nic.services.validation import FieldErrors, clean_id, clean_name
+from nic.events import publish
+from nic import jobs
 
 BODY_MAX = 10_000
 CLIENT_ID_MAX = 64
@@ -173,7 +175,6 @@ def _existing(thread_id: int, author_id: int, client_id: str) -> Message | None:
 
 
 def _broadcast_after_commit(event: str, payload: dict) -> None:
-    from nic.realtime import publish
 
     on_commit(lambda: publish.emit_message(payload, event=event))
 
@@ -229,7 +230,6 @@ def _notify_after_commit(thread: Thread | None, message: Message, payload: dict,
     """Queue `notifications.for_message` (mentions, a reply to the thread's creator,
     activity on the cycle's owner) unless nobody could be told. The mention mark in
     body_html can only come from nic.services.discussion.mentions: the sanitiser drops any span."""
-    from nic import jobs
 
     mentioned = '<span class="mention"' in payload["body_html"]
     others = not mentions_only and (thread.subject == "cycle" or thread.created_by_id not in (None, message.author_id))

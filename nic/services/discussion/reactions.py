@@ -19,6 +19,7 @@ from nic.services.discussion.discussion import readable_thread
 from nic.services.errors import Conflict, NotFound, ValidationFailed
 from nic.transaction import commit, on_commit
 from nic.services.validation import clean_id
+from nic.events import publish
 
 # The set, in the order the page shows it, with the words a screen reader says.
 EMOJI: dict[str, str] = {
@@ -106,7 +107,6 @@ def react(membership, message_id, emoji, on: bool | None = None, thread_id=None)
         changed = True
     state = ReactionState(message.id, message.thread_id, emoji, _count(message.id, emoji), want)
     if changed:
-        from nic.realtime import publish
 
         payload = state.event(membership.user_id)
         on_commit(lambda: publish.emit_to_thread(state.thread_id, "reaction", payload))

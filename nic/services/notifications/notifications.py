@@ -35,6 +35,7 @@ from nic.services.errors import NotFound
 from nic.services.discussion.markdown import render as render_markdown
 from nic.transaction import commit, on_commit
 from nic.tenancy import current_network_id
+from nic.events import publish
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,6 @@ def cycle_phase_moved(connection, move) -> None:
 def push(network_id: int, notification_ids: list[int]) -> None:
     """`notification` to each recipient's sockets, with their new unread count. Called
     after the commit; the network may or may not be current (a task, an on_commit)."""
-    from nic.realtime import publish
     from nic.tenancy import use_network
 
     try:
@@ -202,7 +202,6 @@ def push(network_id: int, notification_ids: list[int]) -> None:
 
 
 def _push_read(user_id: int, ids: list[int] | None) -> None:
-    from nic.realtime import publish
 
     network_id = current_network_id()
     slug = db.session.scalar(select(Network.slug).where(Network.id == network_id))

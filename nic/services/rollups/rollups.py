@@ -45,6 +45,8 @@ from nic.services.rollups import series as rollup_series
 from nic.services.rollups import sql
 from nic.transaction import commit, on_commit
 from nic.tenancy import UNSCOPED, current_network_id
+from nic.events import publish
+from nic import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +73,6 @@ def _enqueue(job: RollupJob, countdown: int = 0) -> None:
 
 
 def _send_run(network_id: int, job_id: int, countdown: int = 0) -> None:
-    from nic import jobs
 
     kwargs = {"network_id": network_id, "job_id": job_id}
     celery = current_app.extensions["celery"]
@@ -372,7 +373,6 @@ def fail_job(job_id: int, error: str) -> None:
 
 
 def _emit_after_commit(network_id: int, slug: str, computed_at) -> None:
-    from nic.realtime import publish
 
     payload = {"network": slug, "computed_at": computed_at.isoformat()}
     on_commit(lambda: publish.emit_rollup(network_id, payload))

@@ -1,7 +1,7 @@
 """An artifact's versions: the history page, uploading a new version, deleting one (asking
 first when cycles link it), and the file routes: download (always an attachment), the
 inline preview of images and PDFs and the thumbnail, both only through
-nic.web.files.send_preview, which refuses anything else."""
+nic.storage.downloads.send_preview, which refuses anything else."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,7 +16,7 @@ from nic.storage import BlobNotFound, get_storage
 from nic.tenancy import current_membership
 from nic.web.artifacts.forms import ACCEPT_TYPES, ConfirmForm, VersionForm
 from nic.web.artifacts.views import PREVIEWABLE, bp, call, read_upload, too_large_message
-from nic.web.files import send_download, send_preview
+from nic.storage.downloads import send_download, send_preview
 from nic.web.forms import show_service_error
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from nic.extensions import socketio
-from nic.realtime.rooms import network_room, thread_room, user_room
+from nic.events.rooms import network_room, thread_room, user_room
 
 logger = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ VENDOR_DIR := static/vendor
 # `sudo` only when not root.
 SUDO := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: help assets chromium demo test test-dates bench lock lock-check clean
+.PHONY: help assets chromium demo test test-dates bench lint lock lock-check clean
 
 help: ## List the targets
 	@echo "nic make targets:"
@@ -123,5 +123,16 @@ test-dates: $(VENV)/.dev-installed ## Run the date-sensitive tests at each awkwa
 bench: $(VENV)/.dev-installed ## Run the benchmarks in tests/bench
 	$(TEST_ENV) $(VENV_BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts="" $(PYTEST_ARGS)
 
+# --- Lint, import contracts, types (configured in pyproject.toml) -------------------
+
+# Every step runs, then the target fails if any did: one run shows all that is wrong.
+lint: $(VENV)/.dev-installed lock-check ## ruff check, ruff format --check, lint-imports, mypy
+	@status=0; \
+	echo "--- ruff check"; $(VENV_BIN)/ruff check --output-format concise . || status=1; \
+	echo "--- ruff format --check"; $(VENV_BIN)/ruff format --check --output-format concise . || status=1; \
+	echo "--- lint-imports"; $(VENV_BIN)/lint-imports || status=1; \
+	echo "--- mypy"; $(VENV_BIN)/mypy || status=1; \
+	exit $$status
+
 clean: ## Remove the venv, node_modules, vendored assets, instance/ and caches
-	rm -rf $(VENV) node_modules $(VENDOR_DIR) instance .pytest_cache
+	rm -rf $(VENV) node_modules $(VENDOR_DIR) instance .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

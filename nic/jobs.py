@@ -23,7 +23,7 @@ LONGEST_TASK_SECONDS = 3600
 def celery_config(app: Flask) -> dict:
     redis_url = app.config.get("REDIS_URL")
     # A message not acknowledged within the visibility timeout is handed out again, so it
-    # must exceed the longest task (see docs/DECISIONS.md and TOOLCHAIN's Celery notes).
+    # must exceed the longest task (see docs/DECISIONS.md and docs/TOOLCHAIN.md's Celery notes).
     transport = {"visibility_timeout": app.config.get("CELERY_VISIBILITY_TIMEOUT", LONGEST_TASK_SECONDS)}
     transport.update(app.config.get("CELERY_TRANSPORT_EXTRA", {}))
     return {

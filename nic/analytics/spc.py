@@ -114,7 +114,7 @@ class Analysis:
         return next((rule.indices for rule in self.rules if rule.name == name), [])
 
     def to_contract(self) -> dict[str, Any]:
-        """The chart body of CONTRACT.md plus `rules` and `signal` (docs/SIGNALS.md);
+        """The chart body of docs/INTERFACE.md plus `rules` and `signal` (docs/SIGNALS.md);
         the caller adds "period" to each point."""
         return {
             "points": [

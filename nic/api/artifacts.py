@@ -1,4 +1,4 @@
-"""Artifacts over the API (shared/CONTRACT.md): `GET|POST /networks/<slug>/artifacts`,
+"""Artifacts over the API (docs/INTERFACE.md): `GET|POST /networks/<slug>/artifacts`,
 `GET /networks/<slug>/artifacts/<id>` and `GET .../artifacts/<id>/download`.
 
 POST takes multipart/form-data with a `file` part or a `url` field, and `title` (a JSON

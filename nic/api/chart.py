@@ -1,6 +1,6 @@
 """GET /api/v1/networks/<slug>/measures/<measure_id>/chart[?school_id=N]: a measure's
 analysed chart, one school's or (no school_id) the network's pooled series, exactly as
-CONTRACT.md names it, plus keys of our own (documented in docs/API.md): `rules` and
+docs/INTERFACE.md names it, plus keys of our own (documented in docs/API.md): `rules` and
 `signal` (which rules of the chart's type fired, and the headline verdict), `summary`,
 the plain-language sentences the chart page shows, `cycles`, the PDSA cycles the caller
 may see that started during the chart's periods (its markers), and on the pooled chart

@@ -1,4 +1,4 @@
-"""Measures over the API (shared/CONTRACT.md): `GET|POST /networks/<slug>/measures`,
+"""Measures over the API (docs/INTERFACE.md): `GET|POST /networks/<slug>/measures`,
 `GET /networks/<slug>/measures/<measure_id>` and
 `POST /networks/<slug>/measures/<measure_id>/points`. (The chart route is nic.api.chart.)
 

@@ -1,4 +1,4 @@
-"""Roll-ups over the API (CONTRACT.md): `POST /networks/<slug>/rollups` asks the worker for
+"""Roll-ups over the API (docs/INTERFACE.md): `POST /networks/<slug>/rollups` asks the worker for
 a full roll-up and answers 202 `{"job": ID}` at once (a request while one is queued or
 running answers that job); `GET .../rollups/latest` reads the latest snapshot, never
 waiting for a run; `GET .../rollups/jobs/<job_id>` tells how a job is getting on.

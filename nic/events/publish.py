@@ -41,7 +41,7 @@ def emit_to_thread(thread_id: int, event: str, payload: dict, skip_sids: list[st
 
 def emit_rollup(network_id: int, payload: dict) -> None:
     """`rollup` {network, computed_at} to the network's members: its facilitators, as
-    CONTRACT.md says, and everyone else in it (an extension: docs/API.md), whose open
+    docs/INTERFACE.md says, and everyone else in it (an extension: docs/API.md), whose open
     leadership view and school dashboard refresh on it. The payload names no figures."""
     try:
         socketio.emit("rollup", payload, to=network_room(network_id))

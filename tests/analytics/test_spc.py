@@ -301,7 +301,7 @@ def test_empty_series():
 
 
 def test_to_contract_has_exactly_the_contract_fields_and_the_documented_extensions():
-    # CONTRACT.md's chart answer, plus `rules` and `signal` (docs/SIGNALS.md).
+    # docs/INTERFACE.md's chart answer, plus `rules` and `signal` (docs/SIGNALS.md).
     body = analyse("p", numerators=[1, 2], denominators=[4, 4]).to_contract()
     assert set(body) == {"points", "runs", "shift", "trend", "outside_limits", "rules", "signal"}
     assert set(body["points"][0]) == {"value", "center", "lower", "upper"}

@@ -1,4 +1,4 @@
-"""The artifact API per shared/CONTRACT.md: the object, the list (search inside files,
+"""The artifact API per docs/INTERFACE.md: the object, the list (search inside files,
 filters, keyset pages), one artifact, the download, and what is hidden answering 404."""
 from nic.clock import utcnow
 from nic.extensions import db

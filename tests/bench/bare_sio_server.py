@@ -9,7 +9,7 @@ processes joined by a python-socketio RedisManager. No Flask, no auth, no databa
         --redis redis://127.0.0.1:6379/9 --channel nic-bench-bare-123
 
 Give both processes the same --channel: a RedisManager's default channel is `socketio`,
-not Flask-SocketIO's `flask-socketio` (TOOLCHAIN.md). Redis pub/sub channels are global
+not Flask-SocketIO's `flask-socketio` (docs/TOOLCHAIN.md). Redis pub/sub channels are global
 to the Redis server, whatever the database number, so use a channel of your own.
 """
 from __future__ import annotations

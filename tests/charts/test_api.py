@@ -1,4 +1,4 @@
-"""GET /api/v1/networks/<slug>/measures/<measure_id>/chart, to the letter of CONTRACT.md,
+"""GET /api/v1/networks/<slug>/measures/<measure_id>/chart, to the letter of docs/INTERFACE.md,
 with the documented extensions (`summary`, `cycles`, `rules`, `signal`; pooled points
 also carry `schools_reporting`, `schools_expected` and `excluded`)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The cycle API per shared/CONTRACT.md: POST, GET, PATCH (with the version check and
+"""The cycle API per docs/INTERFACE.md: POST, GET, PATCH (with the version check and
 phase rules) and DELETE, and another network's ids answering 404."""
 import pytest
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""The threads API: shapes per CONTRACT.md, catching up with ?after=, broadcasting a
+"""The threads API: shapes per docs/INTERFACE.md, catching up with ?after=, broadcasting a
 POSTed message, and another network's or a hidden subject answering 404."""
 import pytest
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/networks/<slug>/measures/<measure_id>/points per shared/CONTRACT.md: the
+"""POST /api/v1/networks/<slug>/measures/<measure_id>/points per docs/INTERFACE.md: the
 body, all or nothing with each bad point named by its index, updates of recorded
 periods, the audit trail, who may enter for which school, and another network's ids."""
 from datetime import date

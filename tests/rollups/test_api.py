@@ -1,4 +1,4 @@
-"""The roll-up API (CONTRACT.md): POST answers 202 {"job"} at once and coalesces; latest
+"""The roll-up API (docs/INTERFACE.md): POST answers 202 {"job"} at once and coalesces; latest
 reads the snapshot exactly in the contract's shape (plus documented extras), before any
 roll-up, for a principal, with a measure without data and a school without cycles, and
 after a failed job (the last good snapshot with its age); jobs/<id> for polling; another

@@ -1,5 +1,5 @@
 """The `rollup` event: when a roll-up finishes it reaches every member of that network
-(facilitators, as CONTRACT.md says, and the others, whose leadership view and school page
+(facilitators, as docs/INTERFACE.md says, and the others, whose leadership view and school page
 refresh on it), and nobody in another network."""
 from flask_socketio import SocketIOTestClient
 

@@ -1,4 +1,4 @@
-"""The worker's reliability settings (issue 7, TOOLCHAIN's Celery notes): late acks, a
+"""The worker's reliability settings (issue 7, docs/TOOLCHAIN.md's Celery notes): late acks, a
 message handed back when its worker dies, one message at a time, a visibility timeout
 longer than any task and any countdown; transient errors retried with backoff and the
 job failed (not lost) after the last try; beat's roll-up entries beside the others."""

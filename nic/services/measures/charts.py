@@ -88,7 +88,7 @@ class Chart:
         return bool(self.analysis.signal)
 
     def contract(self) -> dict:
-        """The API's `chart` answer (CONTRACT.md): the analysis with each point's period;
+        """The API's `chart` answer (docs/INTERFACE.md): the analysis with each point's period;
         a pooled chart's points also say who reported them (docs/API.md)."""
         body = to_contract(self.analysis, self.series.periods)
         series = self.series

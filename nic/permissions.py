@@ -123,7 +123,9 @@ def visible_cycles_clause(membership: Membership) -> ColumnElement[bool]:
 def can_see_cycle(membership: Membership | None, cycle: Cycle | None) -> bool:
     if membership is None or cycle is None or cycle.deleted_at is not None:
         return False
-    return cycle.visibility == "network" or (membership.school_id is not None and cycle.school_id == membership.school_id)
+    return cycle.visibility == "network" or (
+        membership.school_id is not None and cycle.school_id == membership.school_id
+    )
 
 
 def can_edit_cycle(membership: Membership | None, cycle: Cycle | None) -> bool:

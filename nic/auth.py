@@ -1,5 +1,6 @@
 """Who is asking: the browser session (Flask-Login) or a personal API token
 (`Authorization: Bearer ...`). Both end up as `current_user`."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, request, url_for

@@ -1,5 +1,6 @@
 """The `nic` command line: a Flask CLI group, so `nic db upgrade` (Flask-Migrate) works.
 Every command fails with one line on stderr and a non-zero exit on bad input."""
+
 from __future__ import annotations
 
 import sys
@@ -29,8 +30,13 @@ def _network_or_fail(slug: str):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=300, show_default=True, type=int,
-              help="Concurrent connections: each open socket holds a thread; leave ~100 for pages.")
+@click.option(
+    "--threads",
+    default=300,
+    show_default=True,
+    type=int,
+    help="Concurrent connections: each open socket holds a thread; leave ~100 for pages.",
+)
 @click.option("--graceful-timeout", default=10, show_default=True, type=int)
 def serve(host, port, threads, graceful_timeout):
     """Serve the web app and Socket.IO with gunicorn (gthread, one worker)."""
@@ -98,10 +104,9 @@ def user_group():
 @with_appcontext
 def user_create(email, name, password, network_slug, role, school_name):
     """Create a user with a membership; an existing user gains the membership."""
-    from nic.services.accounts import accounts
-    from nic.services.accounts import networks
-    from nic.transaction import commit, rollback
+    from nic.services.accounts import accounts, networks
     from nic.tenancy import use_network
+    from nic.transaction import commit, rollback
 
     with use_network(_network_or_fail(network_slug)):
         school_id = None
@@ -155,15 +160,20 @@ def bench_group():
 @click.option("--cycles", required=True, type=int, help="Cycles in all, spread over the new schools")
 @click.option("--points", required=True, type=int, help="Measure points in all, spread over schools and measures")
 @click.option("--seed", default=20260406, show_default=True, type=int, help="Random seed: same seed, same data")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day the data leads up to (default: today)")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the data leads up to (default: today)",
+)
 @with_appcontext
 def bench_seed(network_slug, schools, cycles, points, seed, as_of):
     """Bulk-load synthetic but realistic data into a network, in one transaction."""
     from nic.bench.seed import seed as run_seed
 
-    for line in run_seed(network_slug, schools, cycles, points, seed=seed, as_of=as_of and as_of.date(),
-                         progress=click.echo):
+    for line in run_seed(
+        network_slug, schools, cycles, points, seed=seed, as_of=as_of and as_of.date(), progress=click.echo
+    ):
         click.echo(line)
 
 

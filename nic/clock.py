@@ -13,6 +13,7 @@ everything that depends on it, and PostgreSQL's own clock cannot contradict it.
 Times are UTC. Durations that are not about the calendar (timeouts, deadlines,
 heartbeats) use `time.monotonic()` where they are measured and are not read here.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

@@ -1,15 +1,24 @@
 """The one JSON error shape of the API, `{"error": {"code", "message", "fields"}}`, for
 any HTTP error: used by the API's handlers (nic.api.errors) and by the HTML error pages
 when the request was an API one (nic.web), which both stand above this module."""
+
 from __future__ import annotations
 
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_failed", 429: "rate_limited", 500: "server_error",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "server_error",
 }
 
 

@@ -13,6 +13,7 @@ query that crosses networks (today: finding a user's own memberships).
 `db.session.get()` can answer from the identity map without running SQL, so it bypasses
 the hook: load tenant objects with `get_scoped()` / `get_or_404()` instead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -143,9 +144,7 @@ def _scope_orm_execute(state: ORMExecuteState) -> None:
     # each tenant entity wherever it appears (joins, subqueries, aliases) and is a no-op
     # for statements without one.
     state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantMixin, lambda cls: cls.network_id == network_id, include_aliases=True
-        )
+        with_loader_criteria(TenantMixin, lambda cls: cls.network_id == network_id, include_aliases=True)
     )
 
 

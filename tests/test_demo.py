@@ -1,5 +1,6 @@
 """The demo network is believable: people in every role, a driver diagram with history,
 and about 40 cycles across all schools in every phase, with ramps of three."""
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -29,8 +30,10 @@ def test_demo_seeds_a_believable_network(db_session):
         assert schools_with_cycles == 6
         parent, grandparent = aliased(Cycle), aliased(Cycle)
         ramps_of_three = db.session.scalar(
-            select(func.count()).select_from(Cycle)
-            .join(parent, parent.id == Cycle.parent_id).join(grandparent, grandparent.id == parent.parent_id)
+            select(func.count())
+            .select_from(Cycle)
+            .join(parent, parent.id == Cycle.parent_id)
+            .join(grandparent, grandparent.id == parent.parent_id)
         )
         assert ramps_of_three >= 4
         from nic.models import Channel, Message, Thread

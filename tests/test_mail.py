@@ -1,5 +1,6 @@
 """The one mailer: outbox row first, delivery after commit, SMTP when configured, the
 log otherwise, never twice."""
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,9 @@ def smtp_server(app):
 
 def _reset_mail(to="ana@example.org"):
     user = SimpleNamespace(name="Ana")
-    return mail.send_mail(to, "Reset your nic password", "password_reset", user=user,
-                          link="https://nic.test/reset/abc", minutes=60)
+    return mail.send_mail(
+        to, "Reset your nic password", "password_reset", user=user, link="https://nic.test/reset/abc", minutes=60
+    )
 
 
 def test_nothing_is_sent_before_commit(db_session, smtp_server):

@@ -96,8 +96,14 @@ def outside_mask(values: np.ndarray, lower: np.ndarray | float, upper: np.ndarra
     return outside
 
 
-def shewhart_rules(values: np.ndarray, center: float, sigma: np.ndarray | float, outside: np.ndarray,
-                   side_runs: SideRuns, stretches: Stretches) -> dict[str, np.ndarray]:
+def shewhart_rules(
+    values: np.ndarray,
+    center: float,
+    sigma: np.ndarray | float,
+    outside: np.ndarray,
+    side_runs: SideRuns,
+    stretches: Stretches,
+) -> dict[str, np.ndarray]:
     """A mask per Data Guide rule that fired in one phase (arrays of the phase's points;
     `outside` is outside_mask() of them, side_runs and stretches their runs and trends)."""
     n = len(values)

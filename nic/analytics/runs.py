@@ -169,8 +169,9 @@ class SideRuns(NamedTuple):
             return NO_RUNS
         longest, crossings = int(self.lengths.max()), len(self.lengths) - 1
         longest_max, crossings_min = anhoej_limits(n)
-        return Runs(n, longest, longest_max, crossings, crossings_min,
-                    longest > longest_max or crossings < crossings_min)
+        return Runs(
+            n, longest, longest_max, crossings, crossings_min, longest > longest_max or crossings < crossings_min
+        )
 
     def in_runs_of(self, minimum: int) -> np.ndarray:
         """Positions of the points in runs of `minimum` or more, ascending."""
@@ -181,8 +182,11 @@ class SideRuns(NamedTuple):
     def groups(self, minimum: int) -> list[np.ndarray]:
         """The positions of each run of `minimum` or more, oldest first."""
         ends = self.lengths.cumsum()
-        return [self.useful[end - length : end] for end, length in zip(ends.tolist(), self.lengths.tolist())
-                if length >= minimum]
+        return [
+            self.useful[end - length : end]
+            for end, length in zip(ends.tolist(), self.lengths.tolist())
+            if length >= minimum
+        ]
 
 
 def side_runs(sides: SidesLike) -> SideRuns:

@@ -249,8 +249,9 @@ def _floats(values: Sequence[float | None], what: str) -> np.ndarray:
     return array
 
 
-def _ratios(chart: str, numerators: Sequence[float | None],
-            denominators: Sequence[float | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ratios(
+    chart: str, numerators: Sequence[float | None], denominators: Sequence[float | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     nums, dens = _floats(numerators, "numerator"), _floats(denominators, "denominator")
     problems: list[tuple[int, str]] = []
     negative = np.flatnonzero((nums < 0) | (dens < 0))
@@ -291,8 +292,9 @@ def _i_limits(base_values: np.ndarray) -> tuple[float, float, float, float]:
     return cl, cl - spread, cl + spread, spread / 3
 
 
-def _pu_limits(chart: str, nums: np.ndarray, dens: np.ndarray, base: np.ndarray, lower: np.ndarray,
-               upper: np.ndarray) -> tuple[float, np.ndarray]:
+def _pu_limits(
+    chart: str, nums: np.ndarray, dens: np.ndarray, base: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[float, np.ndarray]:
     """(center, sigma per point) of a phase: p̄ or ū over the baseline; fills the limits
     of each point from its own denominator (NaN where the point has no value: its
     denominator is NaN, and NaN carries through). Sigma stays unclipped for the zone

@@ -39,8 +39,9 @@ _FIGURE_NAMES = {"run": "Median", "i": "Mean", "p": "Overall proportion", "u": "
 _FIGURE_NOUNS = {"run": "median", "i": "mean", "p": "proportion", "u": "rate"}
 
 
-def summarise(analysis: Analysis, periods: Sequence[date], direction: str = "up", unit: str = "",
-              frequency: str | None = None) -> list[str]:
+def summarise(
+    analysis: Analysis, periods: Sequence[date], direction: str = "up", unit: str = "", frequency: str | None = None
+) -> list[str]:
     """Sentences describing `analysis`; `periods` holds one date per point.
 
     direction: "up" when higher is better, "down" when lower is better.
@@ -132,7 +133,8 @@ class _Writer:
         return [
             f"{_points(len(group))} {'above the upper' if up else 'below the lower'} limit "
             f"({self.dates.listing(group)}){self._verdict(up)}."
-            for group, up in ((above, True), (below, False)) if group
+            for group, up in ((above, True), (below, False))
+            if group
         ]
 
     def _two_of_three(self) -> list[str]:
@@ -141,17 +143,23 @@ class _Writer:
         for up in (True, False):
             group = [i for i in indices if (self.values[i] > self.centers[i]) == up]
             if set(group) - set(self.a.outside_limits):  # not all told already as outside the limits
-                sentences.append(f"2 of 3 points in a row beyond 2 sigma {'above' if up else 'below'} the "
-                                 f"{self.center_name} ({self.dates.listing(group)}){self._verdict(up)}.")
+                sentences.append(
+                    f"2 of 3 points in a row beyond 2 sigma {'above' if up else 'below'} the "
+                    f"{self.center_name} ({self.dates.listing(group)}){self._verdict(up)}."
+                )
         return sentences
 
     def _fifteen_inner(self) -> list[str]:
         # No verdict: hugging the center is neither better nor worse, it questions the limits.
-        why = ("less variation than the limits expect; check how the limits were set and whether the data mix "
-               "different sources")
+        why = (
+            "less variation than the limits expect; check how the limits were set and whether the data mix "
+            "different sources"
+        )
         name = self.center_name
-        return [f"{len(group)} points in a row within 1 sigma of the {name} {self.dates.span(group, self.last)}: {why}."
-                for group in self._stretches(self.a.fired(R.FIFTEEN_INNER))]
+        return [
+            f"{len(group)} points in a row within 1 sigma of the {name} {self.dates.span(group, self.last)}: {why}."
+            for group in self._stretches(self.a.fired(R.FIFTEEN_INNER))
+        ]
 
     def _stretches(self, indices: list[int]) -> list[list[int]]:
         """Split a rule's indices where a recorded point or a phase start comes between."""
@@ -170,11 +178,15 @@ class _Writer:
         runs, name = self.a.runs, self.center_name
         sentences = []
         if runs.useful and runs.longest_run > runs.longest_run_max:
-            sentences.append(f"The longest run on one side of the {name} ({runs.longest_run} points) is longer than "
-                             f"chance explains ({runs.longest_run_max} at most): a non-random pattern.")
+            sentences.append(
+                f"The longest run on one side of the {name} ({runs.longest_run} points) is longer than "
+                f"chance explains ({runs.longest_run_max} at most): a non-random pattern."
+            )
         if runs.useful and runs.crossings < runs.crossings_min:
-            sentences.append(f"Fewer crossings of the {name} than expected ({runs.crossings}; at least "
-                             f"{runs.crossings_min} by chance): a non-random pattern.")
+            sentences.append(
+                f"Fewer crossings of the {name} than expected ({runs.crossings}; at least "
+                f"{runs.crossings_min} by chance): a non-random pattern."
+            )
         return sentences
 
     # --- no signal: why --------------------------------------------------------------------------
@@ -215,8 +227,10 @@ class _Writer:
         if self.a.baseline:
             frozen = self._shown(center)
             noun = _FIGURE_NOUNS[self.a.chart]
-            sentence = (f"{name}: {whole}; the center line is the {noun} of the first {self.a.baseline} points "
-                        f"(the baseline): {frozen}.")
+            sentence = (
+                f"{name}: {whole}; the center line is the {noun} of the first {self.a.baseline} points "
+                f"(the baseline): {frozen}."
+            )
             return [sentence]
         return [f"{name}: {whole}."]
 

@@ -5,40 +5,132 @@ no Flask here; nic/bench/seed.py turns these into rows and bulk-loads them.
 The content reuses the demo's theory of improvement and measures (nic/demo/theory.py,
 nic/demo/measures.py), so a bench network reads like the demo, only much bigger.
 """
+
 from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from nic.demo.seed import FIRST, LAST
 from nic.demo.theory import AIM, IDEAS, PRIMARY, SECONDARY
 from nic.models import PHASES
 
 PLACES = [
-    "Riverside", "Eastside", "Lincoln", "Harbor View", "Maple Grove", "Cedar Ridge", "Westlake", "Northgate",
-    "Pine Hollow", "Jefferson", "Oak Park", "Summit", "Lakeview", "Fairmont", "Brookside", "Hillcrest",
-    "Washington", "Roosevelt", "Kennedy", "Madison", "Granite Falls", "Stonebridge", "Willow Creek", "Bayside",
-    "Prairie View", "Southridge", "Highland", "Union", "Central", "Valley", "Franklin", "Douglass",
-    "Sojourner Truth", "Mountain View", "Clearwater", "Redwood", "Silver Lake", "Meadowbrook", "Canyon", "Heritage",
+    "Riverside",
+    "Eastside",
+    "Lincoln",
+    "Harbor View",
+    "Maple Grove",
+    "Cedar Ridge",
+    "Westlake",
+    "Northgate",
+    "Pine Hollow",
+    "Jefferson",
+    "Oak Park",
+    "Summit",
+    "Lakeview",
+    "Fairmont",
+    "Brookside",
+    "Hillcrest",
+    "Washington",
+    "Roosevelt",
+    "Kennedy",
+    "Madison",
+    "Granite Falls",
+    "Stonebridge",
+    "Willow Creek",
+    "Bayside",
+    "Prairie View",
+    "Southridge",
+    "Highland",
+    "Union",
+    "Central",
+    "Valley",
+    "Franklin",
+    "Douglass",
+    "Sojourner Truth",
+    "Mountain View",
+    "Clearwater",
+    "Redwood",
+    "Silver Lake",
+    "Meadowbrook",
+    "Canyon",
+    "Heritage",
 ]
-SCHOOL_KINDS = ["High School", "Academy", "Early College High", "Secondary School", "Preparatory High",
-                "Collegiate High"]
+SCHOOL_KINDS = [
+    "High School",
+    "Academy",
+    "Early College High",
+    "Secondary School",
+    "Preparatory High",
+    "Collegiate High",
+]
 BENCH_PASSWORD = "nic-bench-2026"  # every bench login; printed by the seed
 GROUPS = ["Cohort 1", "Cohort 2", "Cohort 3", "Cohort 4"]
 
 # Ten more change ideas beside the demo's ten: (title, description, status, secondary drivers).
 MORE_IDEAS = [
-    ("Attendance buddy for chronically absent students", "An adult checks in with the student at the door every morning for four weeks.", "testing", ["Attendance outreach within a day"]),
-    ("Weekly one-page grade report to advisors", "Each advisor gets a one-page list of advisees below a C every Monday.", "spreading", ["Weekly grade-monitoring routines in teacher teams"]),
-    ("Lunch tutoring block", "Subject teachers staff a 25-minute help room at lunch, four days a week.", "testing", ["Timely help when a course grade slips"]),
-    ("Student-led conference in November", "Students present their grades and goals to their family and advisor.", "accepted", ["Student-led grade checks", "Family communication in home languages"]),
-    ("Upperclass mentor match", "Each 9th grader is paired with an 11th-grade mentor who meets them weekly.", "testing", ["Advisory with a consistent adult"]),
-    ("Reassessment window for failed unit tests", "A student who fails a unit test may retake it within ten days after a help session.", "testing", ["Timely help when a course grade slips"]),
-    ("Family night on reading the grade portal", "An evening where families log in to the portal with staff and interpreters beside them.", "accepted", ["Family communication in home languages"]),
-    ("Daily attendance text to families", "An automatic text to the family when a student misses first period.", "retired", ["Attendance outreach within a day"]),
-    ("Summer bridge week", "A week in August for incoming 9th graders: schedules, lockers, advisors and a first success.", "spreading", ["Advisory with a consistent adult"]),
-    ("Grade-level data wall", "A wall in the staff room showing each 9th grader's on-track status, updated weekly.", "proposed", ["Weekly grade-monitoring routines in teacher teams"]),
+    (
+        "Attendance buddy for chronically absent students",
+        "An adult checks in with the student at the door every morning for four weeks.",
+        "testing",
+        ["Attendance outreach within a day"],
+    ),
+    (
+        "Weekly one-page grade report to advisors",
+        "Each advisor gets a one-page list of advisees below a C every Monday.",
+        "spreading",
+        ["Weekly grade-monitoring routines in teacher teams"],
+    ),
+    (
+        "Lunch tutoring block",
+        "Subject teachers staff a 25-minute help room at lunch, four days a week.",
+        "testing",
+        ["Timely help when a course grade slips"],
+    ),
+    (
+        "Student-led conference in November",
+        "Students present their grades and goals to their family and advisor.",
+        "accepted",
+        ["Student-led grade checks", "Family communication in home languages"],
+    ),
+    (
+        "Upperclass mentor match",
+        "Each 9th grader is paired with an 11th-grade mentor who meets them weekly.",
+        "testing",
+        ["Advisory with a consistent adult"],
+    ),
+    (
+        "Reassessment window for failed unit tests",
+        "A student who fails a unit test may retake it within ten days after a help session.",
+        "testing",
+        ["Timely help when a course grade slips"],
+    ),
+    (
+        "Family night on reading the grade portal",
+        "An evening where families log in to the portal with staff and interpreters beside them.",
+        "accepted",
+        ["Family communication in home languages"],
+    ),
+    (
+        "Daily attendance text to families",
+        "An automatic text to the family when a student misses first period.",
+        "retired",
+        ["Attendance outreach within a day"],
+    ),
+    (
+        "Summer bridge week",
+        "A week in August for incoming 9th graders: schedules, lockers, advisors and a first success.",
+        "spreading",
+        ["Advisory with a consistent adult"],
+    ),
+    (
+        "Grade-level data wall",
+        "A wall in the staff room showing each 9th grader's on-track status, updated weekly.",
+        "proposed",
+        ["Weekly grade-monitoring routines in teacher teams"],
+    ),
 ]
 ALL_IDEAS = IDEAS + MORE_IDEAS
 
@@ -50,33 +142,56 @@ QUESTIONS = [
     ("Will the students' grades move by the end of the cycle?", "A little, for most of them."),
     ("Will it fit in the time we have?", "Yes, if we keep it to fifteen minutes."),
 ]
-RESULTS = ["As predicted, give or take one.", "Better than we predicted.", "Below the prediction.",
-           "Mixed: it worked in two classes out of three."]
-DATA = ["A sign-in sheet and the list of students reached.", "Attendance for the students, before and after.",
-        "The weekly grade export for the classes involved.", "A short teacher reflection after each session."]
-OBSERVATIONS = ["Ran on the planned days; two sessions were cut short by assemblies.",
-                "Teachers kept the log; students asked for the routine to continue.",
-                "Started a week late because of testing; ran smoothly after that."]
-PROBLEMS = ["", "", "The log template was too long; we trimmed it after the first week.",
-            "A substitute did not know the routine on one day."]
-LEARNED = ["The routine is doable in the time we have; the students it reached responded within the week.",
-           "It helped the students who were only a little behind, not those far behind.",
-           "The data did not move yet; teachers say it changed how they talk with students."]
+RESULTS = [
+    "As predicted, give or take one.",
+    "Better than we predicted.",
+    "Below the prediction.",
+    "Mixed: it worked in two classes out of three.",
+]
+DATA = [
+    "A sign-in sheet and the list of students reached.",
+    "Attendance for the students, before and after.",
+    "The weekly grade export for the classes involved.",
+    "A short teacher reflection after each session.",
+]
+OBSERVATIONS = [
+    "Ran on the planned days; two sessions were cut short by assemblies.",
+    "Teachers kept the log; students asked for the routine to continue.",
+    "Started a week late because of testing; ran smoothly after that.",
+]
+PROBLEMS = [
+    "",
+    "",
+    "The log template was too long; we trimmed it after the first week.",
+    "A substitute did not know the routine on one day.",
+]
+LEARNED = [
+    "The routine is doable in the time we have; the students it reached responded within the week.",
+    "It helped the students who were only a little behind, not those far behind.",
+    "The data did not move yet; teachers say it changed how they talk with students.",
+]
 OUTCOMES = {
     "adopt": ("It worked at this scale and fits our routines.", "Make it the standard routine and widen it."),
     "adapt": ("It helped, but the timing did not fit everyone.", "Run it again with the change, with more classes."),
     "abandon": ("Too much work for what it gave us; the data did not move.", "Stop and share what we learned."),
 }
 MESSAGES = [
-    "What did you change before widening it?", "We moved it to Monday mornings so follow-ups happen the same week.",
-    "Can you share the log template?", "Our numbers moved after the third week, not before.",
-    "Has anyone tried this with seniors as mentors?", "We are stuck on getting families to answer; ideas welcome.",
-    "Posting our agenda from last week's huddle.", "**Great result!** Bringing this to our ILT on Thursday.",
+    "What did you change before widening it?",
+    "We moved it to Monday mornings so follow-ups happen the same week.",
+    "Can you share the log template?",
+    "Our numbers moved after the third week, not before.",
+    "Has anyone tried this with seniors as mentors?",
+    "We are stuck on getting families to answer; ideas welcome.",
+    "Posting our agenda from last week's huddle.",
+    "**Great result!** Bringing this to our ILT on Thursday.",
 ]
 ARTIFACTS = [
-    ("Huddle agenda template", "meeting_agenda"), ("Grade check log", "data_tool"),
-    ("Call-home script", "protocol"), ("Advisory lesson: reading your transcript", "lesson_plan"),
-    ("Classroom engagement look-fors", "observation_tool"), ("Recovery plan form", "other"),
+    ("Huddle agenda template", "meeting_agenda"),
+    ("Grade check log", "data_tool"),
+    ("Call-home script", "protocol"),
+    ("Advisory lesson: reading your transcript", "lesson_plan"),
+    ("Classroom engagement look-fors", "observation_tool"),
+    ("Recovery plan form", "other"),
 ]
 
 # How far cycles have got, in percent: most are finished, a steady share is open.
@@ -91,7 +206,7 @@ SCALE_BASE = {"students": 5, "classes": 1, "teachers": 1}
 def as_of_moment(as_of: date) -> datetime:
     """The seed's "now": midnight UTC at the start of `as_of`, so a rerun on the same
     day (or with the same --as-of) places every date identically."""
-    return datetime.combine(as_of, time(0), tzinfo=timezone.utc)
+    return datetime.combine(as_of, time(0), tzinfo=UTC)
 
 
 def school_name(ordinal: int) -> str:
@@ -167,6 +282,7 @@ def scale(rng: random.Random, unit: str, ramp: int) -> int:
 
 # --- measure series ----------------------------------------------------------------------
 
+
 def series_lengths(total: int, series: int) -> list[int]:
     """Points per school-and-measure series: as even as possible, adding up to `total`."""
     base, extra = divmod(total, series)
@@ -213,7 +329,29 @@ def series(rng: random.Random, chart: str, up: bool, length: int, size: int):
 
 
 __all__ = [
-    "AIM", "ALL_IDEAS", "ARTIFACTS", "BENCH_PASSWORD", "DATA", "GROUPS", "LEARNED", "MESSAGES", "OBSERVATIONS", "OUTCOMES",
-    "PRIMARY", "PROBLEMS", "QUESTIONS", "RESULTS", "SECONDARY", "as_of_moment", "decision", "facilitator_email",
-    "people", "scale", "school_name", "series", "series_lengths", "split", "timeline",
+    "AIM",
+    "ALL_IDEAS",
+    "ARTIFACTS",
+    "BENCH_PASSWORD",
+    "DATA",
+    "GROUPS",
+    "LEARNED",
+    "MESSAGES",
+    "OBSERVATIONS",
+    "OUTCOMES",
+    "PRIMARY",
+    "PROBLEMS",
+    "QUESTIONS",
+    "RESULTS",
+    "SECONDARY",
+    "as_of_moment",
+    "decision",
+    "facilitator_email",
+    "people",
+    "scale",
+    "school_name",
+    "series",
+    "series_lengths",
+    "split",
+    "timeline",
 ]

@@ -14,6 +14,7 @@ million rows costs nothing extra (nobody sees the rows until the commit) and on 
 it is the fastest way to write at all. A failure leaves the database as it was.
 Roll-ups are not triggered: run `nic rollup run` afterwards, as the benchmark does.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,19 +24,32 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, text
 
-from nic.bench import data
 from nic import clock
+from nic.bench import data
 from nic.bench.network import ensure_network
 from nic.bench.writer import Writer
 from nic.extensions import db
 from nic.models import (
-    Artifact, ChangeIdea, Channel, Cycle, CycleChange, CyclePhaseMove, CycleQuestion, Measure, MeasurePoint,
-    Membership, Message, School, Team, Thread, User,
+    Artifact,
+    ChangeIdea,
+    Channel,
+    Cycle,
+    CycleChange,
+    CyclePhaseMove,
+    CycleQuestion,
+    Measure,
+    MeasurePoint,
+    Membership,
+    Message,
+    School,
+    Team,
+    Thread,
+    User,
 )
 from nic.models.artifact import artifact_change_ideas
 from nic.models.team import team_members
-from nic.services.errors import ValidationFailed
 from nic.services.accounts.passwords import hash_password
+from nic.services.errors import ValidationFailed
 from nic.services.measures.periods import current_period
 from nic.services.validation import FieldErrors, clean_slug
 
@@ -45,8 +59,13 @@ LIMITS = {"schools": 20_000, "cycles": 5_000_000, "points": 50_000_000}
 MAX_CYCLES_PER_SCHOOL = 2_000
 MAX_WEEKS_PER_SERIES = 1_040  # 20 years of Mondays: more would reach back before nic's first year
 # The big tables, whose foreign keys are checked once after the load rather than per row.
-BULK_TABLES = (Cycle.__table__, CycleQuestion.__table__, CyclePhaseMove.__table__, CycleChange.__table__,
-               MeasurePoint.__table__)
+BULK_TABLES = (
+    Cycle.__table__,
+    CycleQuestion.__table__,
+    CyclePhaseMove.__table__,
+    CycleChange.__table__,
+    MeasurePoint.__table__,
+)
 
 
 def check_sizes(slug: str, schools: int, cycles: int, points: int) -> str:
@@ -61,8 +80,15 @@ def check_sizes(slug: str, schools: int, cycles: int, points: int) -> str:
     return slug
 
 
-def seed(slug: str, schools: int, cycles: int, points: int, seed: int = DEFAULT_SEED,
-         as_of: date | None = None, progress=print) -> list[str]:
+def seed(
+    slug: str,
+    schools: int,
+    cycles: int,
+    points: int,
+    seed: int = DEFAULT_SEED,
+    as_of: date | None = None,
+    progress=print,
+) -> list[str]:
     """Add `schools` new schools with their people, `cycles` cycles and `points` measure
     points to the network `slug` (created with a theory of improvement and measures if
     missing) and commit; answer the summary lines."""
@@ -75,10 +101,14 @@ def seed(slug: str, schools: int, cycles: int, points: int, seed: int = DEFAULT_
         run.load_network()
         weeks = -(-points // (schools * len(run.measures)))
         if weeks > MAX_WEEKS_PER_SERIES:
-            raise ValidationFailed({"points": f"must be at most {MAX_WEEKS_PER_SERIES * schools * len(run.measures):,} "
-                                              f"for {schools} school{'s' * (schools != 1)} and {len(run.measures)} "
-                                              f"weekly measures ({MAX_WEEKS_PER_SERIES:,} weeks each)"})
-        run.stage("network", created and "created" or "existing")
+            raise ValidationFailed(
+                {
+                    "points": f"must be at most {MAX_WEEKS_PER_SERIES * schools * len(run.measures):,} "
+                    f"for {schools} school{'s' * (schools != 1)} and {len(run.measures)} "
+                    f"weekly measures ({MAX_WEEKS_PER_SERIES:,} weeks each)"
+                }
+            )
+        run.stage("network", (created and "created") or "existing")
         run.add_schools(schools)
         with run.writer.foreign_keys_set_aside(BULK_TABLES):
             run.add_cycles(cycles)
@@ -123,12 +153,20 @@ class _Run:
         conn, nid = self.writer.connection, self.network_id
         self.ideas = conn.execute(
             select(ChangeIdea.id, ChangeIdea.title, ChangeIdea.status)
-            .where(ChangeIdea.network_id == nid).order_by(ChangeIdea.id)).all()
+            .where(ChangeIdea.network_id == nid)
+            .order_by(ChangeIdea.id)
+        ).all()
         self.measures = conn.execute(
             select(Measure.id, Measure.name, Measure.chart, Measure.direction)
-            .where(Measure.network_id == nid, Measure.frequency == "weekly").order_by(Measure.id)).all()
-        self.facilitator = conn.scalar(select(Membership.user_id).where(
-            Membership.network_id == nid, Membership.role == "facilitator").order_by(Membership.id).limit(1))
+            .where(Measure.network_id == nid, Measure.frequency == "weekly")
+            .order_by(Measure.id)
+        ).all()
+        self.facilitator = conn.scalar(
+            select(Membership.user_id)
+            .where(Membership.network_id == nid, Membership.role == "facilitator")
+            .order_by(Membership.id)
+            .limit(1)
+        )
 
     # --- schools, people, teams --------------------------------------------------------
 
@@ -147,25 +185,42 @@ class _Run:
         since = self.now - timedelta(days=300)
         grouped = "group_name" in School.__table__.c  # the dashboard's school groups, where the schema has them
         columns = ("id", "network_id", "name", "created_at") + (("group_name",) if grouped else ())
-        w.write(School.__table__, columns, (
-            (sid, nid, name, since) + ((data.GROUPS[i % len(data.GROUPS)],) if grouped else ())
-            for i, (sid, name) in enumerate(self.schools)))
+        w.write(
+            School.__table__,
+            columns,
+            (
+                (sid, nid, name, since) + ((data.GROUPS[i % len(data.GROUPS)],) if grouped else ())
+                for i, (sid, name) in enumerate(self.schools)
+            ),
+        )
 
         people = [(sid, person) for sid, _ in self.schools for person in data.people(rng, self.slug, sid)]
         user_ids = w.reserve_ids(User.__table__, len(people))
-        w.write(User.__table__, ("id", "email", "name", "password_hash", "created_at"), (
-            (uid, email, name, self.password_hash, since) for uid, (_, (email, name, _role)) in zip(user_ids, people)))
-        w.write(Membership.__table__, ("network_id", "user_id", "school_id", "role", "created_at"), (
-            (nid, uid, sid, role, since) for uid, (sid, (_, _, role)) in zip(user_ids, people)))
+        w.write(
+            User.__table__,
+            ("id", "email", "name", "password_hash", "created_at"),
+            ((uid, email, name, self.password_hash, since) for uid, (_, (email, name, _role)) in zip(user_ids, people)),
+        )
+        w.write(
+            Membership.__table__,
+            ("network_id", "user_id", "school_id", "role", "created_at"),
+            ((nid, uid, sid, role, since) for uid, (sid, (_, _, role)) in zip(user_ids, people)),
+        )
         for uid, (sid, (_, name, role)) in zip(user_ids, people):
             self.staff.setdefault(sid, []).append((uid, name, role))
 
         team_ids = w.reserve_ids(Team.__table__, count)
         self.teams = {sid: tid for (sid, _), tid in zip(self.schools, team_ids)}
-        w.write(Team.__table__, ("id", "network_id", "school_id", "name", "kind", "created_at"), (
-            (tid, nid, sid, "9th grade team", "grade_level", since) for sid, tid in self.teams.items()))
-        w.write(team_members, ("team_id", "user_id"), (
-            (self.teams[sid], uid) for sid, (uid, _, _) in ((s, p) for s, ps in self.staff.items() for p in ps)))
+        w.write(
+            Team.__table__,
+            ("id", "network_id", "school_id", "name", "kind", "created_at"),
+            ((tid, nid, sid, "9th grade team", "grade_level", since) for sid, tid in self.teams.items()),
+        )
+        w.write(
+            team_members,
+            ("team_id", "user_id"),
+            ((self.teams[sid], uid) for sid, (uid, _, _) in ((s, p) for s, ps in self.staff.items() for p in ps)),
+        )
         self.stage("schools", f"{count:,} schools, {len(people):,} people, {count:,} teams")
 
     # --- cycles ------------------------------------------------------------------------
@@ -180,14 +235,29 @@ class _Run:
         for (sid, school_name), count in zip(self.schools, per_school):
             tried = {rng.choices(range(len(usable)), weights=popularity)[0] for _ in range(rng.randint(3, 8))}
             tried, staff = sorted(tried), self.staff[sid]
-            owners = rng.choices(staff, weights=[3 if r == "teacher_leader" else 2 if r == "principal" else 1
-                                                 for _, _, r in staff], k=count)
+            owners = rng.choices(
+                staff,
+                weights=[3 if r == "teacher_leader" else 2 if r == "principal" else 1 for _, _, r in staff],
+                k=count,
+            )
             school_specs = []
             for owner in owners:
                 phase, stalled, created, moves, changed = data.timeline(rng, now)
                 measure = rng.choice(self.measures) if self.measures and rng.random() < 0.55 else None
-                school_specs.append((created, phase, stalled, moves, changed, usable[rng.choice(tried)], owner,
-                                     measure, rng.random() < 0.8, phase == "done" and data.decision(rng)))
+                school_specs.append(
+                    (
+                        created,
+                        phase,
+                        stalled,
+                        moves,
+                        changed,
+                        usable[rng.choice(tried)],
+                        owner,
+                        measure,
+                        rng.random() < 0.8,
+                        phase == "done" and data.decision(rng),
+                    )
+                )
             school_specs.sort(key=lambda spec: spec[0])  # ids grow with time; a ramp's parent comes first
             specs.extend((sid, school_name, spec) for spec in school_specs)
         ids = w.reserve_ids(Cycle.__table__, total)
@@ -207,37 +277,77 @@ class _Run:
             end = start + timedelta(days=rng.choice((14, 21, 28)))
             unit = units[idea.id]
             outcome = data.OUTCOMES[decided] if decided else ("", "")
-            rows.append((
-                cid, nid, sid, self.teams[sid], owner_id, idea.title + (f", ramp {ramp + 1}" if ramp else ""),
-                idea.id, parent, data.scale(rng, unit, ramp), unit, start, end, phase, changed,
-                "network" if visible else "school",
-                f"Find out whether {idea.title[0].lower()}{idea.title[1:]} helps our 9th graders at this scale.",
-                f"{owner_name} with the 9th grade team", "Run the routine as described in the change idea, each week.",
-                f"{start:%d %B} to {end:%d %B}", school_name, rng.choice(data.DATA), measure.name if measure else "",
-                measure.id if measure else None,
-                (rng.random() < 0.75) if reached >= 2 else None,
-                rng.choice(data.OBSERVATIONS) if reached >= 2 else "",
-                rng.choice(data.PROBLEMS) if reached >= 2 else "",
-                rng.choice(data.LEARNED) if reached >= 3 else "", decided or None, outcome[0], outcome[1],
-                1, created, changed))
+            rows.append(
+                (
+                    cid,
+                    nid,
+                    sid,
+                    self.teams[sid],
+                    owner_id,
+                    idea.title + (f", ramp {ramp + 1}" if ramp else ""),
+                    idea.id,
+                    parent,
+                    data.scale(rng, unit, ramp),
+                    unit,
+                    start,
+                    end,
+                    phase,
+                    changed,
+                    "network" if visible else "school",
+                    f"Find out whether {idea.title[0].lower()}{idea.title[1:]} helps our 9th graders at this scale.",
+                    f"{owner_name} with the 9th grade team",
+                    "Run the routine as described in the change idea, each week.",
+                    f"{start:%d %B} to {end:%d %B}",
+                    school_name,
+                    rng.choice(data.DATA),
+                    measure.name if measure else "",
+                    measure.id if measure else None,
+                    (rng.random() < 0.75) if reached >= 2 else None,
+                    rng.choice(data.OBSERVATIONS) if reached >= 2 else "",
+                    rng.choice(data.PROBLEMS) if reached >= 2 else "",
+                    rng.choice(data.LEARNED) if reached >= 3 else "",
+                    decided or None,
+                    outcome[0],
+                    outcome[1],
+                    1,
+                    created,
+                    changed,
+                )
+            )
             if rng.random() < 0.8:  # most cycles ask questions; a few forget the prediction
                 predicted, answered = rng.random() < 0.8, reached >= 3 or (reached == 2 and rng.random() < 0.5)
                 for position, (question, prediction) in enumerate(rng.sample(data.QUESTIONS, rng.randint(1, 2))):
-                    questions.append((nid, cid, position, question, prediction if predicted else "",
-                                      rng.choice(data.RESULTS) if answered else ""))
+                    questions.append(
+                        (
+                            nid,
+                            cid,
+                            position,
+                            question,
+                            prediction if predicted else "",
+                            rng.choice(data.RESULTS) if answered else "",
+                        )
+                    )
             moves.extend((nid, cid, old, new, owner_id, at) for old, new, at in phase_moves)
             changes.append((nid, cid, owner_id, 1, "create", {}, created))
             self.school_cycles.setdefault(sid, []).append((cid, created, visible))
             self.phases[phase] += 1
             self.stalled += stalled
         w.write(Cycle.__table__, CYCLE_COLUMNS, rows)
-        w.write(CycleQuestion.__table__, ("network_id", "cycle_id", "position", "question", "prediction", "result"),
-                questions)
-        w.write(CyclePhaseMove.__table__, ("network_id", "cycle_id", "from_phase", "to_phase", "user_id", "created_at"),
-                moves)
-        w.write(CycleChange.__table__,
-                ("network_id", "cycle_id", "user_id", "version", "action", "fields", "created_at"),
-                changes)
+        w.write(
+            CycleQuestion.__table__,
+            ("network_id", "cycle_id", "position", "question", "prediction", "result"),
+            questions,
+        )
+        w.write(
+            CyclePhaseMove.__table__,
+            ("network_id", "cycle_id", "from_phase", "to_phase", "user_id", "created_at"),
+            moves,
+        )
+        w.write(
+            CycleChange.__table__,
+            ("network_id", "cycle_id", "user_id", "version", "action", "fields", "created_at"),
+            changes,
+        )
         self.stage("cycles", f"{total:,} cycles, {len(moves):,} moves, {len(questions):,} questions")
 
     # --- engagement: messages and link artifacts ---------------------------------------
@@ -248,12 +358,26 @@ class _Run:
         channel_id = conn.scalar(select(Channel.id).where(Channel.network_id == nid, Channel.name == "general"))
         if channel_id is None:
             channel_id = w.reserve_ids(Channel.__table__, 1)[0]
-            w.write(Channel.__table__,
-                    ("id", "network_id", "name", "description", "roles", "created_by_id", "created_at"),
-                    [(channel_id, nid, "general", "Anything for the whole network.", "", self.facilitator,
-                      now - timedelta(days=300))])
-        general = conn.scalar(select(Thread.id).where(
-            Thread.network_id == nid, Thread.subject == "channel", Thread.subject_id == channel_id))
+            w.write(
+                Channel.__table__,
+                ("id", "network_id", "name", "description", "roles", "created_by_id", "created_at"),
+                [
+                    (
+                        channel_id,
+                        nid,
+                        "general",
+                        "Anything for the whole network.",
+                        "",
+                        self.facilitator,
+                        now - timedelta(days=300),
+                    )
+                ],
+            )
+        general = conn.scalar(
+            select(Thread.id).where(
+                Thread.network_id == nid, Thread.subject == "channel", Thread.subject_id == channel_id
+            )
+        )
         threads, messages = [], []  # messages: (created_at, thread key, author id, body)
         if general is None:
             threads.append(["channel", channel_id, "general", self.facilitator, now - timedelta(days=300), "general"])
@@ -267,8 +391,9 @@ class _Run:
                 opened = created + (now - created) * rng.random()
                 threads.append(["cycle", cycle_id, "What did you change for the next ramp?", staff[0][0], opened, sid])
                 for _ in range(rng.randint(2, 4)):
-                    messages.append((opened + (now - opened) * rng.random(), sid, rng.choice(staff)[0],
-                                     rng.choice(data.MESSAGES)))
+                    messages.append(
+                        (opened + (now - opened) * rng.random(), sid, rng.choice(staff)[0], rng.choice(data.MESSAGES))
+                    )
         thread_ids = dict(zip([t[5] for t in threads], w.reserve_ids(Thread.__table__, len(threads))))
         if general is not None:
             thread_ids["general"] = general
@@ -277,30 +402,73 @@ class _Run:
         last = {}
         for mid, (_, key, _, _) in zip(message_ids, messages):
             last[key] = mid
-        w.write(Thread.__table__, ("id", "network_id", "subject", "subject_id", "title", "created_by_id",
-                                   "last_message_id", "created_at"),
-                [(thread_ids[t[5]], nid, *t[:4], last.get(t[5]), t[4]) for t in threads])
-        w.write(Message.__table__, ("id", "network_id", "thread_id", "author_id", "body", "created_at"), (
-            (mid, nid, thread_ids[key], author, body, at)
-            for mid, (at, key, author, body) in zip(message_ids, messages)))
+        w.write(
+            Thread.__table__,
+            ("id", "network_id", "subject", "subject_id", "title", "created_by_id", "last_message_id", "created_at"),
+            [(thread_ids[t[5]], nid, *t[:4], last.get(t[5]), t[4]) for t in threads],
+        )
+        w.write(
+            Message.__table__,
+            ("id", "network_id", "thread_id", "author_id", "body", "created_at"),
+            (
+                (mid, nid, thread_ids[key], author, body, at)
+                for mid, (at, key, author, body) in zip(message_ids, messages)
+            ),
+        )
         if general is not None and "general" in last:
-            conn.execute(Thread.__table__.update().where(Thread.id == general)
-                         .values(last_message_id=last["general"]))
+            conn.execute(Thread.__table__.update().where(Thread.id == general).values(last_message_id=last["general"]))
 
-        artifacts = [(sid, title, kind) for sid, _ in self.schools
-                     for title, kind in rng.sample(data.ARTIFACTS, rng.randint(1, 2))]
+        artifacts = [
+            (sid, title, kind)
+            for sid, _ in self.schools
+            for title, kind in rng.sample(data.ARTIFACTS, rng.randint(1, 2))
+        ]
         artifact_ids = w.reserve_ids(Artifact.__table__, len(artifacts))
         rows, links = [], []
         for aid, (sid, title, kind) in zip(artifact_ids, artifacts):
             at = now - _seconds(rng, 280)
-            rows.append((aid, nid, title, "Shared from our cycles; adapt it to your school.", kind, "", "9", "",
-                         sid, rng.choice(self.staff[sid])[0], "network", f"https://docs.example.org/{self.slug}/{aid}",
-                         "", at, at))
+            rows.append(
+                (
+                    aid,
+                    nid,
+                    title,
+                    "Shared from our cycles; adapt it to your school.",
+                    kind,
+                    "",
+                    "9",
+                    "",
+                    sid,
+                    rng.choice(self.staff[sid])[0],
+                    "network",
+                    f"https://docs.example.org/{self.slug}/{aid}",
+                    "",
+                    at,
+                    at,
+                )
+            )
             if self.ideas:
                 links.append((aid, rng.choice(self.ideas).id))
-        w.write(Artifact.__table__, ("id", "network_id", "title", "description", "kind", "tags", "grade_band",
-                                     "subject", "school_id", "author_id", "visibility", "url", "extracted_text",
-                                     "created_at", "updated_at"), rows)
+        w.write(
+            Artifact.__table__,
+            (
+                "id",
+                "network_id",
+                "title",
+                "description",
+                "kind",
+                "tags",
+                "grade_band",
+                "subject",
+                "school_id",
+                "author_id",
+                "visibility",
+                "url",
+                "extracted_text",
+                "created_at",
+                "updated_at",
+            ),
+            rows,
+        )
         w.write(artifact_change_ideas, ("artifact_id", "change_idea_id"), links)
         self.stage("engagement", f"{len(messages):,} messages, {len(artifacts):,} link artifacts")
 
@@ -323,11 +491,33 @@ class _Run:
                     first = oldest - lag - length
                     values = data.series(rng, measure.chart, measure.direction == "up", length, size)
                     for index, (value, numerator, denominator) in enumerate(values, first):
-                        yield (nid, measure.id, sid, mondays[index], value, numerator, denominator,
-                               entered[index], principal)
+                        yield (
+                            nid,
+                            measure.id,
+                            sid,
+                            mondays[index],
+                            value,
+                            numerator,
+                            denominator,
+                            entered[index],
+                            principal,
+                        )
 
-        self.writer.write(MeasurePoint.__table__, ("network_id", "measure_id", "school_id", "period", "value",
-                                                   "numerator", "denominator", "updated_at", "updated_by_id"), rows())
+        self.writer.write(
+            MeasurePoint.__table__,
+            (
+                "network_id",
+                "measure_id",
+                "school_id",
+                "period",
+                "value",
+                "numerator",
+                "denominator",
+                "updated_at",
+                "updated_by_id",
+            ),
+            rows(),
+        )
         self.stage("points", f"{total:,} points on {len(self.measures)} weekly measures")
 
     def summary(self, created: bool, weeks: int, elapsed: float) -> list[str]:
@@ -352,9 +542,37 @@ def _seconds(rng: random.Random, days: float) -> timedelta:
 
 
 CYCLE_COLUMNS = (
-    "id", "network_id", "school_id", "team_id", "owner_id", "title", "change_idea_id", "parent_id", "scale_count",
-    "scale_unit", "start_date", "end_date", "phase", "phase_changed_at", "visibility", "plan_objective", "plan_who",
-    "plan_what", "plan_when", "plan_where", "plan_data", "plan_measure", "measure_id", "do_as_planned",
-    "do_observations", "do_problems", "study_learned", "act_decision", "act_reason", "act_next", "version",
-    "created_at", "updated_at",
+    "id",
+    "network_id",
+    "school_id",
+    "team_id",
+    "owner_id",
+    "title",
+    "change_idea_id",
+    "parent_id",
+    "scale_count",
+    "scale_unit",
+    "start_date",
+    "end_date",
+    "phase",
+    "phase_changed_at",
+    "visibility",
+    "plan_objective",
+    "plan_who",
+    "plan_what",
+    "plan_when",
+    "plan_where",
+    "plan_data",
+    "plan_measure",
+    "measure_id",
+    "do_as_planned",
+    "do_observations",
+    "do_problems",
+    "study_learned",
+    "act_decision",
+    "act_reason",
+    "act_next",
+    "version",
+    "created_at",
+    "updated_at",
 )

@@ -3,6 +3,7 @@ one go, by binary COPY on PostgreSQL with psycopg 3 (through the session's own
 connection, so inside its transaction) or by executemany batches of Core inserts
 elsewhere (SQLite). Rows are tuples in the order of the columns named; nothing goes
 through the ORM, so callers set every tenant row's `network_id` themselves."""
+
 from __future__ import annotations
 
 import logging
@@ -50,13 +51,23 @@ class Writer:
         another session holds them for more than LOCK_WAIT: better a slower seed than
         one that queues behind a live app and blocks everything queued after it."""
         names = [table.name for table in tables]
-        owned = self.postgres and self.connection.scalar(text(
-            "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class WHERE oid::regclass::text = ANY(:names)"),
-            {"names": names})
-        keys = self.connection.execute(text(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(:names) ORDER BY 1, 2"),
-            {"names": names}).all() if owned else []
+        owned = self.postgres and self.connection.scalar(
+            text(
+                "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class WHERE oid::regclass::text = ANY(:names)"
+            ),
+            {"names": names},
+        )
+        keys = (
+            self.connection.execute(
+                text(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE contype = 'f' AND conrelid::regclass::text = ANY(:names) ORDER BY 1, 2"
+                ),
+                {"names": names},
+            ).all()
+            if owned
+            else []
+        )
         if keys:
             keys = self._drop(keys)
         self.keys_set_aside = len(keys)
@@ -91,15 +102,17 @@ class Writer:
 
         raw = self.connection.connection.driver_connection  # the session's own connection and transaction
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
         count = 0
         with raw.cursor() as cursor:
-            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
-                           (table.name,))
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", (table.name,)
+            )
             oids = dict(cursor.fetchall())
             with cursor.copy(statement) as copy:
                 copy.set_types([oids[name] for name in columns])
-                for count, row in enumerate(rows, 1):
+                for count, row in enumerate(rows, 1):  # noqa: B007 (the count after the loop is the result)
                     copy.write_row(row)
         return count
 

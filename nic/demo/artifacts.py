@@ -9,11 +9,12 @@ storage, sniffing, version rows. Text extraction and previews then run in this p
 at once, whether or not a broker is configured, so the demo's search finds words inside
 the files straight away.
 """
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -28,12 +29,12 @@ from nic.models import (
     Network,
     School,
 )
-from nic.services.artifacts import links as artifact_links
 from nic.services.artifacts import artifacts
+from nic.services.artifacts import links as artifact_links
 from nic.services.artifacts.processing import process_now
 from nic.transaction import commit
 
-FIXED_DATE = datetime(2026, 9, 1, tzinfo=timezone.utc)  # inside the PDFs: same bytes every run
+FIXED_DATE = datetime(2026, 9, 1, tzinfo=UTC)  # inside the PDFs: same bytes every run
 
 
 def seed_artifacts(network: Network, schools: list[School]) -> int:
@@ -50,8 +51,12 @@ def _seed_one(spec: dict, schools: list[School], ideas: dict) -> Artifact:
     home_cycles = _cycles(idea, school)
     author = _author(school, home_cycles)
     data = {
-        "title": spec["title"], "description": spec["description"], "kind": spec["kind"],
-        "tags": spec.get("tags", ""), "grade_band": "9", "subject": spec.get("subject", ""),
+        "title": spec["title"],
+        "description": spec["description"],
+        "kind": spec["kind"],
+        "tags": spec.get("tags", ""),
+        "grade_band": "9",
+        "subject": spec.get("subject", ""),
         "visibility": spec.get("visibility", "network"),
         "change_idea_ids": [idea.id] if idea else [],
         "cycle_id": home_cycles[0].id if home_cycles else None,
@@ -64,8 +69,13 @@ def _seed_one(spec: dict, schools: list[School], ideas: dict) -> Artifact:
         artifact = artifacts.create_artifact(author, author.user, data, upload)
         if "v2" in spec:
             note, more = spec["v2"]
-            artifacts.add_version(author, author.user, artifact.id,
-                                  artifacts.Upload(io.BytesIO(render(name, _extended(content, more))), name), note)
+            artifacts.add_version(
+                author,
+                author.user,
+                artifact.id,
+                artifacts.Upload(io.BytesIO(render(name, _extended(content, more))), name),
+                note,
+            )
         for version in _versions(artifact.id):
             process_now(version)
     for cycle in home_cycles[1:]:
@@ -84,10 +94,13 @@ def _seed_one(spec: dict, schools: list[School], ideas: dict) -> Artifact:
 def _cycles(idea: ChangeIdea | None, school: School) -> list[Cycle]:
     if idea is None:
         return []
-    return list(db.session.scalars(
-        select(Cycle).where(Cycle.change_idea_id == idea.id, Cycle.school_id == school.id, Cycle.deleted_at.is_(None))
-        .order_by(Cycle.start_date, Cycle.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.change_idea_id == idea.id, Cycle.school_id == school.id, Cycle.deleted_at.is_(None))
+            .order_by(Cycle.start_date, Cycle.id)
+        )
+    )
 
 
 def _author(school: School, cycles: list[Cycle]) -> Membership:
@@ -96,7 +109,8 @@ def _author(school: School, cycles: list[Cycle]) -> Membership:
     if cycles:
         return _member_of(cycles[0].owner_id)
     return db.session.scalar(
-        select(Membership).where(Membership.school_id == school.id, Membership.role == "teacher_leader")
+        select(Membership)
+        .where(Membership.school_id == school.id, Membership.role == "teacher_leader")
         .order_by(Membership.id)
     )
 
@@ -106,9 +120,11 @@ def _member_of(user_id: int) -> Membership:
 
 
 def _versions(artifact_id: int) -> list[ArtifactVersion]:
-    return list(db.session.scalars(
-        select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id).order_by(ArtifactVersion.number)
-    ))
+    return list(
+        db.session.scalars(
+            select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id).order_by(ArtifactVersion.number)
+        )
+    )
 
 
 def _date(artifact_id: int, cycles: list[Cycle]) -> None:
@@ -125,6 +141,7 @@ def _date(artifact_id: int, cycles: list[Cycle]) -> None:
 
 
 # --- files -------------------------------------------------------------------------------------
+
 
 def render(name: str, content) -> bytes:
     """The bytes of a demo file, by its extension."""

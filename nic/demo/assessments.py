@@ -9,6 +9,7 @@ rounds' contents are written through the models with their dates in the past, th
 nic.demo.cycles writes history: the services only ever write "now", and a demo of rounds
 run over a year needs earlier dates. Idempotent: a network that has the framework is left
 alone."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,8 +19,20 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, Artifact, ChangeIdea,
-    ConsensusEvidence, Cycle, Driver, Framework, Measure, Membership, School, Team,
+    Artifact,
+    AssessmentConsensus,
+    AssessmentRating,
+    AssessmentRound,
+    AssessmentRoundSchool,
+    ChangeIdea,
+    ConsensusEvidence,
+    Cycle,
+    Driver,
+    Framework,
+    Measure,
+    Membership,
+    School,
+    Team,
 )
 from nic.services.assessments import frameworks
 from nic.transaction import commit
@@ -79,8 +92,14 @@ def _ilt(school: School) -> list:
     """The people who rate for the school: its leadership team (made if a school has none)."""
     team = db.session.scalar(select(Team).where(Team.school_id == school.id, Team.kind == "ilt"))
     if team is None:
-        leaders = [m.user for m in db.session.scalars(select(Membership).where(
-            Membership.school_id == school.id, Membership.role.in_(("principal", "teacher_leader"))))]
+        leaders = [
+            m.user
+            for m in db.session.scalars(
+                select(Membership).where(
+                    Membership.school_id == school.id, Membership.role.in_(("principal", "teacher_leader"))
+                )
+            )
+        ]
         team = Team(school_id=school.id, name="Instructional leadership team", kind="ilt", members=leaders)
         db.session.add(team)
         db.session.flush()
@@ -99,16 +118,29 @@ def seed_assessments(schools: list[School], facilitator_membership: Membership) 
     teams = {school.id: _ilt(school) for school in schools}
     evidence = _evidence_by_school(schools)
     for round_index, (name, opened, closed) in enumerate(ROUNDS):
-        round_ = AssessmentRound(framework_id=framework.id, name=name, opened_at=now - timedelta(days=opened),
-                                 opened_by_id=facilitator_membership.user_id,
-                                 closed_at=now - timedelta(days=closed) if closed else None,
-                                 closed_by_id=facilitator_membership.user_id if closed else None)
+        round_ = AssessmentRound(
+            framework_id=framework.id,
+            name=name,
+            opened_at=now - timedelta(days=opened),
+            opened_by_id=facilitator_membership.user_id,
+            closed_at=now - timedelta(days=closed) if closed else None,
+            closed_by_id=facilitator_membership.user_id if closed else None,
+        )
         db.session.add(round_)
         db.session.flush()
         for s, school in enumerate(schools):
             progress = "done" if closed else OPEN_ROUND_PROGRESS[s % len(OPEN_ROUND_PROGRESS)]
-            _seed_school(round_, round_index, s, school, practices, teams[school.id], evidence[school.id],
-                         progress, when=_work_day(round_, s, now))
+            _seed_school(
+                round_,
+                round_index,
+                s,
+                school,
+                practices,
+                teams[school.id],
+                evidence[school.id],
+                progress,
+                when=_work_day(round_, s, now),
+            )
     commit()
     return True
 
@@ -130,27 +162,48 @@ def _seed_school(round_, round_index, s, school, practices, raters, evidence, pr
         for person, user in enumerate(raters):
             if p < rating_practices and not (progress == "ratings" and person > 0):
                 own = own_rank(rank, s, p, person)
-                db.session.add(AssessmentRating(round_id=round_.id, school_id=school.id, practice_id=practice.id,
-                                                user_id=user.id, level_key=_level(own), level_rank=own,
-                                                updated_at=when))
+                db.session.add(
+                    AssessmentRating(
+                        round_id=round_.id,
+                        school_id=school.id,
+                        practice_id=practice.id,
+                        user_id=user.id,
+                        level_key=_level(own),
+                        level_rank=own,
+                        updated_at=when,
+                    )
+                )
         if p < agreed_practices:
             consensus = AssessmentConsensus(
-                round_id=round_.id, school_id=school.id, practice_id=practice.id, level_key=_level(rank),
-                level_rank=rank, notes=NOTES[(s + p + round_index) % len(NOTES)],
-                recorded_by_id=raters[0].id if raters else None, updated_at=when + timedelta(days=3))
+                round_id=round_.id,
+                school_id=school.id,
+                practice_id=practice.id,
+                level_key=_level(rank),
+                level_rank=rank,
+                notes=NOTES[(s + p + round_index) % len(NOTES)],
+                recorded_by_id=raters[0].id if raters else None,
+                updated_at=when + timedelta(days=3),
+            )
             # Evidence on about a third of the levels: the school's own cycles and artifacts.
             if evidence and (s + p) % 3 == 0:
                 kind, target = evidence[(p + round_index) % len(evidence)]
-                consensus.evidence = [ConsensusEvidence(**{f"{kind}_id": target},
-                                                        added_by_id=raters[0].id if raters else None)]
+                consensus.evidence = [
+                    ConsensusEvidence(**{f"{kind}_id": target}, added_by_id=raters[0].id if raters else None)
+                ]
             db.session.add(consensus)
     closed = round_.closed_at is not None
     if closed or progress == "done":
-        db.session.add(AssessmentRoundSchool(
-            round_id=round_.id, school_id=school.id, submitted_at=when + timedelta(days=4),
-            submitted_by_id=raters[0].id if raters else None,
-            close_state="complete" if closed else None,
-            agreed_practices=len(practices) if closed else None, total_practices=len(practices) if closed else None))
+        db.session.add(
+            AssessmentRoundSchool(
+                round_id=round_.id,
+                school_id=school.id,
+                submitted_at=when + timedelta(days=4),
+                submitted_by_id=raters[0].id if raters else None,
+                close_state="complete" if closed else None,
+                agreed_practices=len(practices) if closed else None,
+                total_practices=len(practices) if closed else None,
+            )
+        )
     db.session.flush()
 
 
@@ -158,11 +211,17 @@ def _evidence_by_school(schools: list[School]) -> dict[int, list[tuple[str, int]
     """Each school's cycles and artifacts shared with the network, and the network's first
     measure: what its team points to."""
     found: dict[int, list[tuple[str, int]]] = {school.id: [] for school in schools}
-    for cycle_id, school_id in db.session.execute(select(Cycle.id, Cycle.school_id).where(
-            Cycle.visibility == "network", Cycle.deleted_at.is_(None)).order_by(Cycle.id)):
+    for cycle_id, school_id in db.session.execute(
+        select(Cycle.id, Cycle.school_id)
+        .where(Cycle.visibility == "network", Cycle.deleted_at.is_(None))
+        .order_by(Cycle.id)
+    ):
         found.setdefault(school_id, []).append(("cycle", cycle_id))
-    for artifact_id, school_id in db.session.execute(select(Artifact.id, Artifact.school_id).where(
-            Artifact.visibility == "network", Artifact.deleted_at.is_(None)).order_by(Artifact.id)):
+    for artifact_id, school_id in db.session.execute(
+        select(Artifact.id, Artifact.school_id)
+        .where(Artifact.visibility == "network", Artifact.deleted_at.is_(None))
+        .order_by(Artifact.id)
+    ):
         found.setdefault(school_id, []).append(("artifact", artifact_id))
     measure_id = db.session.scalar(select(Measure.id).order_by(Measure.id).limit(1))
     if measure_id is not None:

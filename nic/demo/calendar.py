@@ -7,6 +7,7 @@ is seeded: a demo seeded in 2028 still fills the dashboard's default range, and 
 periods stay on Mondays. Relative dates (stalled cycles, rating rounds) already count
 back from `nic.clock`.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -21,6 +21,7 @@ audit trail records what people changed, and seeding a demo is not a person's ch
 Some demo cycles are pointed at the measure they feed (Cycle.measure_id), with a bulk
 UPDATE so their version counter and history stay as the cycle seed left them.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from nic.demo import calendar as demo_calendar
 from nic.analytics import analyse
+from nic.demo import calendar as demo_calendar
 from nic.extensions import db
 from nic.models import (
     Aim,
@@ -56,36 +57,53 @@ ON_TRACK_LEVEL = [0.68, 0.72, 0.64, 0.75, 0.70, 0.66]
 
 MEASURES = {
     "on_track": {
-        "name": "9th graders on track", "kind": "outcome", "chart": "p", "unit": "%", "direction": "up", "goal": 0.85,
+        "name": "9th graders on track",
+        "kind": "outcome",
+        "chart": "p",
+        "unit": "%",
+        "direction": "up",
+        "goal": 0.85,
         "definition": "Share of 9th graders **passing every core course and attending at least 90%** of school "
-                   "days so far this term, counted each Monday from the gradebook and attendance exports. "
-                   "Numerator: students on track. Denominator: enrolled 9th graders.",
+        "days so far this term, counted each Monday from the gradebook and attendance exports. "
+        "Numerator: students on track. Denominator: enrolled 9th graders.",
         "ideas": ["Ninth-grade success team huddle", "Early-warning dashboard review in PLCs"],
         "drivers": ["Teachers use early-warning data every week"],
         "baseline": 26,  # spring and summer, before the autumn's cycles
     },
     "huddle": {
-        "name": "Students discussed at the weekly huddle", "kind": "process", "chart": "run", "unit": "students",
-        "direction": "up", "goal": None,
+        "name": "Students discussed at the weekly huddle",
+        "kind": "process",
+        "chart": "run",
+        "unit": "students",
+        "direction": "up",
+        "goal": None,
         "definition": "Number of distinct 9th graders named at the week's success-team huddle, from the sign-in "
-                   "sheet and the list of named students.",
+        "sheet and the list of named students.",
         "ideas": ["Ninth-grade success team huddle"],
         "drivers": ["Weekly grade-monitoring routines in teacher teams"],
     },
     "missing": {
-        "name": "Missing assignments per student", "kind": "process", "chart": "u", "unit": "per student",
-        "direction": "down", "goal": 0.5,
+        "name": "Missing assignments per student",
+        "kind": "process",
+        "chart": "u",
+        "unit": "per student",
+        "direction": "down",
+        "goal": 0.5,
         "definition": "Missing assignments in core courses on Friday afternoon, per enrolled 9th grader. "
-                   "Numerator: missing assignments. Denominator: enrolled 9th graders.",
+        "Numerator: missing assignments. Denominator: enrolled 9th graders.",
         "ideas": ["Friday grade check in advisory", "Credit recovery plan within two weeks"],
         "drivers": ["Student-led grade checks"],
         "baseline": 26,
     },
     "outreach": {
-        "name": "Teacher hours spent on outreach per week", "kind": "balancing", "chart": "i", "unit": "hours",
-        "direction": "down", "goal": None,
+        "name": "Teacher hours spent on outreach per week",
+        "kind": "balancing",
+        "chart": "i",
+        "unit": "hours",
+        "direction": "down",
+        "goal": None,
         "definition": "Hours 9th-grade teachers and advisors logged on calls, texts and meetings with families "
-                   "that week. A balancing measure: the outreach routines must not eat the teaching week.",
+        "that week. A balancing measure: the outreach routines must not eat the teaching week.",
         "ideas": ["Same-day call home after a second absence", "Translated weekly progress texts"],
         "drivers": ["Attendance outreach within a day"],
     },
@@ -119,12 +137,21 @@ def seed_measures(network: Network, schools: list[School], facilitator: User) ->
         for idea_title, key in CYCLE_MEASURES.items():
             ideas = select(ChangeIdea.id).where(ChangeIdea.title == idea_title)
             db.session.execute(
-                update(Cycle).where(Cycle.change_idea_id.in_(ideas)).values(measure_id=measures[key].id)
+                update(Cycle)
+                .where(Cycle.change_idea_id.in_(ideas))
+                .values(measure_id=measures[key].id)
                 .execution_options(synchronize_session=False)
             )
         key, school_index, start, label = SPLIT
-        db.session.add(ChartSplit(measure_id=measures[key].id, school_id=schools[school_index].id,
-                                  start_date=start + shift, label=label, created_by_id=facilitator.id))
+        db.session.add(
+            ChartSplit(
+                measure_id=measures[key].id,
+                school_id=schools[school_index].id,
+                start_date=start + shift,
+                label=label,
+                created_by_id=facilitator.id,
+            )
+        )
         db.session.flush()
     return measures
 
@@ -136,8 +163,14 @@ def _measures() -> dict[str, Measure]:
     measures = {}
     for key, spec in MEASURES.items():
         measure = Measure(
-            name=spec["name"], kind=spec["kind"], chart=spec["chart"], unit=spec["unit"],
-            direction=spec["direction"], goal=spec["goal"], frequency="weekly", definition=spec["definition"],
+            name=spec["name"],
+            kind=spec["kind"],
+            chart=spec["chart"],
+            unit=spec["unit"],
+            direction=spec["direction"],
+            goal=spec["goal"],
+            frequency="weekly",
+            definition=spec["definition"],
             aim_id=aim.id if aim else None,
             change_ideas=[ideas[t] for t in spec["ideas"] if t in ideas],
             drivers=[drivers[t] for t in spec["drivers"] if t in drivers],
@@ -155,8 +188,15 @@ def _rows(measure: Measure, school: School, points: dict, shift: timedelta) -> l
         week = story_week + shift
         if measure.chart in ("p", "u"):
             numerator, denominator = value
-            rows.append(MeasurePoint(measure_id=measure.id, school_id=school.id, period=week,
-                                     numerator=numerator, denominator=denominator))
+            rows.append(
+                MeasurePoint(
+                    measure_id=measure.id,
+                    school_id=school.id,
+                    period=week,
+                    numerator=numerator,
+                    denominator=denominator,
+                )
+            )
         else:
             rows.append(MeasurePoint(measure_id=measure.id, school_id=school.id, period=week, value=value))
     return rows
@@ -186,8 +226,13 @@ def _analyse(measure: Measure, points: dict, split_at: int | None):
     picked = [points.get(week) for week in WEEKS]
     splits = (split_at,) if split_at else ()
     if measure.chart in ("p", "u"):
-        return analyse(measure.chart, numerators=[p and p[0] for p in picked],
-                       denominators=[p and p[1] for p in picked], baseline=measure.baseline_points, splits=splits)
+        return analyse(
+            measure.chart,
+            numerators=[p and p[0] for p in picked],
+            denominators=[p and p[1] for p in picked],
+            baseline=measure.baseline_points,
+            splits=splits,
+        )
     return analyse(measure.chart, picked, baseline=measure.baseline_points, splits=splits)
 
 

@@ -1,6 +1,7 @@
 """Demo data for the dashboard: the demo schools in two groups, cycles dated by their last
 phase move, a few cycles left idle long enough to count as stalled, and a full roll-up at
 the end of seeding, so the dashboard has figures on `make demo` before any worker runs."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,15 +25,19 @@ def seed_rollups(schools: list[School]) -> None:
     # The cycles were written with phase_changed_at on their start day; a cycle really
     # entered its phase with its last move, which is what completion dates and cycle
     # lengths on the dashboard read.
-    last_move = (select(func.max(CyclePhaseMove.created_at)).where(CyclePhaseMove.cycle_id == Cycle.id)
-                 .scalar_subquery())
-    db.session.execute(update(Cycle).where(Cycle.id.in_(select(CyclePhaseMove.cycle_id)))
-                       .values(phase_changed_at=last_move, updated_at=Cycle.updated_at)
-                       .execution_options(synchronize_session=False))
+    last_move = select(func.max(CyclePhaseMove.created_at)).where(CyclePhaseMove.cycle_id == Cycle.id).scalar_subquery()
+    db.session.execute(
+        update(Cycle)
+        .where(Cycle.id.in_(select(CyclePhaseMove.cycle_id)))
+        .values(phase_changed_at=last_move, updated_at=Cycle.updated_at)
+        .execution_options(synchronize_session=False)
+    )
     # One idle cycle in each of three schools.
-    candidates = db.session.scalars(select(Cycle).where(
-        Cycle.phase.in_(("do", "study", "act")), Cycle.deleted_at.is_(None), Cycle.visibility == "network")
-        .order_by(Cycle.id))
+    candidates = db.session.scalars(
+        select(Cycle)
+        .where(Cycle.phase.in_(("do", "study", "act")), Cycle.deleted_at.is_(None), Cycle.visibility == "network")
+        .order_by(Cycle.id)
+    )
     idle, seen = [], set()
     for cycle in candidates:
         if cycle.school_id not in seen and len(idle) < len(IDLE_DAYS):

@@ -1,5 +1,6 @@
 """`nic demo`: a believable network to click through. Idempotent: a second run only
 prints the logins. Later features add their own demo data in their own functions."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -14,11 +15,10 @@ from nic.demo import rollups as demo_rollups
 from nic.demo import theory as demo_theory
 from nic.extensions import db
 from nic.models import Membership, School, User
-from nic.services.accounts import accounts
-from nic.services.accounts import networks
+from nic.services.accounts import accounts, networks
 from nic.services.rollups import rollups
-from nic.transaction import commit
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 DEMO_PASSWORD = "nic-demo-2026"
 DEMO_SLUG = "on-track"
@@ -31,12 +31,70 @@ SCHOOLS = [
     "Maple Grove Secondary",
     "César Chávez High School",
 ]
-FIRST = ["Maya", "Daniel", "Priya", "Marcus", "Elena", "Samuel", "Aisha", "Tomás", "Grace", "Jamal",
-         "Lucía", "Owen", "Naledi", "Ben", "Hannah", "Kenji", "Rosa", "Isaac", "Fatima", "Leo",
-         "Chloe", "Andre", "Mei", "Victor", "Zoe", "Kwame", "Ines", "Patrick", "Amara", "Jonah"]
-LAST = ["Okafor", "Lindqvist", "Raman", "Bell", "Vasquez", "Cho", "Haddad", "Moreno", "Park", "Wright",
-        "Fernández", "Doyle", "Mokoena", "Adler", "Schultz", "Tanaka", "Alvarez", "Levi", "Rahman", "Costa",
-        "Dubois", "Greene", "Lin", "Petrov", "Nakamura", "Mensah", "Silva", "Brennan", "Diallo", "Katz"]
+FIRST = [
+    "Maya",
+    "Daniel",
+    "Priya",
+    "Marcus",
+    "Elena",
+    "Samuel",
+    "Aisha",
+    "Tomás",
+    "Grace",
+    "Jamal",
+    "Lucía",
+    "Owen",
+    "Naledi",
+    "Ben",
+    "Hannah",
+    "Kenji",
+    "Rosa",
+    "Isaac",
+    "Fatima",
+    "Leo",
+    "Chloe",
+    "Andre",
+    "Mei",
+    "Victor",
+    "Zoe",
+    "Kwame",
+    "Ines",
+    "Patrick",
+    "Amara",
+    "Jonah",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Raman",
+    "Bell",
+    "Vasquez",
+    "Cho",
+    "Haddad",
+    "Moreno",
+    "Park",
+    "Wright",
+    "Fernández",
+    "Doyle",
+    "Mokoena",
+    "Adler",
+    "Schultz",
+    "Tanaka",
+    "Alvarez",
+    "Levi",
+    "Rahman",
+    "Costa",
+    "Dubois",
+    "Greene",
+    "Lin",
+    "Petrov",
+    "Nakamura",
+    "Mensah",
+    "Silva",
+    "Brennan",
+    "Diallo",
+    "Katz",
+]
 
 
 def _ascii(text: str) -> str:
@@ -107,8 +165,9 @@ def _seed_assessments_if_missing(network) -> None:
     includes them) on the next `nic demo`; otherwise nothing happens."""
     with use_network(network):
         schools = list(db.session.scalars(select(School).order_by(School.id)))
-        facilitator = db.session.scalar(select(Membership).where(Membership.role == "facilitator")
-                                        .order_by(Membership.id).limit(1))
+        facilitator = db.session.scalar(
+            select(Membership).where(Membership.role == "facilitator").order_by(Membership.id).limit(1)
+        )
         if facilitator is not None and demo_assessments.seed_assessments(schools, facilitator):
             rollups.compute()
             commit()
@@ -131,11 +190,12 @@ def _seed_second_network() -> None:
 def _logins(network) -> list[str]:
     with use_network(network):
         rows = db.session.execute(
-            select(User.email, Membership.role)
-            .join(Membership, Membership.user_id == User.id)
-            .order_by(Membership.id)
+            select(User.email, Membership.role).join(Membership, Membership.user_id == User.id).order_by(Membership.id)
         ).all()
-    shown, lines = set(), [f"Demo network: {network.name} (/n/{network.slug}/)", f"Password for every demo login: {DEMO_PASSWORD}"]
+    shown, lines = (
+        set(),
+        [f"Demo network: {network.name} (/n/{network.slug}/)", f"Password for every demo login: {DEMO_PASSWORD}"],
+    )
     for email, role in rows:
         if role not in shown:
             shown.add(role)

@@ -4,24 +4,28 @@ every status. Built through the theory services, so every step leaves a diagram 
 the revisions are then dated across the late summer and autumn so "what did our theory
 look like in September" has an answer, and the aim, drivers and ideas carry the same dates
 (an idea proposed on 24 August says so, and its cycles come after)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from nic.demo import calendar as demo_calendar
 from nic.extensions import db
 from nic.models import Aim, ChangeIdea, DiagramRevision, Driver, User
-from nic.services.theory import theory
 from nic.services.theory import ideas as theory_ideas
+from nic.services.theory import theory
 from nic.transaction import commit
 
 AIM = {
     "statement": "The share of 9th graders on track to graduate rises from 70% to 85% by June 2027.",
     "population": "9th graders in the network's six high schools",
     "measure_label": "9th graders on track (passing all core courses, attending 90%+)",
-    "baseline": 70, "target": 85, "unit": "%", "due_date": "2027-06-15",
+    "baseline": 70,
+    "target": 85,
+    "unit": "%",
+    "due_date": "2027-06-15",
 }
 PRIMARY = [
     "Every 9th grader has a strong relationship with an adult in school",
@@ -40,27 +44,79 @@ SECONDARY = {
 }
 # title, description, status, secondary drivers
 IDEAS = [
-    ("Ninth-grade success team huddle", "Fifteen minutes a week: the 9th-grade teachers name students slipping below a C and agree who contacts each one.", "spreading", ["Weekly grade-monitoring routines in teacher teams", "Timely help when a course grade slips"]),
-    ("Friday grade check in advisory", "Students open the grade portal in advisory every Friday and write down one missing assignment to finish.", "testing", ["Student-led grade checks", "Advisory with a consistent adult"]),
-    ("Two-by-ten relationship building", "Two minutes of personal conversation with a disengaged student for ten school days in a row.", "testing", ["Advisory with a consistent adult"]),
-    ("Same-day call home after a second absence", "The advisor calls home the same day a student misses school for the second time in a month.", "testing", ["Attendance outreach within a day"]),
-    ("Credit recovery plan within two weeks", "A written plan, agreed with the student, within two weeks of any failing quarter grade.", "testing", ["Timely help when a course grade slips"]),
-    ("Translated weekly progress texts", "A short weekly text in the family's home language: one thing going well, one thing to watch.", "testing", ["Family communication in home languages"]),
-    ("Positive postcard home in the first month", "A handwritten postcard home about something the student did well, in the first month of school.", "accepted", ["Family communication in home languages"]),
-    ("Early-warning dashboard review in PLCs", "PLCs open each meeting with ten minutes on the early-warning dashboard and leave with named next steps.", "spreading", ["Weekly grade-monitoring routines in teacher teams"]),
-    ("Student goal-setting conference each quarter", "Each student sets a grade and attendance goal with their advisor at the start of the quarter.", "proposed", ["Student-led grade checks"]),
-    ("After-school homework lab", "A supervised lab four afternoons a week for students with missing work.", "declined", ["Timely help when a course grade slips"]),
+    (
+        "Ninth-grade success team huddle",
+        "Fifteen minutes a week: the 9th-grade teachers name students slipping below a C and agree who contacts each one.",
+        "spreading",
+        ["Weekly grade-monitoring routines in teacher teams", "Timely help when a course grade slips"],
+    ),
+    (
+        "Friday grade check in advisory",
+        "Students open the grade portal in advisory every Friday and write down one missing assignment to finish.",
+        "testing",
+        ["Student-led grade checks", "Advisory with a consistent adult"],
+    ),
+    (
+        "Two-by-ten relationship building",
+        "Two minutes of personal conversation with a disengaged student for ten school days in a row.",
+        "testing",
+        ["Advisory with a consistent adult"],
+    ),
+    (
+        "Same-day call home after a second absence",
+        "The advisor calls home the same day a student misses school for the second time in a month.",
+        "testing",
+        ["Attendance outreach within a day"],
+    ),
+    (
+        "Credit recovery plan within two weeks",
+        "A written plan, agreed with the student, within two weeks of any failing quarter grade.",
+        "testing",
+        ["Timely help when a course grade slips"],
+    ),
+    (
+        "Translated weekly progress texts",
+        "A short weekly text in the family's home language: one thing going well, one thing to watch.",
+        "testing",
+        ["Family communication in home languages"],
+    ),
+    (
+        "Positive postcard home in the first month",
+        "A handwritten postcard home about something the student did well, in the first month of school.",
+        "accepted",
+        ["Family communication in home languages"],
+    ),
+    (
+        "Early-warning dashboard review in PLCs",
+        "PLCs open each meeting with ten minutes on the early-warning dashboard and leave with named next steps.",
+        "spreading",
+        ["Weekly grade-monitoring routines in teacher teams"],
+    ),
+    (
+        "Student goal-setting conference each quarter",
+        "Each student sets a grade and attendance goal with their advisor at the start of the quarter.",
+        "proposed",
+        ["Student-led grade checks"],
+    ),
+    (
+        "After-school homework lab",
+        "A supervised lab four afternoons a week for students with missing work.",
+        "declined",
+        ["Timely help when a course grade slips"],
+    ),
 ]
 # The story's calendar of the theory (moved with the rest of the demo, demo_calendar): the
 # aim in mid-August, its drivers over the next days, the change ideas proposed in the
 # last week of August, before the first cycles are planned (demo_cycles.SEASON_START).
 AIM_SET_ON = date(2026, 8, 17)
-DRIVERS_FROM = date(2026, 8, 18)        # one each half day
-PROPOSED_FROM = date(2026, 8, 24)       # one each half day
+DRIVERS_FROM = date(2026, 8, 18)  # one each half day
+PROPOSED_FROM = date(2026, 8, 24)  # one each half day
 # An idea moves to testing the day its first cycle is planned; then, by status:
 DECIDED_ON = {"accepted": date(2026, 9, 1), "declined": date(2026, 10, 5)}
-SPREADING_ON = {"Ninth-grade success team huddle": date(2026, 10, 12),
-                "Early-warning dashboard review in PLCs": date(2026, 10, 19)}
+SPREADING_ON = {
+    "Ninth-grade success team huddle": date(2026, 10, 12),
+    "Early-warning dashboard review in PLCs": date(2026, 10, 19),
+}
 DECLINE_NOTE = "Staffing four afternoons is not possible this year."
 
 
@@ -83,13 +139,20 @@ def seed_theory(facilitator: User) -> None:
     secondaries = {}
     for title, parents in SECONDARY.items():
         secondaries[title] = theory.create_driver(
-            aim.id, {"kind": "secondary", "title": title, "parent_ids": [drivers[i].id for i in parents]}, facilitator)
+            aim.id, {"kind": "secondary", "title": title, "parent_ids": [drivers[i].id for i in parents]}, facilitator
+        )
         on(DRIVERS_FROM, 12 * (len(drivers) + len(secondaries) - 1))
     ideas = {}
     for index, (title, description, _status, under) in enumerate(IDEAS):
         ideas[title] = theory_ideas.propose(
-            {"title": title, "description": description, "aim_id": aim.id,
-             "driver_ids": [secondaries[d].id for d in under]}, facilitator)
+            {
+                "title": title,
+                "description": description,
+                "aim_id": aim.id,
+                "driver_ids": [secondaries[d].id for d in under],
+            },
+            facilitator,
+        )
         on(PROPOSED_FROM, 12 * index)
     for day, title, status in _moves():
         if status == "declined":
@@ -128,7 +191,7 @@ def _first_cycle_planned() -> dict[str, date]:
 
 
 def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
 
 
 def _latest_revision_id(aim_id: int) -> int:
@@ -136,9 +199,9 @@ def _latest_revision_id(aim_id: int) -> int:
 
 
 def _date_revisions(aim_id: int, when: dict[int, datetime]) -> None:
-    revisions = list(db.session.scalars(
-        select(DiagramRevision).where(DiagramRevision.aim_id == aim_id).order_by(DiagramRevision.id)
-    ))
+    revisions = list(
+        db.session.scalars(select(DiagramRevision).where(DiagramRevision.aim_id == aim_id).order_by(DiagramRevision.id))
+    )
     for revision in revisions:
         revision.created_at = when.get(revision.id, revision.created_at)
     _date_from_revisions(aim_id, revisions)

@@ -3,12 +3,13 @@ when REDIS_URL is set, so it reaches clients of every server process, and works 
 from a Celery worker (whose app also runs realtime.init_app). Call these only after the
 data is committed (nic.transaction.on_commit): pub/sub is at-most-once, and a
 client that misses one catches up over HTTP from its last id."""
+
 from __future__ import annotations
 
 import logging
 
-from nic.extensions import socketio
 from nic.events.rooms import network_room, thread_room, user_room
+from nic.extensions import socketio
 
 logger = logging.getLogger(__name__)
 

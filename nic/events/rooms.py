@@ -1,5 +1,6 @@
 """The only place Socket.IO room names are made. Handlers join rooms built here from ids
 the server has already authorised, never from a value a client sent (STYLE rule 8)."""
+
 from __future__ import annotations
 
 

@@ -9,12 +9,23 @@ the `computed_at` of the run that wrote it.
 `RollupJob` is the queue's bookkeeping: at most one *queued* job per network and scope
 (a partial unique index), so a burst of requests or edits coalesces into one run.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +47,8 @@ class SnapshotRow(TenantMixin):
     deleted by nic; cycles are soft deleted.)"""
 
     network_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
 ROLLUP_JOB_STATES = ("queued", "running", "done", "failed")
 PERIOD_KINDS = ("week", "month")
 
@@ -46,8 +59,15 @@ class RollupJob(TenantMixin, db.Model):
         CheckConstraint("scope IN ('network', 'school')", name="scope"),
         CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
         # One queued job per network and scope: a second request joins it (coalescing).
-        Index("uq_rollup_jobs_queued", "network_id", "scope", text("coalesce(school_id, 0)"), unique=True,
-              postgresql_where=text("state = 'queued'"), sqlite_where=text("state = 'queued'")),
+        Index(
+            "uq_rollup_jobs_queued",
+            "network_id",
+            "scope",
+            text("coalesce(school_id, 0)"),
+            unique=True,
+            postgresql_where=text("state = 'queued'"),
+            sqlite_where=text("state = 'queued'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ browsers safely in `nic/storage/downloads.py`.
 Callers own the bookkeeping: a blob may be shared by several versions (dedup), so
 delete it only when no row references its sha256 any more.
 """
+
 from __future__ import annotations
 
 import re
@@ -136,6 +137,15 @@ def _human(size: int) -> str:
 
 
 __all__ = [
-    "BlobNotFound", "CHUNK_SIZE", "EmptyFile", "HEAD_SIZE", "Storage", "StorageError",
-    "StoredBlob", "TooLarge", "check_key", "get_storage", "max_upload_bytes",
+    "CHUNK_SIZE",
+    "HEAD_SIZE",
+    "BlobNotFound",
+    "EmptyFile",
+    "Storage",
+    "StorageError",
+    "StoredBlob",
+    "TooLarge",
+    "check_key",
+    "get_storage",
+    "max_upload_bytes",
 ]

@@ -5,6 +5,7 @@ never renders an uploaded file as a page of ours; a sandboxing CSP is a second l
 case one does. Only images and PDFs are ever shown inline, through `send_preview`.
 Both stream from storage in chunks (on local disk the server may use sendfile).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -22,7 +23,10 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 # frame them. Chromium refuses to run its PDF viewer in a sandboxed document, so a PDF
 # gets the same policy without `sandbox` (PDF viewers run their own sandbox).
 IMAGE_PREVIEW_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
-PDF_PREVIEW_CSP = "default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+PDF_PREVIEW_CSP = (
+    "default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; object-src 'self'; "
+    "frame-ancestors 'self'"
+)
 
 
 def send_download(storage, version) -> Response:
@@ -55,7 +59,9 @@ def send_preview(storage, version_or_blob, content_type: str | None = None, file
     sniffed = BY_CONTENT_TYPE[content_type]
     name = safe_filename(filename, "preview", sniffed.extension)
     response.headers["Content-Disposition"] = content_disposition("inline", name)
-    response.headers["Content-Security-Policy"] = PDF_PREVIEW_CSP if content_type == "application/pdf" else IMAGE_PREVIEW_CSP
+    response.headers["Content-Security-Policy"] = (
+        PDF_PREVIEW_CSP if content_type == "application/pdf" else IMAGE_PREVIEW_CSP
+    )
     return response
 
 

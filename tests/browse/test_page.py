@@ -1,4 +1,5 @@
 """The browse page, /n/<slug>/cycles: filters in the URL, results, pages, empty states."""
+
 from __future__ import annotations
 
 import re
@@ -114,8 +115,13 @@ def test_the_list_costs_the_same_queries_for_3_or_23_cycles(client, tenants, wor
             school = a.schools[n % 2]
             team = factories.make_team(school, f"Team {n}")
             idea = factories.make_change_idea(a.network, f"Idea {n}")
-            factories.make_cycle(school, factories.make_member(a.network, "member", school).user,
-                                 f"Busy {n}", team=team, change_idea=idea)
+            factories.make_cycle(
+                school,
+                factories.make_member(a.network, "member", school).user,
+                f"Busy {n}",
+                team=team,
+                change_idea=idea,
+            )
         db.session.commit()
     with count_queries() as many:
         assert len(listed(client.get("/n/alpha/cycles").get_data(as_text=True))) == 23

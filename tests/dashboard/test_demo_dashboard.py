@@ -1,6 +1,7 @@
 """`nic demo` leaves the dashboard with figures to show: schools in two groups, a few
 stalled cycles, and a snapshot computed at the end of seeding; on PostgreSQL and on the
 embedded default (SQLite, no Redis: Refresh runs the roll-up in the request)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

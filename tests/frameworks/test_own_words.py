@@ -37,7 +37,7 @@ def words(text: str) -> list[str]:
 
 def runs(text: str) -> set[tuple[str, ...]]:
     w = words(text)
-    return {tuple(w[i:i + RUN]) for i in range(len(w) - RUN + 1)}
+    return {tuple(w[i : i + RUN]) for i in range(len(w) - RUN + 1)}
 
 
 def fingerprint(run: tuple[str, ...]) -> str:
@@ -81,8 +81,7 @@ def texts(framework) -> list[str]:
     for domain in framework.domains:
         found += [domain.name, domain.description]
         for practice in domain.practices:
-            found += [practice.name, practice.description, *practice.descriptors.values(),
-                      *practice.guiding_questions]
+            found += [practice.name, practice.description, *practice.descriptors.values(), *practice.guiding_questions]
     return found
 
 
@@ -100,8 +99,10 @@ def test_no_builtin_file_copies_twelve_words_from_a_seed(path, seed_runs):
 def test_the_check_catches_a_copied_sentence():
     """Guard against a check that can never fail: a 'seed' sentence, re-punctuated and
     re-cased, is caught by the same fingerprints and matching."""
-    seed = ("Every school in the network meets each week to look at student work and decide "
-            "together what the next small test of change will be")
+    seed = (
+        "Every school in the network meets each week to look at student work and decide "
+        "together what the next small test of change will be"
+    )
     seed_fingerprints = {fingerprint(run) for run in runs(seed)}
     copied = "Preamble. " + seed.upper().replace(" ", ", ") + " and more."
     assert shared_runs(copied, seed_fingerprints)

@@ -3,6 +3,7 @@ reads the snapshot exactly in the contract's shape (plus documented extras), bef
 roll-up, for a principal, with a measure without data and a school without cycles, and
 after a failed job (the last good snapshot with its age); jobs/<id> for polling; another
 network's slug or a network that does not exist is a 404."""
+
 from datetime import timedelta
 
 import pytest
@@ -128,8 +129,14 @@ def test_latest_in_the_contracts_shape(client, tenants):
     assert {"id", "schools_reporting", "schools_with_signal"} <= set(measures[a.measure.id])
     assert measures[a.measure.id]["schools_reporting"] == 1
     # A measure nobody reported: zeros and nulls, no error.
-    assert measures[silent.id] == {"id": silent.id, "name": "Nobody reports this", "schools_reporting": 0,
-                                   "schools_with_signal": 0, "latest_period": None, "pooled_value": None}
+    assert measures[silent.id] == {
+        "id": silent.id,
+        "name": "Nobody reports this",
+        "schools_reporting": 0,
+        "schools_with_signal": 0,
+        "latest_period": None,
+        "pooled_value": None,
+    }
 
 
 def test_a_principal_sees_the_network_beside_their_own_school_only(client, tenants):

@@ -1,6 +1,7 @@
 """The roll-up pipeline on the embedded default (SQLite, no Redis, eager Celery): a change
 rolls its school up right after the commit, a full roll-up asked over the API runs at
 once, `latest` reads it, the sweep and the weekly digest work there too."""
+
 from datetime import timedelta
 
 from sqlalchemy import select

@@ -2,6 +2,7 @@
 message handed back when its worker dies, one message at a time, a visibility timeout
 longer than any task and any countdown; transient errors retried with backoff and the
 job failed (not lost) after the last try; beat's roll-up entries beside the others."""
+
 from datetime import timedelta
 
 import pytest
@@ -31,8 +32,11 @@ def test_acks_late_reject_on_worker_lost_and_a_visibility_timeout_that_fits(app)
     # A task must finish, and a retry's or an incremental run's countdown must end, well
     # within the timeout, or the message is handed to a second worker meanwhile.
     longest = max(filter(None, [getattr(t, "time_limit", None) for t in ours] + [celery.conf.task_time_limit]))
-    longest_wait = max([tasks.backoff(n) for n in range(10)] + [rollups.INCREMENTAL_DELAY_SECONDS]
-                       + [getattr(t, "retry_backoff_max", 0) or 0 for t in ours])
+    longest_wait = max(
+        [tasks.backoff(n) for n in range(10)]
+        + [rollups.INCREMENTAL_DELAY_SECONDS]
+        + [getattr(t, "retry_backoff_max", 0) or 0 for t in ours]
+    )
     assert visibility > longest + longest_wait
 
 
@@ -55,8 +59,10 @@ def test_nightly_asks_for_a_full_roll_up_of_every_network(app, tenants, broker):
     assert len(jobs_of(tenants.a.network)) == 1 and len(broker.runs()) == 2
 
 
-@pytest.mark.parametrize("error", [OperationalError("SELECT 1", {}, Exception("server closed the connection")),
-                                   BrokerError("Connection refused")])
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("SELECT 1", {}, Exception("server closed the connection")), BrokerError("Connection refused")],
+)
 def test_a_transient_error_is_retried_with_backoff_then_the_job_fails(app, tenants, broker, monkeypatch, error):
     a = tenants.a
     run = task(app, "rollups.run")
@@ -69,8 +75,9 @@ def test_a_transient_error_is_retried_with_backoff_then_the_job_fails(app, tenan
     monkeypatch.setattr(rollups, "run_job", flaky)
     kwargs = {"network_id": a.network.id, "job_id": job.id}
     with use_network(a.network):
-        run.push_request(retries=2, is_eager=False, called_directly=False, id="t-1", kwargs=kwargs,
-                               args=[], delivery_info={})
+        run.push_request(
+            retries=2, is_eager=False, called_directly=False, id="t-1", kwargs=kwargs, args=[], delivery_info={}
+        )
         try:
             with pytest.raises(Retry):
                 run.run(**kwargs)
@@ -81,8 +88,15 @@ def test_a_transient_error_is_retried_with_backoff_then_the_job_fails(app, tenan
     assert jobs_of(a.network)[0].state == "queued"  # not failed: it will run again
 
     with use_network(a.network):
-        run.push_request(retries=run.max_retries, is_eager=False, called_directly=False, id="t-2",
-                               kwargs=kwargs, args=[], delivery_info={})
+        run.push_request(
+            retries=run.max_retries,
+            is_eager=False,
+            called_directly=False,
+            id="t-2",
+            kwargs=kwargs,
+            args=[],
+            delivery_info={},
+        )
         try:
             assert run.run(**kwargs) == "failed"
         finally:

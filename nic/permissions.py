@@ -90,7 +90,6 @@ def requires(action: str):
             require(action)
             return view(*args, **kwargs)
 
-        wrapped.nic_action = action
         return wrapped
 
     return decorator

@@ -14,7 +14,6 @@ from nic.web.paging import Pager
 
 bp = Blueprint("notifications", __name__, url_prefix="/n/<slug>")
 PER_PAGE = 25
-BELL_ITEMS = 10
 
 
 def _page_arg() -> int:

@@ -17,7 +17,7 @@ from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.artifacts.forms import ConfirmForm
 from nic.web.artifacts.views import bp, call
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 ATTACH_PER_PAGE = 20
 
@@ -96,7 +96,7 @@ def attach(slug, cycle_id):
     result = artifact_library.library_page(membership, filters, page, ATTACH_PER_PAGE)
     attached = {link.artifact_id for link in artifact_links.cycle_materials(membership, cycle.id)}
     return render_template("artifacts/attach.html", cycle=cycle, q=q, result=result,
-                           pager=Pager(page, ATTACH_PER_PAGE, result.total), attached=attached, error=None,
+                           pager=Page(page, ATTACH_PER_PAGE, result.total, result.artifacts), attached=attached, error=None,
                            kind_labels=ARTIFACT_KIND_LABELS, confirm_form=ConfirmForm(formdata=None), md=markdown)
 
 

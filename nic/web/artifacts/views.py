@@ -24,7 +24,7 @@ from nic.web.artifacts.forms import (
     fill_library_choices, metadata,
 )
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 from nic.words import plural
 
 bp = Blueprint("artifacts", __name__, url_prefix="/n/<slug>/artifacts")
@@ -83,9 +83,10 @@ def library(slug):
         show_service_error(form, exc)
         return render_template("artifacts/library.html", result=None, filters=None, pager=None, **context), 422
     result = artifact_library.library_page(membership, filters, page, PER_PAGE)
-    pager = Pager(page, PER_PAGE, result.total)
-    if page > pager.pages:  # a stale link after artifacts went away: the last page there is
-        return redirect(url_for("artifacts.library", slug=slug, page=pager.pages, **filters.as_args()))
+    pager = Page(page, PER_PAGE, result.total, result.artifacts)
+    last_page = max(pager.pages, 1)  # Pagination counts no pages in an empty list
+    if page > last_page:  # a stale link after artifacts went away: the last page there is
+        return redirect(url_for("artifacts.library", slug=slug, page=last_page, **filters.as_args()))
     return render_template("artifacts/library.html", result=result, filters=filters, pager=pager,
                            tag_list=artifacts.tag_list, **context)
 

@@ -16,7 +16,7 @@ from nic.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from nic.tenancy import current_membership
 from nic.web.assessments.forms import CsrfForm, OpenRoundForm, framework_choices
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("assessments", __name__, url_prefix="/n/<slug>/assessments")
 
@@ -60,7 +60,7 @@ def _index_page(slug, form: OpenRoundForm | None, status: int = 200):
         form.framework_id.choices = framework_choices(frameworks)
     return render_template(
         "assessments/index.html", open_rounds=open_rounds, past=past, summaries=summaries,
-        pager=Pager(page, PAST_PER_PAGE, total), form=form, frameworks=frameworks,
+        pager=Page(page, PAST_PER_PAGE, total, past), form=form, frameworks=frameworks,
         frameworks_url=_frameworks_url(slug), my_school_id=membership.school_id,
     ), status
 
@@ -97,8 +97,9 @@ def show_round(slug, round_id):
     round_ = _round_or_404(round_id)
     rows = assessments.progress(round_)
     membership = current_membership()
-    pager = Pager(_page_number(), SCHOOLS_PER_PAGE, len(rows))
-    shown = rows[(pager.page - 1) * SCHOOLS_PER_PAGE:pager.page * SCHOOLS_PER_PAGE]
+    page = _page_number()
+    shown = rows[(page - 1) * SCHOOLS_PER_PAGE:page * SCHOOLS_PER_PAGE]
+    pager = Page(page, SCHOOLS_PER_PAGE, len(rows), shown)
     return render_template(
         "assessments/round.html", round=round_, rows=shown, pager=pager, summary=assessments.round_summary(rows),
         levels=assessments.levels(round_.framework), my_school_id=membership.school_id,

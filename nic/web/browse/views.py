@@ -14,7 +14,7 @@ from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership
 from nic.web.browse.forms import DECISION_LABELS, PHASE_LABELS, BrowseForm, fill_choices
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("browse", __name__, url_prefix="/n/<slug>")
 PER_PAGE = 25
@@ -35,9 +35,10 @@ def cycles(slug):
         show_service_error(form, exc)
         return render_template("browse/cycles.html", cycles=None, filters=None, pager=None, **context), 422
     rows, total = browse.browse_page(membership, filters, page, PER_PAGE)
-    pager = Pager(page, PER_PAGE, total)
-    if page > pager.pages:  # a stale link after cycles went away: the last page there is
-        return redirect(url_for("browse.cycles", slug=slug, page=pager.pages, **filters.as_args()))
+    pager = Page(page, PER_PAGE, total, rows)
+    last_page = max(pager.pages, 1)  # Pagination counts no pages in an empty list
+    if page > last_page:  # a stale link after cycles went away: the last page there is
+        return redirect(url_for("browse.cycles", slug=slug, page=last_page, **filters.as_args()))
     return render_template("browse/cycles.html", cycles=rows, filters=filters, pager=pager, **context)
 
 

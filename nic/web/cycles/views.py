@@ -23,7 +23,7 @@ from nic.services.cycles.nudges import cycle_nudges
 from nic.tenancy import current_membership
 from nic.web.cycles.forms import ConfirmForm, CycleForm, form_data
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("cycles", __name__, url_prefix="/n/<slug>/cycles")
 # Where each field a phase needs sits on the edit page.
@@ -264,7 +264,7 @@ def history(slug, cycle_id):
     entries = cycle_history.changes(cycle.id, page, HISTORY_PER_PAGE)
     return render_template(
         "cycles/history.html", cycle=cycle, entries=entries,
-        pager=Pager(page, HISTORY_PER_PAGE, cycle_history.change_count(cycle.id)),
+        pager=Page(page, HISTORY_PER_PAGE, cycle_history.change_count(cycle.id), entries),
         names=cycle_history.names_for([e.fields or {} for e in entries]),
         describe=cycle_history.describe, label=cycle_history.label, phase_labels=PHASE_LABELS,
         list_url=_list_url(slug),
@@ -295,7 +295,7 @@ def deleted(slug):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     items, total = _call(cycles.deleted_cycles, membership, page, DELETED_PER_PAGE)
     return render_template(
-        "cycles/deleted.html", items=items, pager=Pager(page, DELETED_PER_PAGE, total),
+        "cycles/deleted.html", items=items, pager=Page(page, DELETED_PER_PAGE, total, items),
         confirm_form=ConfirmForm(formdata=None), phase_labels=PHASE_LABELS, list_url=_list_url(slug),
     )
 

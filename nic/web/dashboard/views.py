@@ -28,7 +28,7 @@ from nic.web.dashboard import display, exports, section_cache
 from nic.web.dashboard.forms import DashboardFilterForm, fill_groups
 from nic.web.forms import show_service_error
 from nic.web.networks.forms import ConfirmForm
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/n/<slug>/dashboard")
@@ -83,7 +83,7 @@ def _snapshot_context(filters: dashboard.Filters, all_schools: bool = False) -> 
     periods = dashboard.trend(filters)
     return dict(
         schools=schools, school_total=total,
-        pager=Pager(filters.page, dashboard.SCHOOLS_PER_PAGE, total),
+        pager=Page(filters.page, dashboard.SCHOOLS_PER_PAGE, total, schools),
         grid=dashboard.matrix(None if all_schools else [s.id for s in schools], filters.group),
         periods=periods, trend=display.trend_payload(periods, filters.period),
         engagement=display.engagement_payload(periods, filters.period),

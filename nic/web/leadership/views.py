@@ -19,7 +19,7 @@ from nic.services.errors import NotFound, RateLimited, ServiceError
 from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.leadership.forms import DiscussForm, LeadershipFilterForm, fill_choices
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("leadership", __name__, url_prefix="/n/<slug>/leadership")
 
@@ -63,7 +63,7 @@ def network(slug):
     if round_ is not None:
         schools, total = leadership.school_page(group, _page())
         context.update(view=leadership.heatmap(round_, schools),
-                       pager=Pager(_page(), leadership.SCHOOLS_PER_PAGE, total),
+                       pager=Page(_page(), leadership.SCHOOLS_PER_PAGE, total, schools),
                        args={k: v for k, v in (("round_id", round_.id), ("group", group)) if v})
     if request.args.get("fragment"):
         return render_template("leadership/_body.html", **context)

@@ -26,7 +26,7 @@ from nic.tenancy import current_membership, get_scoped
 from nic.web.forms import show_service_error
 from nic.web.measures.forms import GridForm, PointForm, SchoolPicker, UploadForm, cells_of
 from nic.web.measures.views import bp, chart_url, load, show
-from nic.web.paging import Pager
+from nic.web.paging import Page
 from nic.words import plural
 
 GRID_PERIODS = 12
@@ -254,5 +254,5 @@ def audit(slug, measure_id):
         entries = points.changes(measure.id, school.id, page, AUDIT_PER_PAGE)
     return render_template(
         "measures/audit.html", measure=measure, school=school, picker=_picker(school), entries=entries,
-        pager=Pager(page, AUDIT_PER_PAGE, total), columns=points.value_columns(measure.chart),
+        pager=Page(page, AUDIT_PER_PAGE, total, entries), columns=points.value_columns(measure.chart),
     )

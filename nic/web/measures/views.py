@@ -22,7 +22,7 @@ from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.forms import show_service_error
 from nic.web.measures.forms import MeasureForm, PointForm, measure_form_data
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("measures", __name__, url_prefix="/n/<slug>/measures")
 MEASURES_PER_PAGE = 50
@@ -93,7 +93,7 @@ def index(slug):
     return render_template(
         "measures/index.html", groups=[(k, ms) for k, ms in groups if ms], total=total,
         latest=measures.latest_values(items), school_total=measures.school_count(),
-        pager=Pager(page, MEASURES_PER_PAGE, total), kind_hints=measures.KIND_HINTS,
+        pager=Page(page, MEASURES_PER_PAGE, total, items), kind_hints=measures.KIND_HINTS,
     )
 
 

@@ -12,7 +12,7 @@ from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership, current_network
 from nic.web.auth.views import LAST_NETWORK_KEY
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 from nic.web.networks.forms import (
     ConfirmForm, InviteForm, MemberForm, SchoolForm, ThresholdForm, school_choices,
 )
@@ -120,11 +120,12 @@ def members(slug, invite_form=None, status=200):
     choices = school_choices(networks.schools())
     page = request.args.get("page", 1, type=int) or 1
     total = networks.member_count()
+    shown = networks.members(page, MEMBERS_PER_PAGE)
     return render_template(
         "networks/members.html",
-        members=networks.members(page, MEMBERS_PER_PAGE),
+        members=shown,
         member_total=total,
-        pager=Pager(page, MEMBERS_PER_PAGE, total),
+        pager=Page(page, MEMBERS_PER_PAGE, total, shown),
         invitations=invitations.pending(),
         invite_form=invite_form or _invite_form(formdata=False),
         school_choices=[(choice.value, choice.label) for choice in choices],

@@ -10,7 +10,7 @@ from nic.permissions import requires
 from nic.services.notifications import notifications
 from nic.services.errors import NotFound
 from nic.tenancy import current_membership, current_network
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("notifications", __name__, url_prefix="/n/<slug>")
 PER_PAGE = 25
@@ -26,11 +26,12 @@ def _page_arg() -> int:
 def index(slug):
     page = _page_arg()
     total = notifications.count(current_user.id)
+    items = notifications.latest(current_user.id, PER_PAGE, (page - 1) * PER_PAGE)
     return render_template(
         "notifications/index.html",
-        items=notifications.latest(current_user.id, PER_PAGE, (page - 1) * PER_PAGE),
+        items=items,
         unread=notifications.unread_count(current_user.id),
-        pager=Pager(page, PER_PAGE, total),
+        pager=Page(page, PER_PAGE, total, items),
     )
 
 

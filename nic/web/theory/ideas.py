@@ -14,7 +14,7 @@ from nic.services.theory import ideas as theory_ideas
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 from nic.web.theory.forms import ChangeIdeaForm, DecisionForm, StatusForm, driver_choices, form_data
 from nic.web.theory.views import aim as aim_page, bp
 
@@ -64,7 +64,7 @@ def change_ideas(slug, form=None, status_code=200):
     items, total = theory_ideas.listing(status, q, page, IDEAS_PER_PAGE)
     return render_template(
         "theory/change_ideas.html", ideas=items, total=total, status=status, q=q,
-        pager=Pager(page, IDEAS_PER_PAGE, total), statuses=CHANGE_IDEA_STATUSES,
+        pager=Page(page, IDEAS_PER_PAGE, total, items), statuses=CHANGE_IDEA_STATUSES,
         status_labels=theory_ideas.STATUS_LABELS,
         counts=theory_ideas.cycle_counts([i.id for i in items], current_membership()),
         form=form or _idea_form(formdata=False),

@@ -16,7 +16,7 @@ from nic.services.theory import ideas as theory_ideas
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import get_or_404
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 from nic.web.theory.forms import AimForm, ChangeIdeaForm, ConfirmForm, DriverForm, driver_choices, form_data
 
 bp = Blueprint("theory", __name__, url_prefix="/n/<slug>")
@@ -246,7 +246,7 @@ def revisions(slug, aim_id):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     items, total = theory.revisions(aim_.id, page, REVISIONS_PER_PAGE)
     return render_template("theory/revisions.html", aim=aim_, revisions=items,
-                           pager=Pager(page, REVISIONS_PER_PAGE, total))
+                           pager=Page(page, REVISIONS_PER_PAGE, total, items))
 
 
 @bp.get("/theory/aims/<int:aim_id>/revisions/<int:revision_id>")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from nic.permissions import requires
 from nic.services.assessments import assessments
@@ -22,16 +21,6 @@ bp = Blueprint("assessments", __name__, url_prefix="/n/<slug>/assessments")
 
 PAST_PER_PAGE = 20
 SCHOOLS_PER_PAGE = 50
-
-
-def _frameworks_url(slug) -> str | None:
-    """The framework library, when that area is installed (it is built separately)."""
-    for endpoint in ("frameworks.library", "frameworks.index"):
-        try:
-            return url_for(endpoint, slug=slug)
-        except BuildError:
-            continue
-    return None
 
 
 def _page_number() -> int:
@@ -61,7 +50,7 @@ def _index_page(slug, form: OpenRoundForm | None, status: int = 200):
     return render_template(
         "assessments/index.html", open_rounds=open_rounds, past=past, summaries=summaries,
         pager=Page(page, PAST_PER_PAGE, total, past), form=form, frameworks=frameworks,
-        frameworks_url=_frameworks_url(slug), my_school_id=membership.school_id,
+        my_school_id=membership.school_id,
     ), status
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.exceptions import HTTPException
 
 from nic.permissions import can_edit_cycle, requires, visible_cycles_clause
 from nic.services.cycles import chain as cycle_chain
@@ -48,16 +47,6 @@ def _call(function, *args, **kwargs):
         abort(404)
     except Forbidden:
         abort(403)
-
-
-def _list_url(slug: str) -> str:
-    """The network's cycle list (another blueprint) if it is there; the network home if not."""
-    path = f"/n/{slug}/cycles"
-    try:
-        current_app.url_map.bind("").match(path, method="GET")
-    except HTTPException:
-        return url_for("networks.home", slug=slug)
-    return path
 
 
 def _form(membership, school_id: int, cycle=None, formdata=True, data=None) -> CycleForm:
@@ -101,7 +90,7 @@ def new(slug):
         form = _form(membership, membership.school_id, formdata=False,
                      data={"owner_id": str(membership.user_id), "visibility": "school", "scale_unit": "students"})
         form.pad_questions(spare=3)
-        return render_template("cycles/new.html", form=form, list_url=_list_url(slug))
+        return render_template("cycles/new.html", form=form)
     form = _form(membership, membership.school_id)
     status = 200
     if "add_question" in request.form:
@@ -118,7 +107,7 @@ def new(slug):
     else:
         status = 400
     form.pad_questions()
-    return render_template("cycles/new.html", form=form, list_url=_list_url(slug)), status
+    return render_template("cycles/new.html", form=form), status
 
 
 # --- the cycle ---------------------------------------------------------------------------
@@ -155,7 +144,6 @@ def show(slug, cycle_id, problem=None, status=200):
         field_labels=FIELD_LABELS,
         field_anchors=FIELD_ANCHORS,
         confirm_form=ConfirmForm(formdata=None),
-        list_url=_list_url(slug),
     ), status
 
 
@@ -206,7 +194,7 @@ def edit(slug, cycle_id):
         form = _form(membership, cycle.school_id, cycle, formdata=False, data=form_data(snapshot(cycle)))
         form.version.data = str(cycle.version)
         form.pad_questions()
-        return render_template("cycles/edit.html", form=form, cycle=cycle, list_url=_list_url(slug))
+        return render_template("cycles/edit.html", form=form, cycle=cycle)
     form = _form(membership, cycle.school_id, cycle)
     status = 200
     if "add_question" in request.form:
@@ -230,7 +218,7 @@ def edit(slug, cycle_id):
     else:
         status = 400
     form.pad_questions()
-    return render_template("cycles/edit.html", form=form, cycle=cycle, list_url=_list_url(slug)), status
+    return render_template("cycles/edit.html", form=form, cycle=cycle), status
 
 
 def _conflict(slug, membership, exc: CycleConflict):
@@ -248,7 +236,7 @@ def _conflict(slug, membership, exc: CycleConflict):
     since = [c for c in cycle_history.changes(cycle.id, per_page=5) if base_version is None or c.version > base_version]
     return render_template(
         "cycles/conflict.html", cycle=cycle, form=form, merge=result, names=names, describe=cycle_history.describe,
-        latest=since, list_url=_list_url(slug),
+        latest=since,
     ), 409
 
 
@@ -267,7 +255,6 @@ def history(slug, cycle_id):
         pager=Page(page, HISTORY_PER_PAGE, cycle_history.change_count(cycle.id), entries),
         names=cycle_history.names_for([e.fields or {} for e in entries]),
         describe=cycle_history.describe, label=cycle_history.label, phase_labels=PHASE_LABELS,
-        list_url=_list_url(slug),
     )
 
 
@@ -284,7 +271,7 @@ def delete(slug, cycle_id):
     flash("Cycle deleted. Your school's principal can restore it from Deleted cycles.", "success")
     if membership.role == "principal":
         return redirect(url_for("cycles.deleted", slug=slug))
-    return redirect(_list_url(slug))
+    return redirect(url_for("browse.cycles", slug=slug))
 
 
 @bp.route("/deleted")
@@ -296,7 +283,7 @@ def deleted(slug):
     items, total = _call(cycles.deleted_cycles, membership, page, DELETED_PER_PAGE)
     return render_template(
         "cycles/deleted.html", items=items, pager=Page(page, DELETED_PER_PAGE, total, items),
-        confirm_form=ConfirmForm(formdata=None), phase_labels=PHASE_LABELS, list_url=_list_url(slug),
+        confirm_form=ConfirmForm(formdata=None), phase_labels=PHASE_LABELS,
     )
 
 

@@ -9,7 +9,6 @@ nic.services.assessments.leadership and nic.services.assessments.leadership_scho
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 from flask_login import login_required
 
 from nic.permissions import requires
@@ -22,20 +21,6 @@ from nic.web.leadership.forms import DiscussForm, LeadershipFilterForm, fill_cho
 from nic.web.paging import Page
 
 bp = Blueprint("leadership", __name__, url_prefix="/n/<slug>/leadership")
-
-# The assessments pages' view of one school's consensus on a practice, if that blueprint
-# has one; otherwise cells open this blueprint's own consensus page.
-ASSESSMENTS_CONSENSUS = "assessments.consensus"
-
-
-def consensus_url(slug: str, round_id: int, school_id: int, practice_id: int) -> str:
-    try:
-        return url_for(ASSESSMENTS_CONSENSUS, slug=slug, round_id=round_id, school_id=school_id,
-                       practice_id=practice_id)
-    except BuildError:
-        return url_for("leadership.consensus", slug=slug, round_id=round_id, school_id=school_id,
-                       practice_id=practice_id)
-
 
 def _round_or_404(raw):
     try:
@@ -59,7 +44,7 @@ def network(slug):
     group = group if group in groups else ""
     form = LeadershipFilterForm(formdata=None, round_id=str(round_.id) if round_ else "", group=group)
     fill_choices(form, leadership.round_choices(), groups)
-    context = dict(round=round_, group=group, form=form, consensus_url=consensus_url, args={})
+    context = dict(round=round_, group=group, form=form, args={})
     if round_ is not None:
         schools, total = leadership.school_page(group, _page())
         context.update(view=leadership.heatmap(round_, schools),
@@ -79,8 +64,7 @@ def school(slug, school_id):
     except NotFound:
         abort(404)
     round_ = _round_or_404(request.args.get("round_id"))
-    context = dict(school=school, round=round_, view=None, weak=[], consensus_url=consensus_url,
-                   form=DiscussForm(formdata=None))
+    context = dict(school=school, round=round_, view=None, weak=[], form=DiscussForm(formdata=None))
     if round_ is not None:
         # The school's own row of the heatmap: where its team agreed it stands on every practice.
         context.update(view=leadership.heatmap(round_, [school]), weak=leadership_school.weakest(round_, school.id))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from nic.permissions import can, requires
 from nic.services.measures import markers as chart_markers
@@ -53,14 +52,11 @@ def _helpers():
     }
 
 
-def chart_url(slug: str, measure_id: int, school_id: int | str | None = None) -> str | None:
-    """The chart page (the charts blueprint's) if it is registered; None otherwise, and
-    the page says the chart is not available rather than linking to nothing."""
+def chart_url(slug: str, measure_id: int, school_id: int | str | None = None) -> str:
+    """The chart page: a school's (school_id=N), the pooled one (school_id=""), or with
+    no school_id the viewer's school's, else the pooled one (nic.web.charts)."""
     args = {} if school_id is None else {"school_id": school_id}
-    try:
-        return url_for("charts.measure", slug=slug, measure_id=measure_id, **args)
-    except BuildError:
-        return None
+    return url_for("charts.measure", slug=slug, measure_id=measure_id, **args)
 
 
 def load(measure_id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from nic.models import CHANGE_IDEA_STATUSES, DECISIONS, PHASES, Aim, ChangeIdea
@@ -21,13 +21,6 @@ from nic.web.theory.views import aim as aim_page, bp
 IDEAS_PER_PAGE = 25
 PHASE_LABELS = {phase: phase.capitalize() for phase in PHASES}
 DECISION_LABELS = {decision: decision.capitalize() for decision in DECISIONS}
-
-
-def cycle_href(slug: str, cycle_id: int) -> str:
-    """The cycle page, built by the cycles blueprint when it is there; its fixed path otherwise."""
-    if "cycles.show" in current_app.view_functions:
-        return url_for("cycles.show", slug=slug, cycle_id=cycle_id)
-    return f"/n/{slug}/cycles/{cycle_id}"
 
 
 def _actor():
@@ -109,7 +102,7 @@ def change_idea(slug, change_idea_id, edit_form=None, decision_form=None, status
         "theory/change_idea.html", idea=idea, aim=aim,
         description=markdown.render(idea.description), decision_note=markdown.render(idea.decision_note),
         history=theory_ideas.status_history(idea), by_school=by_school, cycle_total=len(cycles),
-        cycle_href=cycle_href, render_markdown=markdown.render,
+        render_markdown=markdown.render,
         phase_labels=PHASE_LABELS, decision_labels=DECISION_LABELS, status_labels=theory_ideas.STATUS_LABELS,
         edit_form=edit_form, decision_form=decision_form or DecisionForm(formdata=None),
         status_form=StatusForm(formdata=None, status=idea.status),

@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from nic.permissions import requires
 from nic.services.assessments import assessments
-from nic.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from nic.services.errors import Conflict, ServiceError
 from nic.tenancy import current_membership
 from nic.web.assessments.forms import CsrfForm, OpenRoundForm, framework_choices
 from nic.web.forms import show_service_error
@@ -28,13 +28,6 @@ def _page_number() -> int:
         return max(1, int(request.args.get("page", 1)))
     except ValueError:
         return 1
-
-
-def _round_or_404(round_id):
-    try:
-        return assessments.get_round(round_id)
-    except NotFound:
-        abort(404)
 
 
 def _index_page(slug, form: OpenRoundForm | None, status: int = 200):
@@ -83,7 +76,7 @@ def open_round(slug):
 @login_required
 @requires("assessments.view")
 def show_round(slug, round_id):
-    round_ = _round_or_404(round_id)
+    round_ = assessments.get_round(round_id)
     rows = assessments.progress(round_)
     membership = current_membership()
     page = _page_number()
@@ -100,19 +93,15 @@ def show_round(slug, round_id):
 @login_required
 @requires("assessments.view")
 def close_round(slug, round_id):
-    round_ = _round_or_404(round_id)  # another network's round: 404 before the role check
+    round_ = assessments.get_round(round_id)  # another network's round: 404 before the role check
     if not assessments.can_manage(current_membership()):
         abort(403)
     form = CsrfForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
             assessments.close_round(current_membership(), round_.id)
-        except NotFound:
-            abort(404)
         except Conflict as exc:
             flash(exc.message, "error")
-        except Forbidden:
-            abort(403)
         else:
             flash(f"Round “{round_.name}” is closed. Schools part-way through keep what they recorded, "
                   "marked partial.", "success")

@@ -20,11 +20,11 @@ from nic.services.measures import splits as chart_splits
 from nic.services.measures import charts
 from nic.services.discussion import markdown
 from nic.services.accounts import networks
-from nic.services.errors import Forbidden, NotFound, ServiceError
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
 from nic.web.charts import display
 from nic.web.charts.forms import ConfirmForm, SplitForm
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 
 bp = Blueprint("charts", __name__, url_prefix="/n/<slug>/measures/<int:measure_id>")
 
@@ -138,11 +138,9 @@ def add_split(slug, measure_id):
         try:
             split = chart_splits.add_split(current_membership(), measure, school.id if school else None,
                                            form.start_date.data, form.label.data)
-        except NotFound:
-            abort(404)
-        except Forbidden:
-            abort(403)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             show_service_error(form, exc)
         else:
             flash(f"New phase from {split.start_date:%d %b %Y}.", "success")
@@ -158,11 +156,6 @@ def remove_split(slug, measure_id, split_id):
     measure = get_or_404(Measure, measure_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        split = chart_splits.remove_split(current_membership(), measure, split_id)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
+    split = chart_splits.remove_split(current_membership(), measure, split_id)
     flash("Phase removed: its points join the phase before.", "success")
     return redirect(_back(slug, measure.id, split.school_id or ""))

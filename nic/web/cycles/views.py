@@ -15,13 +15,12 @@ from nic.services.cycles import cycles
 from nic.services.cycles.fields import FIELD_LABELS, snapshot
 from nic.services.cycles.phases import PHASE_LABELS, is_forward, missing, next_phase, previous_phase
 from nic.services.cycles.cycles import CycleConflict
-from nic.services.errors import Forbidden
-from nic.services.errors import NotFound, ServiceError
+from nic.services.errors import ServiceError
 from nic.services.discussion.markdown import render as markdown
 from nic.services.cycles.nudges import cycle_nudges
 from nic.tenancy import current_membership
 from nic.web.cycles.forms import ConfirmForm, CycleForm, form_data
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 from nic.web.paging import Page
 
 bp = Blueprint("cycles", __name__, url_prefix="/n/<slug>/cycles")
@@ -35,18 +34,6 @@ class Problem:
     target: str | None = None  # the phase a refused move aimed at
 HISTORY_PER_PAGE = 25
 DELETED_PER_PAGE = 25
-
-
-def _call(function, *args, **kwargs):
-    """A service call whose NotFound / Forbidden become the 404 / 403 pages."""
-    try:
-        return function(*args, **kwargs)
-    except NotFound as exc:
-        if exc.fields:
-            raise
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 def _form(membership, school_id: int, cycle=None, formdata=True, data=None) -> CycleForm:
@@ -97,8 +84,10 @@ def new(slug):
         form.questions.append_entry()
     elif form.validate_on_submit():
         try:
-            cycle = _call(cycles.create_cycle, membership, form.values(whole=False))
+            cycle = cycles.create_cycle(membership, form.values(whole=False))
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             _show_errors(form, exc)
             status = 422
         else:
@@ -119,7 +108,7 @@ def show(slug, cycle_id, problem=None, status=200):
     """The cycle. `problem` is a refused phase move or ramp, shown above the phase buttons
     (for a move forward: each missing field, linked to it on the edit page)."""
     membership = current_membership()
-    cycle = _call(cycles.visible_cycle, membership, cycle_id)
+    cycle = cycles.visible_cycle(membership, cycle_id)
     state = snapshot(cycle)
     forward, back = next_phase(cycle.phase), previous_phase(cycle.phase)
     gaps = []
@@ -156,8 +145,10 @@ def move(slug, cycle_id):
         abort(400)
     target = request.form.get("to", "")
     try:
-        cycle, moved = _call(cycles.move_phase, membership, cycle_id, target)
+        cycle, moved = cycles.move_phase(membership, cycle_id, target)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         return show(slug, cycle_id, problem=Problem(exc.message, target), status=422)
     if moved:
         flash(f"Moved to {PHASE_LABELS[cycle.phase]}.", "success")
@@ -175,8 +166,10 @@ def ramp(slug, cycle_id):
         abort(400)
     adapt = request.form.get("kind") == "adapt"
     try:
-        child = _call(cycles.start_next_cycle, membership, cycle_id, adapt)
+        child = cycles.start_next_cycle(membership, cycle_id, adapt)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         return show(slug, cycle_id, problem=Problem(exc.message), status=422)
     flash("Next cycle started from the last one's header and plan. Update the plan for this test.", "success")
     return redirect(url_for("cycles.show", slug=slug, cycle_id=child.id))
@@ -189,7 +182,7 @@ def ramp(slug, cycle_id):
 @requires("network.view")
 def edit(slug, cycle_id):
     membership = current_membership()
-    cycle = _call(cycles.editable_cycle, membership, cycle_id)
+    cycle = cycles.editable_cycle(membership, cycle_id)
     if request.method == "GET":
         form = _form(membership, cycle.school_id, cycle, formdata=False, data=form_data(snapshot(cycle)))
         form.version.data = str(cycle.version)
@@ -204,12 +197,9 @@ def edit(slug, cycle_id):
             cycles.update_cycle(membership, cycle_id, form.values(whole=True), form.version.data)
         except CycleConflict as exc:
             return _conflict(slug, membership, exc)
-        except (NotFound, Forbidden) as exc:
-            if not exc.fields:
-                abort(404 if isinstance(exc, NotFound) else 403)
-            _show_errors(form, exc)
-            status = 422
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             _show_errors(form, exc)
             status = 422
         else:
@@ -224,7 +214,7 @@ def edit(slug, cycle_id):
 def _conflict(slug, membership, exc: CycleConflict):
     """Both versions side by side, and the edit form holding the latest version with this
     person's changes put back on top, ready to review and save."""
-    cycle = _call(cycles.editable_cycle, membership, exc.cycle_id)
+    cycle = cycles.editable_cycle(membership, exc.cycle_id)
     theirs = snapshot(cycle)
     base_version = exc.base_version if isinstance(exc.base_version, int) else None
     base = cycle_history.state_at(cycle, base_version, theirs) if base_version is not None else None
@@ -247,7 +237,7 @@ def _conflict(slug, membership, exc: CycleConflict):
 @requires("network.view")
 def history(slug, cycle_id):
     membership = current_membership()
-    cycle = _call(cycles.visible_cycle, membership, cycle_id)
+    cycle = cycles.visible_cycle(membership, cycle_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries = cycle_history.changes(cycle.id, page, HISTORY_PER_PAGE)
     return render_template(
@@ -267,7 +257,7 @@ def delete(slug, cycle_id):
     membership = current_membership()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _call(cycles.delete_cycle, membership, cycle_id)
+    cycles.delete_cycle(membership, cycle_id)
     flash("Cycle deleted. Your school's principal can restore it from Deleted cycles.", "success")
     if membership.role == "principal":
         return redirect(url_for("cycles.deleted", slug=slug))
@@ -280,7 +270,7 @@ def delete(slug, cycle_id):
 def deleted(slug):
     membership = current_membership()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = _call(cycles.deleted_cycles, membership, page, DELETED_PER_PAGE)
+    items, total = cycles.deleted_cycles(membership, page, DELETED_PER_PAGE)
     return render_template(
         "cycles/deleted.html", items=items, pager=Page(page, DELETED_PER_PAGE, total, items),
         confirm_form=ConfirmForm(formdata=None), phase_labels=PHASE_LABELS,
@@ -294,6 +284,6 @@ def restore(slug, cycle_id):
     membership = current_membership()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    cycle = _call(cycles.restore_cycle, membership, cycle_id)
+    cycle = cycles.restore_cycle(membership, cycle_id)
     flash(f"“{cycle.title}” restored.", "success")
     return redirect(url_for("cycles.show", slug=slug, cycle_id=cycle.id))

@@ -14,20 +14,14 @@ from flask_login import login_required
 from nic.permissions import requires
 from nic.services.assessments import leadership
 from nic.services.assessments import leadership_school
-from nic.services.errors import NotFound, RateLimited, ServiceError
+from nic.services.errors import RateLimited, ServiceError
 from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
+from nic.web.forms import is_page_error
 from nic.web.leadership.forms import DiscussForm, LeadershipFilterForm, fill_choices
 from nic.web.paging import Page
 
 bp = Blueprint("leadership", __name__, url_prefix="/n/<slug>/leadership")
-
-def _round_or_404(raw):
-    try:
-        return leadership.pick_round(raw)
-    except NotFound:
-        abort(404)
-
 
 def _page() -> int:
     raw = request.args.get("page", "")
@@ -38,7 +32,7 @@ def _page() -> int:
 @login_required
 @requires("assessments.view")
 def network(slug):
-    round_ = _round_or_404(request.args.get("round_id"))
+    round_ = leadership.pick_round(request.args.get("round_id"))
     groups = leadership.groups()
     group = request.args.get("group", "")
     group = group if group in groups else ""
@@ -59,11 +53,8 @@ def network(slug):
 @login_required
 @requires("assessments.view")
 def school(slug, school_id):
-    try:
-        school = leadership_school.get_school(school_id)
-    except NotFound:
-        abort(404)
-    round_ = _round_or_404(request.args.get("round_id"))
+    school = leadership_school.get_school(school_id)
+    round_ = leadership.pick_round(request.args.get("round_id"))
     context = dict(school=school, round=round_, view=None, weak=[], form=DiscussForm(formdata=None))
     if round_ is not None:
         # The school's own row of the heatmap: where its team agreed it stands on every practice.
@@ -83,12 +74,12 @@ def discuss(slug, school_id):
     try:
         thread, started = leadership_school.start_discussion(current_membership(), school_id, form.peer_id.data,
                                                              form.practice_id.data)
-    except NotFound:
-        abort(404)
     except RateLimited as exc:
         flash(exc.message, "error")
         return redirect(back)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"The discussion was not started: {exc.message}", "error")
         return redirect(back)
     if not started:
@@ -100,8 +91,5 @@ def discuss(slug, school_id):
 @login_required
 @requires("assessments.view")
 def consensus(slug, round_id, school_id, practice_id):
-    try:
-        detail = leadership.consensus_detail(current_membership(), round_id, school_id, practice_id)
-    except NotFound:
-        abort(404)
+    detail = leadership.consensus_detail(current_membership(), round_id, school_id, practice_id)
     return render_template("leadership/consensus.html", d=detail, md=markdown)

@@ -16,7 +16,7 @@ from nic.services.measures import measures
 from nic.services.accounts import networks
 from nic.services.measures import periods
 from nic.services.measures import points
-from nic.services.errors import NotFound, ServiceError
+from nic.services.errors import ServiceError
 from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.forms import show_service_error
@@ -57,13 +57,6 @@ def chart_url(slug: str, measure_id: int, school_id: int | str | None = None) ->
     no school_id the viewer's school's, else the pooled one (nic.web.charts)."""
     args = {} if school_id is None else {"school_id": school_id}
     return url_for("charts.measure", slug=slug, measure_id=measure_id, **args)
-
-
-def load(measure_id):
-    try:
-        return measures.get(measure_id)
-    except NotFound:
-        abort(404)
 
 
 def _measure_form(formdata=True, data=None, keep=None) -> MeasureForm:
@@ -121,7 +114,7 @@ def new(slug):
 @login_required
 @requires("network.view")
 def edit(slug, measure_id):
-    measure = load(measure_id)  # 404 before 403: another network's id looks like a missing one
+    measure = measures.get(measure_id)  # 404 before 403: another network's id looks like a missing one
     if not can("measures.define"):
         abort(403)
     if request.method == "GET":
@@ -154,7 +147,7 @@ def point_form(measure, membership, formdata=False) -> PointForm:
 @login_required
 @requires("network.view")
 def show(slug, measure_id, form=None, status=200):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     membership = current_membership()
     school = membership.school if membership.school_id else None
     may_enter = school is not None and points.can_enter(membership, school.id)

@@ -11,9 +11,9 @@ from nic.models import CHANGE_IDEA_STATUSES, DECISIONS, PHASES, Aim, ChangeIdea
 from nic.permissions import can, requires
 from nic.services.discussion import markdown
 from nic.services.theory import ideas as theory_ideas
-from nic.services.errors import NotFound, ServiceError
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 from nic.web.paging import Page
 from nic.web.theory.forms import ChangeIdeaForm, DecisionForm, StatusForm, driver_choices, form_data
 from nic.web.theory.views import aim as aim_page, bp
@@ -154,9 +154,9 @@ def set_status(slug, change_idea_id):
         abort(400)
     try:
         theory_ideas.update(idea.id, {"status": form.status.data}, _actor())
-    except NotFound:
-        abort(404)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Status not changed: {exc.message}", "error")
     else:
         flash(f"Status is now {theory_ideas.STATUS_LABELS[idea.status].lower()}.", "success")

@@ -100,7 +100,6 @@ def requires(action: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
             require(action)
             return view(*args, **kwargs)
 
-        wrapped.nic_action = action  # type: ignore[attr-defined]  # a function attribute mypy cannot see
         return wrapped
 
     return decorator

@@ -141,3 +141,11 @@ def test_another_network_is_not_found(client, tenants, login_as):
     login_as(tenants.a.facilitator.user)
     assert client.get("/n/beta/cycles").status_code == 404
     assert client.get("/n/beta/quality").status_code == 404
+
+
+def test_a_stale_page_of_an_empty_list_goes_to_the_first(client, tenants, world, login_as):
+    login_as(tenants.a.facilitator.user)
+    stale = client.get("/n/alpha/cycles?q=nothing+matches+this&page=3")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith("/n/alpha/cycles?page=1&q=nothing+matches+this")
+    status, body = page(client, "?q=nothing+matches+this")
+    assert status == 200 and listed(body) == [] and 'class="pager"' not in body

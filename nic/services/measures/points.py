@@ -341,12 +341,6 @@ def recent(measure_id: int, school_id: int, limit: int = 6) -> list[MeasurePoint
     return list(db.session.scalars(stmt))
 
 
-def has_points_before(measure_id: int, school_id: int, period: date) -> bool:
-    stmt = select(MeasurePoint.id).where(MeasurePoint.measure_id == measure_id, MeasurePoint.school_id == school_id,
-                                         MeasurePoint.period < period).limit(1)
-    return db.session.scalar(stmt) is not None
-
-
 def school_summaries(measure_id: int) -> dict[int, tuple[date, int]]:
     """school_id -> (latest period, number of points), one grouped query."""
     stmt = (select(MeasurePoint.school_id, func.max(MeasurePoint.period), func.count())

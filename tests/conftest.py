@@ -1,6 +1,7 @@
 """Test fixtures: the app on real PostgreSQL (DATABASE_URL, default the local nic_test
 database) with one rolled-back transaction per test; real Redis (REDIS_URL) for rate
-limits; factories for two networks so every test can try the other tenant's ids.
+limits; factories for two networks so every test can try the other tenant's ids; the
+embedded default (a migrated SQLite file) for the `test_sqlite` modules.
 
 Nothing here skips: with PostgreSQL or Redis unreachable the suite fails, loudly.
 """
@@ -19,7 +20,7 @@ from nic import create_app
 from nic.web.dashboard import section_cache
 from nic.extensions import db, limiter
 from tests import factories
-from tests.support import ensure_database, reset_schema
+from tests.support import ensure_database, migrated_sqlite_app, reset_schema
 
 # The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py.
 pytest_plugins = ["tests.clock"]
@@ -114,6 +115,15 @@ def db_session(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """The embedded default: an app on its own freshly migrated SQLite file (a copy of one
+    migrated once per worker), blobs under tmp_path, app context pushed. The `test_sqlite`
+    modules extend it with their own data under the same fixture name."""
+    with migrated_sqlite_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

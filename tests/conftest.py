@@ -100,14 +100,19 @@ def app(redis_client):
 @pytest.fixture
 def db_session(app):
     """One transaction per test, rolled back at the end; commits inside the code under
-    test become savepoints of it."""
+    test become savepoints of it. Otherwise the session is production's: the same session
+    class and options (so a commit expires what was loaded, and the next read goes back to
+    the database), and one session per app context."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = scoped_session(sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ))
+        production = original.session_factory
+        db.session = scoped_session(
+            sessionmaker(**{**production.kw, "class_": _on_connection(production.class_),
+                            "bind": connection, "join_transaction_mode": "create_savepoint"}),
+            scopefunc=original.registry.scopefunc,
+        )
         try:
             yield db.session
         finally:
@@ -115,6 +120,17 @@ def db_session(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+def _on_connection(session_class):
+    """Production's session class, kept on the test's connection: Flask-SQLAlchemy's
+    `get_bind` picks an engine by the model's bind key and would ignore `bind=`."""
+
+    class OnConnection(session_class):
+        def get_bind(self, *args, **kwargs):
+            return self.bind
+
+    return OnConnection
 
 
 @pytest.fixture

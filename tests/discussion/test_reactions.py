@@ -84,11 +84,12 @@ def test_summaries_group_many_messages_in_one_query(tenants, sent):
         gone = db.session.merge(gone)
         gone.deleted_at = gone.created_at
         db.session.commit()
+        user_id, message_ids = a.member.user_id, [a.message.id, second.id, gone.id]  # read before counting
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            summary = reactions.summaries(a.member.user_id, [a.message.id, second.id, gone.id])
+            summary = reactions.summaries(user_id, message_ids)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
     queries = [s for s in statements if not s.startswith("SAVEPOINT")]  # the test's own transaction

@@ -3,6 +3,10 @@ database) with one rolled-back transaction per test; real Redis (REDIS_URL) for 
 limits; factories for two networks so every test can try the other tenant's ids; the
 embedded default (a migrated SQLite file) for the `test_sqlite` modules.
 
+Under pytest-xdist (`make test` runs `pytest -n`) each worker has its own database
+(`nic_test_gw0`, created and migrated by the worker) and its own Redis database number
+(REDIS_URL's plus the worker's index): tests/support.py.
+
 Nothing here skips: with PostgreSQL or Redis unreachable the suite fails, loudly.
 """
 from __future__ import annotations
@@ -20,13 +24,18 @@ from nic import create_app
 from nic.web.dashboard import section_cache
 from nic.extensions import db, limiter
 from tests import factories
-from tests.support import ensure_database, migrated_sqlite_app, reset_schema
+from tests.support import (
+    ensure_database, migrated_sqlite_app, reset_schema, worker_database_url, worker_redis_url,
+)
 
-# The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py.
-pytest_plugins = ["tests.clock"]
+# The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py;
+# what runs together on one pytest-xdist worker (and the `s3` marker): tests/xdist_groups.py.
+pytest_plugins = ["tests.clock", "tests.xdist_groups"]
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/nic_test"
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+# This process's own: the names from the environment in a serial run, per worker under xdist.
+DATABASE_URL = worker_database_url(
+    os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/nic_test")
+REDIS_URL = worker_redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
 
 # Cheap argon2 parameters: the scheme is the same, the cost is not what is under test.
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}

@@ -12,6 +12,11 @@ PYTHON      ?= python3
 VENV        := .venv
 VENV_BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# pytest-xdist workers for the test targets: one per core, at most 4 (every worker has its
+# own database, Redis database number, ports and servers: tests/support.py; past the cores
+# they only contend). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+XDIST = -n $(TEST_WORKERS) --dist loadgroup
 
 # Locked dependencies, generated from pyproject.toml by `make lock` (uv pip compile:
 # one lock for every platform, with hashes). requirements.lock is the app alone and
@@ -38,13 +43,14 @@ VENDOR_DIR := static/vendor
 # `sudo` only when not root.
 SUDO := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: help assets chromium demo test test-dates bench lint lock lock-check clean
+.PHONY: help assets chromium demo test test-fast test-dates bench lint lock lock-check clean
 
 help: ## List the targets
 	@echo "nic make targets:"
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
-	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), DATABASE_URL, REDIS_URL (test services)"
+	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), TEST_WORKERS (pytest -n; 0: one process),"
+	@echo "           DATABASE_URL, REDIS_URL (test services; each worker adds _gwN / its index)"
 
 # --- Python environment -------------------------------------------------------
 
@@ -109,15 +115,19 @@ demo: $(VENV)/.installed assets ## Migrate, seed demo data and serve on http://1
 	$(DEMO_ENV) $(VENV_BIN)/nic demo
 	$(DEMO_ENV) $(VENV_BIN)/nic serve --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.dev-installed assets chromium ## Run the test suite (needs PostgreSQL and Redis; see .ci/run)
-	$(TEST_ENV) $(VENV_BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.dev-installed assets chromium ## Run the test suite in parallel (needs PostgreSQL and Redis; see .ci/run)
+	$(TEST_ENV) $(VENV_BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The inner loop: no browser, no server or worker processes, no SeaweedFS.
+test-fast: $(VENV)/.dev-installed ## Run the suite without browser, live-process and S3 tests (still PostgreSQL and Redis)
+	$(TEST_ENV) $(VENV_BIN)/python -m pytest $(XDIST) -m "not e2e and not live and not s3" $(PYTEST_ARGS)
 
 # The tests marked `calendar` once per awkward date (the list lives in tests/clock.py):
 # year ends, a leap day, Mondays after DST changes, a month starting on a Sunday.
 test-dates: $(VENV)/.dev-installed ## Run the date-sensitive tests at each awkward date (tests/clock.py)
 	@set -e; for day in $$($(VENV_BIN)/python -c 'from tests.clock import AWKWARD_DATES; print(*AWKWARD_DATES)'); do \
 	  echo "--- make test-dates: today is $$day"; \
-	  $(TEST_ENV) $(VENV_BIN)/python -m pytest -q -m calendar --today=$$day $(PYTEST_ARGS); \
+	  $(TEST_ENV) $(VENV_BIN)/python -m pytest $(XDIST) -q -m calendar --today=$$day $(PYTEST_ARGS); \
 	done
 
 bench: $(VENV)/.dev-installed ## Run the benchmarks in tests/bench

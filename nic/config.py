@@ -55,6 +55,10 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Redis pub/sub channels are server-wide, not per database number: two deployments
+        # (or two test runs) on one Redis server need their own channel or they hear each
+        # other's broadcasts.
+        "SOCKETIO_CHANNEL": os.environ.get("NIC_SOCKETIO_CHANNEL") or "flask-socketio",
         "NIC_DATA_DIR": os.environ.get("NIC_DATA_DIR") or str(instance / "data"),
         # Links in emails; when unset the link is built from the request's host.
         "NIC_BASE_URL": os.environ.get("NIC_BASE_URL") or None,

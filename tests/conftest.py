@@ -1,6 +1,11 @@
 """Test fixtures: the app on real PostgreSQL (DATABASE_URL, default the local nic_test
 database) with one rolled-back transaction per test; real Redis (REDIS_URL) for rate
-limits; factories for two networks so every test can try the other tenant's ids.
+limits; factories for two networks so every test can try the other tenant's ids; the
+embedded default (a migrated SQLite file) for the `test_sqlite` modules.
+
+Under pytest-xdist (`make test` runs `pytest -n`) each worker has its own database
+(`nic_test_gw0`, created and migrated by the worker) and its own Redis database number
+(REDIS_URL's plus the worker's index): tests/support.py.
 
 Nothing here skips: with PostgreSQL or Redis unreachable the suite fails, loudly.
 """
@@ -19,13 +24,18 @@ from nic import create_app
 from nic.web.dashboard import section_cache
 from nic.extensions import db, limiter
 from tests import factories
-from tests.support import ensure_database, reset_schema
+from tests.support import (
+    ensure_database, migrated_sqlite_app, reset_schema, worker_database_url, worker_redis_url,
+)
 
-# The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py.
-pytest_plugins = ["tests.clock"]
+# The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py;
+# what runs together on one pytest-xdist worker (and the `s3` marker): tests/xdist_groups.py.
+pytest_plugins = ["tests.clock", "tests.xdist_groups"]
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/nic_test"
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+# This process's own: the names from the environment in a serial run, per worker under xdist.
+DATABASE_URL = worker_database_url(
+    os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/nic_test")
+REDIS_URL = worker_redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
 
 # Cheap argon2 parameters: the scheme is the same, the cost is not what is under test.
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
@@ -99,14 +109,19 @@ def app(redis_client):
 @pytest.fixture
 def db_session(app):
     """One transaction per test, rolled back at the end; commits inside the code under
-    test become savepoints of it."""
+    test become savepoints of it. Otherwise the session is production's: the same session
+    class and options (so a commit expires what was loaded, and the next read goes back to
+    the database), and one session per app context."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = scoped_session(sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ))
+        production = original.session_factory
+        db.session = scoped_session(
+            sessionmaker(**{**production.kw, "class_": _on_connection(production.class_),
+                            "bind": connection, "join_transaction_mode": "create_savepoint"}),
+            scopefunc=original.registry.scopefunc,
+        )
         try:
             yield db.session
         finally:
@@ -114,6 +129,26 @@ def db_session(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+def _on_connection(session_class):
+    """Production's session class, kept on the test's connection: Flask-SQLAlchemy's
+    `get_bind` picks an engine by the model's bind key and would ignore `bind=`."""
+
+    class OnConnection(session_class):
+        def get_bind(self, *args, **kwargs):
+            return self.bind
+
+    return OnConnection
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """The embedded default: an app on its own freshly migrated SQLite file (a copy of one
+    migrated once per worker), blobs under tmp_path, app context pushed. The `test_sqlite`
+    modules extend it with their own data under the same fixture name."""
+    with migrated_sqlite_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

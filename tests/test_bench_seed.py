@@ -5,7 +5,6 @@ the tenancy hooks never saw them, reruns that add schools, and one-line errors."
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -21,7 +20,6 @@ from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import PHASES, Cycle, CyclePhaseMove, Measure, MeasurePoint, Network, School
 from nic.tenancy import UNSCOPED
-from tests.support import migrated_sqlite_app
 
 NIC = str(Path(sys.executable).with_name("nic"))
 SMALL = ["--schools", "3", "--cycles", "60", "--points", "600"]
@@ -102,7 +100,7 @@ def check_network(slug: str, schools: int, cycles: int, points: int) -> None:
     now = utcnow()  # the suite's clock, which the seed read too
     for cycle in found:
         history = moves.get(cycle.id, [])
-        assert [(m.from_phase, m.to_phase) for m in history] == list(itertools.pairwise(PHASES))[
+        assert [(m.from_phase, m.to_phase) for m in history] == list(zip(PHASES, PHASES[1:]))[
             : PHASES.index(cycle.phase)
         ]
         times = [cycle.created_at] + [m.created_at for m in history]
@@ -201,38 +199,36 @@ def test_too_many_points_for_the_schools_write_nothing(app, db_session):
 # --- SQLite, the embedded default --------------------------------------------------------
 
 
-def test_seed_on_sqlite_and_the_pages_read_it(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        result = invoke(app, "--network", "seed-lite", *SMALL)
-        assert result.exit_code == 0, result.output
-        check_network("seed-lite", 3, 60, 600)
-        assert invoke(app, "--network", "seed-lite", "--schools", "1", "--cycles", "5", "--points", "8").exit_code == 0
-        check_network("seed-lite", 4, 65, 608)
+def test_seed_on_sqlite_and_the_pages_read_it(sqlite_app):
+    app = sqlite_app
+    result = invoke(app, "--network", "seed-lite", *SMALL)
+    assert result.exit_code == 0, result.output
+    check_network("seed-lite", 3, 60, 600)
+    assert invoke(app, "--network", "seed-lite", "--schools", "1", "--cycles", "5", "--points", "8").exit_code == 0
+    check_network("seed-lite", 4, 65, 608)
 
-        principal = db.session.execute(
-            text(
-                "SELECT u.email, m.school_id FROM users u JOIN memberships m ON m.user_id = u.id "
-                "WHERE m.role = 'principal' ORDER BY u.id LIMIT 1"
-            )
-        ).one()
-        cycle_id = scalar("SELECT id FROM cycles WHERE school_id = :s AND phase = 'done' LIMIT 1", s=principal[1])
-        measure_id = scalar("SELECT id FROM measures WHERE chart = 'p'")
-        client = app.test_client()
-        signed_in = client.post("/login", data={"email": principal[0], "password": "nic-bench-2026"})
-        assert signed_in.status_code == 302
-        for url in (
-            "/n/seed-lite/",
-            f"/n/seed-lite/cycles/{cycle_id}",
-            f"/n/seed-lite/measures/{measure_id}",
-            "/api/v1/networks/seed-lite/cycles?limit=5",
-            f"/api/v1/networks/seed-lite/measures/{measure_id}/chart?school_id={principal[1]}",
-            f"/api/v1/networks/seed-lite/measures/{measure_id}/chart",
-        ):
-            assert client.get(url).status_code == 200, url
-        chart = client.get(
-            f"/api/v1/networks/seed-lite/measures/{measure_id}/chart?school_id={principal[1]}"
-        ).get_json()
-        assert len(chart["points"]) == 50  # 600 points over 3 schools x 4 measures
+    principal = db.session.execute(
+        text(
+            "SELECT u.email, m.school_id FROM users u JOIN memberships m ON m.user_id = u.id "
+            "WHERE m.role = 'principal' ORDER BY u.id LIMIT 1"
+        )
+    ).one()
+    cycle_id = scalar("SELECT id FROM cycles WHERE school_id = :s AND phase = 'done' LIMIT 1", s=principal[1])
+    measure_id = scalar("SELECT id FROM measures WHERE chart = 'p'")
+    client = app.test_client()
+    signed_in = client.post("/login", data={"email": principal[0], "password": "nic-bench-2026"})
+    assert signed_in.status_code == 302
+    for url in (
+        "/n/seed-lite/",
+        f"/n/seed-lite/cycles/{cycle_id}",
+        f"/n/seed-lite/measures/{measure_id}",
+        "/api/v1/networks/seed-lite/cycles?limit=5",
+        f"/api/v1/networks/seed-lite/measures/{measure_id}/chart?school_id={principal[1]}",
+        f"/api/v1/networks/seed-lite/measures/{measure_id}/chart",
+    ):
+        assert client.get(url).status_code == 200, url
+    chart = client.get(f"/api/v1/networks/seed-lite/measures/{measure_id}/chart?school_id={principal[1]}").get_json()
+    assert len(chart["points"]) == 50  # 600 points over 3 schools x 4 measures
 
 
 # --- the console script: one line on bad input --------------------------------------------

@@ -8,22 +8,20 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import OutboxMessage
-from nic.services.accounts import accounts, networks
+from nic.services import accounts, networks
+from nic.services.transaction import commit
 from nic.tenancy import use_network
-from nic.transaction import commit
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            school = networks.create_school("Shore High")
-            facilitator = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
-            networks.add_member(facilitator, "facilitator")
-            commit()
-        yield app, school.id
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        school = networks.create_school("Shore High")
+        facilitator = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
+        networks.add_member(facilitator, "facilitator")
+        commit()
+    yield sqlite_app, school.id
 
 
 def test_sqlite_end_to_end(sqlite_app):

@@ -9,8 +9,9 @@ from flask import Flask
 
 from nic.extensions import socketio
 
-# Flask-SocketIO's own channel name; a bare python-socketio RedisManager would default to
-# "socketio" and publish where no server listens.
+# Flask-SocketIO's own channel name, the default of SOCKETIO_CHANNEL (NIC_SOCKETIO_CHANNEL);
+# a bare python-socketio RedisManager would default to "socketio" and publish where no
+# server listens.
 REDIS_CHANNEL = "flask-socketio"
 
 
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
-        channel=REDIS_CHANNEL,
+        channel=app.config.get("SOCKETIO_CHANNEL") or REDIS_CHANNEL,
         logger=False,
         engineio_logger=False,
     )

@@ -13,40 +13,38 @@ from nic.services.accounts import networks
 from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.activity.helpers import T0
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            shore, hill = networks.create_school("Shore High"), networks.create_school("Hill Middle")
-            lead = accounts.new_user("lee@lake.org", "Lee Lead", "lake password 1")
-            networks.add_member(lead, "principal", shore.id)
-            other = accounts.new_user("oz@lake.org", "Oz Other", "lake password 1")
-            networks.add_member(other, "member", hill.id)
-            _, secret = accounts.create_api_token(other, "sqlite test")
-            shared = Cycle(school_id=shore.id, owner_id=lead.id, title="Shared huddle", visibility="network",
-                           created_at=T0)
-            private = Cycle(school_id=shore.id, owner_id=lead.id, title="Private huddle", visibility="school",
-                            created_at=T0)
-            leads = Channel(name="leads", roles="facilitator,principal")
-            db.session.add_all([shared, private, leads])
-            db.session.flush()
-            db.session.add_all([
-                CyclePhaseMove(cycle_id=shared.id, from_phase="plan", to_phase="do", user_id=lead.id, created_at=T0),
-                CyclePhaseMove(cycle_id=private.id, from_phase="plan", to_phase="do", user_id=lead.id, created_at=T0),
-            ])
-            threads = [Thread(subject="cycle", subject_id=shared.id, title="Shared talk", created_by_id=lead.id, created_at=T0),
-                       Thread(subject="cycle", subject_id=private.id, title="Private talk", created_at=T0),
-                       Thread(subject="channel", subject_id=leads.id, title="leads", created_at=T0)]
-            db.session.add_all(threads)
-            db.session.flush()
-            db.session.add_all([Message(thread_id=t.id, author_id=lead.id, body=f"In {t.title}", created_at=T0)
-                                for t in threads])
-            commit()
-        yield app, network, secret
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        shore, hill = networks.create_school("Shore High"), networks.create_school("Hill Middle")
+        lead = accounts.new_user("lee@lake.org", "Lee Lead", "lake password 1")
+        networks.add_member(lead, "principal", shore.id)
+        other = accounts.new_user("oz@lake.org", "Oz Other", "lake password 1")
+        networks.add_member(other, "member", hill.id)
+        _, secret = accounts.create_api_token(other, "sqlite test")
+        shared = Cycle(school_id=shore.id, owner_id=lead.id, title="Shared huddle", visibility="network",
+                       created_at=T0)
+        private = Cycle(school_id=shore.id, owner_id=lead.id, title="Private huddle", visibility="school",
+                        created_at=T0)
+        leads = Channel(name="leads", roles="facilitator,principal")
+        db.session.add_all([shared, private, leads])
+        db.session.flush()
+        db.session.add_all([
+            CyclePhaseMove(cycle_id=shared.id, from_phase="plan", to_phase="do", user_id=lead.id, created_at=T0),
+            CyclePhaseMove(cycle_id=private.id, from_phase="plan", to_phase="do", user_id=lead.id, created_at=T0),
+        ])
+        threads = [Thread(subject="cycle", subject_id=shared.id, title="Shared talk", created_by_id=lead.id, created_at=T0),
+                   Thread(subject="cycle", subject_id=private.id, title="Private talk", created_at=T0),
+                   Thread(subject="channel", subject_id=leads.id, title="leads", created_at=T0)]
+        db.session.add_all(threads)
+        db.session.flush()
+        db.session.add_all([Message(thread_id=t.id, author_id=lead.id, body=f"In {t.title}", created_at=T0)
+                            for t in threads])
+        commit()
+    yield sqlite_app, network, secret
 
 
 def test_the_feed_works_on_sqlite(sqlite_app):

@@ -10,25 +10,21 @@ from nic.services.accounts import networks
 from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.artifacts.conftest import pdf_bytes
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        app.config["NIC_DATA_DIR"] = str(tmp_path / "data")
-        app.extensions.pop("nic_storage", None)
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            shore = networks.create_school("Shore High")
-            hill = networks.create_school("Hill Middle")
-            lead = accounts.new_user("lead@lake.org", "Lee Lead", "lake password 1")
-            networks.add_member(lead, "teacher_leader", shore.id)
-            principal = accounts.new_user("pat@lake.org", "Pat Principal", "lake password 2")
-            networks.add_member(principal, "principal", hill.id)
-            _, secret = accounts.create_api_token(principal, "sqlite test")
-            commit()
-        yield app, secret
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        shore = networks.create_school("Shore High")
+        hill = networks.create_school("Hill Middle")
+        lead = accounts.new_user("lead@lake.org", "Lee Lead", "lake password 1")
+        networks.add_member(lead, "teacher_leader", shore.id)
+        principal = accounts.new_user("pat@lake.org", "Pat Principal", "lake password 2")
+        networks.add_member(principal, "principal", hill.id)
+        _, secret = accounts.create_api_token(principal, "sqlite test")
+        commit()
+    yield sqlite_app, secret
 
 
 def test_the_library_works_on_sqlite(sqlite_app):

@@ -28,6 +28,9 @@ def count_queries(db_session):
         def before(conn, cursor, statement, parameters, context, executemany):
             seen.append(statement)
 
+        # A request starts with nothing loaded, as in production (a session per request); here
+        # the test's requests share the test's session: expire what earlier requests loaded.
+        db_session.expire_all()
         engine = db_session.get_bind().engine
         event.listen(engine, "before_cursor_execute", before)
         try:

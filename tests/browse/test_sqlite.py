@@ -14,28 +14,26 @@ from nic.models import Cycle, Team
 from nic.tenancy import UNSCOPED
 from tests import factories
 from tests.browse.world import listed
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def lake(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = factories.make_network("lake", "Lake NIC")
-        shore, bay = factories.make_school(network, "Shore High"), factories.make_school(network, "Bay Middle")
-        facilitator = factories.make_member(network, "facilitator")
-        principal = factories.make_member(network, "principal", shore)
-        teacher = factories.make_member(network, "teacher_leader", shore)
-        team = factories.make_team(shore, "Shore ILT", members=[teacher.user])
-        factories.make_cycle(shore, teacher.user, "Weekly huddles for ninth grade", team=team,
-                             questions=[("Will they come?", "Most will")], plan_measure="Attendance")
-        factories.make_cycle(bay, None, "Phone calls home", phase="study", start_date=date(2026, 3, 2),
-                             end_date=date(2026, 3, 20), scale_count=3, scale_unit="classes")
-        factories.make_cycle(bay, None, "Bay private huddle", visibility="school")
-        factories.make_cycle(shore, teacher.user, "Deleted huddle", deleted_at=utcnow())
-        db.session.commit()
-        ids = {"facilitator": facilitator.user.id, "principal": principal.user.id, "shore": shore.id,
-               "bay": bay.id, "team": team.id, "teacher": teacher.user.id}
-        yield app, ids
+def lake(sqlite_app):
+    network = factories.make_network("lake", "Lake NIC")
+    shore, bay = factories.make_school(network, "Shore High"), factories.make_school(network, "Bay Middle")
+    facilitator = factories.make_member(network, "facilitator")
+    principal = factories.make_member(network, "principal", shore)
+    teacher = factories.make_member(network, "teacher_leader", shore)
+    team = factories.make_team(shore, "Shore ILT", members=[teacher.user])
+    factories.make_cycle(shore, teacher.user, "Weekly huddles for ninth grade", team=team,
+                         questions=[("Will they come?", "Most will")], plan_measure="Attendance")
+    factories.make_cycle(bay, None, "Phone calls home", phase="study", start_date=date(2026, 3, 2),
+                         end_date=date(2026, 3, 20), scale_count=3, scale_unit="classes")
+    factories.make_cycle(bay, None, "Bay private huddle", visibility="school")
+    factories.make_cycle(shore, teacher.user, "Deleted huddle", deleted_at=utcnow())
+    db.session.commit()
+    ids = {"facilitator": facilitator.user.id, "principal": principal.user.id, "shore": shore.id,
+           "bay": bay.id, "team": team.id, "teacher": teacher.user.id}
+    yield sqlite_app, ids
 
 
 def signed_in(app, user_id):

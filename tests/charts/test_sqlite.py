@@ -10,33 +10,31 @@ from nic.services.accounts import accounts
 from nic.services.accounts import networks
 from nic.transaction import commit
 from nic.tenancy import use_network
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            shore = networks.create_school("Shore High")
-            bay = networks.create_school("Bay High")
-            lead = accounts.new_user("lead@lake.org", "Lee Lead", "lake password 1")
-            networks.add_member(lead, "principal", shore.id)
-            measure = Measure(name="On track", kind="outcome", chart="p", unit="%", frequency="weekly", goal=0.8)
-            db.session.add(measure)
-            db.session.flush()
-            monday = date(2026, 3, 2)
-            for i in range(12):
-                period = monday + timedelta(weeks=i)
-                db.session.add(MeasurePoint(measure_id=measure.id, school_id=shore.id, period=period,
-                                            numerator=10 + (8 if i >= 6 else 0) + i % 2, denominator=30))
-                if i % 3:
-                    db.session.add(MeasurePoint(measure_id=measure.id, school_id=bay.id, period=period,
-                                                numerator=12, denominator=30))
-            db.session.add(Cycle(school_id=shore.id, owner_id=lead.id, title="Morning check-in", visibility="network",
-                                 start_date=date(2026, 4, 8), measure_id=measure.id))
-            commit()
-        yield app, measure.id, shore.id
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        shore = networks.create_school("Shore High")
+        bay = networks.create_school("Bay High")
+        lead = accounts.new_user("lead@lake.org", "Lee Lead", "lake password 1")
+        networks.add_member(lead, "principal", shore.id)
+        measure = Measure(name="On track", kind="outcome", chart="p", unit="%", frequency="weekly", goal=0.8)
+        db.session.add(measure)
+        db.session.flush()
+        monday = date(2026, 3, 2)
+        for i in range(12):
+            period = monday + timedelta(weeks=i)
+            db.session.add(MeasurePoint(measure_id=measure.id, school_id=shore.id, period=period,
+                                        numerator=10 + (8 if i >= 6 else 0) + i % 2, denominator=30))
+            if i % 3:
+                db.session.add(MeasurePoint(measure_id=measure.id, school_id=bay.id, period=period,
+                                            numerator=12, denominator=30))
+        db.session.add(Cycle(school_id=shore.id, owner_id=lead.id, title="Morning check-in", visibility="network",
+                             start_date=date(2026, 4, 8), measure_id=measure.id))
+        commit()
+    yield sqlite_app, measure.id, shore.id
 
 
 def test_charts_work_on_sqlite(sqlite_app):

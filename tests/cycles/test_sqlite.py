@@ -6,22 +6,20 @@ from nic.services.accounts import accounts
 from nic.services.accounts import networks
 from nic.transaction import commit
 from nic.tenancy import use_network
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            school = networks.create_school("Shore High")
-            lead = accounts.new_user("lead@lake.org", "Lee Lead", "lake password 1")
-            networks.add_member(lead, "teacher_leader", school.id)
-            _, secret = accounts.create_api_token(lead, "sqlite test")
-            principal = accounts.new_user("pat@lake.org", "Pat Principal", "lake password 2")
-            networks.add_member(principal, "principal", school.id)
-            commit()
-        yield app, secret
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        school = networks.create_school("Shore High")
+        lead = accounts.new_user("lead@lake.org", "Lee Lead", "lake password 1")
+        networks.add_member(lead, "teacher_leader", school.id)
+        _, secret = accounts.create_api_token(lead, "sqlite test")
+        principal = accounts.new_user("pat@lake.org", "Pat Principal", "lake password 2")
+        networks.add_member(principal, "principal", school.id)
+        commit()
+    yield sqlite_app, secret
 
 
 def test_cycles_work_on_sqlite(sqlite_app):

@@ -11,7 +11,6 @@ from nic.extensions import db
 from nic.models import RollupSchool, RollupStalledCycle, RollupState, School
 from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
-from tests.support import migrated_sqlite_app
 
 
 def check_dashboard(client) -> None:
@@ -48,8 +47,8 @@ def test_the_demo_dashboard_on_postgresql(client, db_session):
     check_dashboard(client)
 
 
-def test_the_demo_dashboard_on_sqlite(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        seed_demo()
-        check_seeded()
-        check_dashboard(app.test_client())
+def test_the_demo_dashboard_on_sqlite(sqlite_app):
+    app = sqlite_app
+    seed_demo()
+    check_seeded()
+    check_dashboard(app.test_client())

@@ -22,6 +22,9 @@ def counting():
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             seen.append(statement)
 
+    # A request starts with nothing loaded, as in production (a session per request); here
+    # the test's requests share the test's session: expire what earlier requests loaded.
+    db.session.expire_all()
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         yield seen

@@ -5,10 +5,10 @@ a message of a thread one may not read (or of another network) is a 404."""
 import pytest
 from sqlalchemy import event, func, select
 
-from nic.events import publish
 from nic.extensions import db
 from nic.models import Message, Reaction
-from nic.services.discussion import reactions
+from nic.realtime import publish
+from nic.services import reactions
 from nic.services.errors import Conflict, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
@@ -103,11 +103,12 @@ def test_summaries_group_many_messages_in_one_query(tenants, sent):
         gone = db.session.merge(gone)
         gone.deleted_at = gone.created_at
         db.session.commit()
+        user_id, message_ids = a.member.user_id, [a.message.id, second.id, gone.id]  # read before counting
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            summary = reactions.summaries(a.member.user_id, [a.message.id, second.id, gone.id])
+            summary = reactions.summaries(user_id, message_ids)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
     queries = [s for s in statements if not s.startswith("SAVEPOINT")]  # the test's own transaction
@@ -235,36 +236,34 @@ def test_a_deleted_messages_reactions_no_longer_count(tenants, sent):
         assert list(db.session.scalars(reactions.reacted_messages_stmt(a.thread.id))) == []
 
 
-def test_reactions_edit_and_delete_on_sqlite(tmp_path):
+def test_reactions_edit_and_delete_on_sqlite(sqlite_app):
     """The embedded default (SQLite, no Redis): the grouped summary and the API."""
     from nic.models import Channel, Membership
-    from nic.services.accounts import accounts, networks
-    from nic.services.discussion import discussion
-    from nic.transaction import commit
-    from tests.support import migrated_sqlite_app
+    from nic.services import accounts, discussion, networks
+    from nic.services.transaction import commit
 
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            shore = networks.create_school("Shore High")
-            member = accounts.new_user("mo@lake.org", "Mo Member", "lake password 1")
-            networks.add_member(member, "member", shore.id)
-            _, secret = accounts.create_api_token(member, "sqlite test")
-            db.session.add(Channel(name="general", roles=""))
-            commit()
-            membership = db.session.scalar(select(Membership))
-            channel_id = db.session.scalar(select(Channel.id))
-            thread = discussion.create_thread(membership, "channel", channel_id, "General")
-        client = app.test_client()
-        token = {"Authorization": f"Bearer {secret}"}
-        base = f"/api/v1/networks/lake/threads/{thread.id}"
-        message_id = client.post(f"{base}/messages", json={"body": "hello"}, headers=token).get_json()["id"]
-        reacted = client.post(f"{base}/messages/{message_id}/reactions", json={"emoji": "💡"}, headers=token)
-        assert reacted.get_json()["count"] == 1
-        assert client.get(f"{base}/reactions", headers=token).get_json()["items"] == [
-            {"message_id": message_id, "reactions": [{"emoji": "💡", "count": 1, "mine": True}]}
-        ]
-        edited = client.patch(f"{base}/messages/{message_id}", json={"body": "hello *again*"}, headers=token)
-        assert edited.status_code == 200 and edited.get_json()["edited_at"]
-        assert client.delete(f"{base}/messages/{message_id}", headers=token).get_json()["deleted_at"]
-        assert client.get(f"{base}/reactions", headers=token).get_json()["items"] == []
+    app = sqlite_app
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        shore = networks.create_school("Shore High")
+        member = accounts.new_user("mo@lake.org", "Mo Member", "lake password 1")
+        networks.add_member(member, "member", shore.id)
+        _, secret = accounts.create_api_token(member, "sqlite test")
+        db.session.add(Channel(name="general", roles=""))
+        commit()
+        membership = db.session.scalar(select(Membership))
+        channel_id = db.session.scalar(select(Channel.id))
+        thread = discussion.create_thread(membership, "channel", channel_id, "General")
+    client = app.test_client()
+    token = {"Authorization": f"Bearer {secret}"}
+    base = f"/api/v1/networks/lake/threads/{thread.id}"
+    message_id = client.post(f"{base}/messages", json={"body": "hello"}, headers=token).get_json()["id"]
+    reacted = client.post(f"{base}/messages/{message_id}/reactions", json={"emoji": "💡"}, headers=token)
+    assert reacted.get_json()["count"] == 1
+    assert client.get(f"{base}/reactions", headers=token).get_json()["items"] == [
+        {"message_id": message_id, "reactions": [{"emoji": "💡", "count": 1, "mine": True}]}
+    ]
+    edited = client.patch(f"{base}/messages/{message_id}", json={"body": "hello *again*"}, headers=token)
+    assert edited.status_code == 200 and edited.get_json()["edited_at"]
+    assert client.delete(f"{base}/messages/{message_id}", headers=token).get_json()["deleted_at"]
+    assert client.get(f"{base}/reactions", headers=token).get_json()["items"] == []

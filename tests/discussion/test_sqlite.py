@@ -10,22 +10,20 @@ from nic.services.accounts import networks
 from nic.services.errors import NotFound
 from nic.transaction import commit
 from nic.tenancy import use_network
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            shore = networks.create_school("Shore High")
-            member = accounts.new_user("mo@lake.org", "Mo Member", "lake password 1")
-            networks.add_member(member, "member", shore.id)
-            _, secret = accounts.create_api_token(member, "sqlite test")
-            db.session.add_all([Channel(name="general", roles=""), Channel(name="leads", roles="facilitator, principal"),
-                                Channel(name="staff", roles="member,teacher_leader")])
-            commit()
-        yield app, network, secret
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        shore = networks.create_school("Shore High")
+        member = accounts.new_user("mo@lake.org", "Mo Member", "lake password 1")
+        networks.add_member(member, "member", shore.id)
+        _, secret = accounts.create_api_token(member, "sqlite test")
+        db.session.add_all([Channel(name="general", roles=""), Channel(name="leads", roles="facilitator, principal"),
+                            Channel(name="staff", roles="member,teacher_leader")])
+        commit()
+    yield sqlite_app, network, secret
 
 
 def test_discussion_works_on_sqlite(sqlite_app):

@@ -11,30 +11,28 @@ from nic.services.accounts import accounts
 from nic.services.accounts import networks
 from nic.transaction import commit
 from nic.tenancy import use_network
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            networks.create_school("Shore High")
-            fac = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
-            networks.add_member(fac, "facilitator")
-            general = Channel(name="general", roles="")
-            leads = Channel(name="leads", roles="facilitator, principal")
-            db.session.add_all([general, leads])
-            db.session.flush()
-            thread = Thread(subject="channel", subject_id=general.id, title="general", created_by_id=fac.id)
-            db.session.add(thread)
-            db.session.flush()
-            other = accounts.new_user("pat@lake.org", "Pat Member", "pat password 1")
-            networks.add_member(other, "member", networks.schools()[0].id)
-            db.session.add(Message(thread_id=thread.id, author_id=other.id, body="Hello from *Pat*"))
-            commit()
-            thread_id = thread.id
-        yield app, network.id, thread_id
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        networks.create_school("Shore High")
+        fac = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
+        networks.add_member(fac, "facilitator")
+        general = Channel(name="general", roles="")
+        leads = Channel(name="leads", roles="facilitator, principal")
+        db.session.add_all([general, leads])
+        db.session.flush()
+        thread = Thread(subject="channel", subject_id=general.id, title="general", created_by_id=fac.id)
+        db.session.add(thread)
+        db.session.flush()
+        other = accounts.new_user("pat@lake.org", "Pat Member", "pat password 1")
+        networks.add_member(other, "member", networks.schools()[0].id)
+        db.session.add(Message(thread_id=thread.id, author_id=other.id, body="Hello from *Pat*"))
+        commit()
+        thread_id = thread.id
+    yield sqlite_app, network.id, thread_id
 
 
 def test_discussion_pages_on_sqlite(sqlite_app):

@@ -20,15 +20,6 @@ from nic.services.artifacts.search import artifacts_matching
 from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.extraction import samples
-from tests.support import migrated_sqlite_app
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        app.config["NIC_DATA_DIR"] = str(tmp_path / "data")
-        app.extensions.pop("nic_storage", None)
-        yield app
 
 
 def _titles(words):

@@ -92,13 +92,12 @@ def test_rerun_gives_the_same_rows(world):
     assert (school_rows(world.a.network), practice_rows(world.a.network)) == before
 
 
-def test_roll_up_on_sqlite_matches_the_hand_count(tmp_path):
+def test_roll_up_on_sqlite_matches_the_hand_count(sqlite_app):
     from tests import factories
     from tests.leadership.world import build
-    from tests.support import migrated_sqlite_app
 
-    with migrated_sqlite_app(tmp_path) as app:
-        assert db.engine.dialect.name == "sqlite" and app
-        tenants = factories.two_networks()
-        db.session.commit()
-        check_by_hand(build(tenants))
+    app = sqlite_app
+    assert db.engine.dialect.name == "sqlite" and app
+    tenants = factories.two_networks()
+    db.session.commit()
+    check_by_hand(build(tenants))

@@ -1,6 +1,8 @@
 """Fixtures for live tests: real `nic serve` processes and a real Celery worker, on their
-own PostgreSQL database (`<name>_live`) and their own Redis database, because the data a
-test seeds must be committed for real to be seen by another process.
+own PostgreSQL database (`<name>_live`, e.g. `nic_test_gw0_live` for an xdist worker),
+because the data a test seeds must be committed for real to be seen by another process.
+They use the process's own Redis database (REDIS_URL's number, per xdist worker: see
+tests/support.py) and a Socket.IO channel of their own (Redis pub/sub is server-wide).
 
 The database is created and migrated once per run; every test starts from empty tables
 and an empty Redis database (`clean_live_db`). Servers are started once per run for each
@@ -20,7 +22,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -38,17 +39,15 @@ def _live_database_url() -> str:
     return url.set(database=f"{url.database}_live").render_as_string(hide_password=False)
 
 
-def _live_redis_url() -> str:
-    """REDIS_URL with the next database number (default 1 -> 2), so live tests flush
-    their own database only, and two runs on different REDIS_URLs do not share it."""
-    parts = urlsplit(REDIS_URL)
-    base_db = int(parts.path.strip("/") or "0")
-    live_db = str((base_db + 1) % 16)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{live_db}", parts.query, parts.fragment))
-
-
 LIVE_DATABASE_URL = _live_database_url()
-LIVE_REDIS_URL = _live_redis_url()
+# The process's own Redis database (one per xdist worker), shared with its unit tests:
+# they run one at a time, the unit tests keep nothing in Redis from one test to the next
+# (rate limits are reset per test), and the live tests flush it before each test. One
+# database per worker keeps a run within REDIS_URL's number .. number + workers - 1.
+LIVE_REDIS_URL = REDIS_URL
+# Redis pub/sub channels are not per database: this run's servers and workers talk on a
+# channel of their own, not to another worker's (or another checkout's) test servers.
+LIVE_SOCKETIO_CHANNEL = f"nic-test-{os.getpid()}"
 
 _cache: dict[str, object] = {}
 
@@ -188,6 +187,7 @@ def live_env(extra: dict | None = None) -> dict:
     env.update({
         "DATABASE_URL": LIVE_DATABASE_URL,
         "REDIS_URL": LIVE_REDIS_URL,
+        "NIC_SOCKETIO_CHANNEL": LIVE_SOCKETIO_CHANNEL,
         "SECRET_KEY": LIVE_SECRET_KEY,
         "NIC_ARGON2_TIME_COST": "1",
         "NIC_ARGON2_MEMORY_KIB": "1024",

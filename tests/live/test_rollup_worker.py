@@ -161,7 +161,8 @@ def sleeping_in_roll_up(engine) -> bool:
     """True while some backend sits in the test-only pg_sleep inside a roll-up."""
     with engine.connect() as conn:
         return bool(conn.scalar(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active'")))
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active' "
+            "AND datname = current_database()")))  # not another xdist worker's roll-up
 
 
 class SnapshotPoller(threading.Thread):

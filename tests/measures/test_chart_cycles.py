@@ -66,6 +66,7 @@ def linked(tenants):
     idea = make_change_idea(a.network, "Alphaville attendance calls")
     with use_network(a.network):
         a.measure.change_ideas.append(idea)
+        db.session.flush()  # in the network: the next read (a commit expired a's objects) autoflushes
     owner = a.teacher_leader.user
     cycles = {
         "via idea": make_cycle(

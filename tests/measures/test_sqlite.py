@@ -14,21 +14,19 @@ from nic.transaction import commit
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_token
 from tests.measures.conftest import grid_page_of, monday
-from tests.support import migrated_sqlite_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            school = networks.create_school("Shore High")
-            networks.add_member(accounts.new_user("fac@lake.org", "Fac", "lake password 1"), "facilitator")
-            lead = accounts.new_user("lead@lake.org", "Lead", "lake password 2")
-            networks.add_member(lead, "teacher_leader", school.id)
-            _, secret = make_token(lead)
-            commit()
-        yield app, school.id, secret
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        school = networks.create_school("Shore High")
+        networks.add_member(accounts.new_user("fac@lake.org", "Fac", "lake password 1"), "facilitator")
+        lead = accounts.new_user("lead@lake.org", "Lead", "lake password 2")
+        networks.add_member(lead, "teacher_leader", school.id)
+        _, secret = make_token(lead)
+        commit()
+    yield sqlite_app, school.id, secret
 
 
 def counts():

@@ -8,15 +8,14 @@ from nic.extensions import db
 from tests import factories
 from tests.rollups.test_compute import build_counted_school, check_counts_by_hand
 from tests.rollups.test_signals_match_charts import check_an_i_chart_outlier, check_the_demo
-from tests.support import migrated_sqlite_app
 
 
-def test_roll_up_on_sqlite_matches_the_hand_counts(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        assert db.engine.dialect.name == "sqlite" and app
-        tenants = factories.two_networks()
-        db.session.commit()
-        check_counts_by_hand(*build_counted_school(tenants))
+def test_roll_up_on_sqlite_matches_the_hand_counts(sqlite_app):
+    app = sqlite_app
+    assert db.engine.dialect.name == "sqlite" and app
+    tenants = factories.two_networks()
+    db.session.commit()
+    check_counts_by_hand(*build_counted_school(tenants))
 
 
 def signed_in(app):
@@ -34,10 +33,10 @@ def signed_in(app):
     return login
 
 
-def test_roll_up_signals_on_sqlite_are_the_charts(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        tenants = factories.two_networks()
-        db.session.commit()
-        check_an_i_chart_outlier(tenants, signed_in(app))
-        seed_demo()
-        check_the_demo(signed_in(app))
+def test_roll_up_signals_on_sqlite_are_the_charts(sqlite_app):
+    app = sqlite_app
+    tenants = factories.two_networks()
+    db.session.commit()
+    check_an_i_chart_outlier(tenants, signed_in(app))
+    seed_demo()
+    check_the_demo(signed_in(app))

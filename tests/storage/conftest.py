@@ -96,7 +96,9 @@ def _wait_until_serving(server: S3Server, timeout: float = 60.0) -> None:
 _bucket_counter = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(params=["local", "s3"])
+# Tests on the S3 server carry the `s3` marker (`make test-fast` leaves them out): this
+# parameter's, and every test using `s3_server` (tests/conftest.py adds it).
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
 def storage(request, tmp_path):
     """Each storage backend in turn, empty: local disk in a temp folder, or a fresh
     bucket on the SeaweedFS server."""

@@ -21,6 +21,9 @@ def counting_queries():
         if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
+    # A request starts with nothing loaded, as in production (a session per request); here
+    # the test's requests share the test's session: expire what earlier requests loaded.
+    db.session.expire_all()
     event.listen(db.engine, "before_cursor_execute", before)
     try:
         yield statements

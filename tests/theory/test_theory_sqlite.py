@@ -12,24 +12,22 @@ from nic.services.theory import theory
 from nic.tenancy import use_network
 from nic.transaction import commit
 from tests.factories import make_cycle, make_token
-from tests.support import migrated_sqlite_app
 from tests.theory.svg import read_diagram
 
 
 @pytest.fixture
-def sqlite_app(tmp_path):
-    with migrated_sqlite_app(tmp_path) as app:
-        network = networks.create_network("lake", "Lake NIC")
-        with use_network(network):
-            school = networks.create_school("Shore High")
-            facilitator = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
-            networks.add_member(facilitator, "facilitator")
-            commit()
-            aim = theory.create_aim({"statement": "Reading on grade level rises to 80%"}, facilitator)
-            primary = theory.create_driver(aim.id, {"kind": "primary", "title": "Daily reading time"}, facilitator)
-        _, secret = make_token(facilitator)
-        db.session.commit()
-        yield app, network, school, aim.id, primary.id, {"Authorization": f"Bearer {secret}"}
+def sqlite_app(sqlite_app):
+    network = networks.create_network("lake", "Lake NIC")
+    with use_network(network):
+        school = networks.create_school("Shore High")
+        facilitator = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
+        networks.add_member(facilitator, "facilitator")
+        commit()
+        aim = theory.create_aim({"statement": "Reading on grade level rises to 80%"}, facilitator)
+        primary = theory.create_driver(aim.id, {"kind": "primary", "title": "Daily reading time"}, facilitator)
+    _, secret = make_token(facilitator)
+    db.session.commit()
+    yield sqlite_app, network, school, aim.id, primary.id, {"Authorization": f"Bearer {secret}"}
 
 
 def test_theory_on_sqlite(sqlite_app):

@@ -67,29 +67,9 @@ REQUEUE_RUNNING_SECONDS = 1200
 
 def _enqueue(job: RollupJob, countdown: int = 0) -> None:
     """`rollups.run` for this job after commit. With a broker, a failure to send (Redis
-    down) is logged, not raised: the change that asked has committed, and the job row
-    stays queued until requeue_stale sends it again."""
-    _send_run(job.network_id, job.id, countdown)
-
-
-def _send_run(network_id: int, job_id: int, countdown: int = 0) -> None:
-
-    kwargs = {"network_id": network_id, "job_id": job_id}
-    celery = current_app.extensions["celery"]
-    if celery.conf.task_always_eager:
-        jobs.enqueue("rollups.run", countdown=countdown, **kwargs)
-        return
-
-    def send():
-        try:
-            # ignore_result: nobody waits on the result (the job row is the record), and
-            # with Redis away, subscribing to it would block this request for about 20 s.
-            celery.send_task("rollups.run", kwargs=kwargs, countdown=countdown or None, ignore_result=True)
-        except Exception:  # kombu's OperationalError, redis errors: the broker is away
-            logger.warning("could not send roll-up job %s; it stays queued and is sent again later",
-                           kwargs["job_id"], exc_info=True)
-
-    on_commit(send)
+    down) is logged by jobs.enqueue, not raised: the change that asked has committed, and
+    the job row stays queued until requeue_stale sends it again."""
+    jobs.enqueue("rollups.run", countdown=countdown, network_id=job.network_id, job_id=job.id)
 
 
 def _is_stale(job: RollupJob, now: datetime) -> bool:
@@ -212,7 +192,7 @@ def requeue_stale(now: datetime | None = None) -> int:
             .execution_options(synchronize_session=False, **UNSCOPED)).all()
     for job_id, network_id, state in stale:
         logger.info("sending roll-up job %s (%s) of network %s again", job_id, state, network_id)
-        _send_run(network_id, job_id)
+        jobs.enqueue("rollups.run", network_id=network_id, job_id=job_id)
     commit()  # the sends run after it
     return len(stale)
 

@@ -12,6 +12,7 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
 from nic.extensions import db
+from nic.tenancy import use_network
 from nic.transaction import on_commit
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,6 @@ def init_app(app: Flask) -> Celery:
                     db.session.remove()
 
         def _run_scoped(self, args, kwargs):
-            from nic.tenancy import use_network
-
             network_id = kwargs.get("network_id")
             if network_id is None:
                 return self.run(*args, **kwargs)

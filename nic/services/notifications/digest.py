@@ -24,6 +24,7 @@ from nic import jobs
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Membership, Network, Notification, OutboxMessage, Thread, User
+from nic.services.discussion.discussion import subject_readable
 from nic.services.notifications import mail
 from nic.services.notifications.notifications import site_path, target_path, view_rows
 from nic.transaction import commit
@@ -76,8 +77,6 @@ def base_url() -> str:
 
 
 def _still_readable(user_id: int, rows: list[Notification]) -> list[Notification]:
-    from nic.services.discussion.discussion import subject_readable
-
     membership = db.session.scalar(select(Membership).where(Membership.user_id == user_id))
     if membership is None:
         return []

@@ -24,10 +24,10 @@ import logging
 from dataclasses import dataclass
 
 import nh3
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from nic import links
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Cycle, CyclePhaseMove, Membership, Message, Network, Notification, Thread, User
@@ -206,23 +206,14 @@ def _push_read(user_id: int, ids: list[int] | None) -> None:
 
 # --- reading them ------------------------------------------------------------------------------
 
-def site_path(endpoint: str, **values) -> str:
-    """A site path for `endpoint`, in a request or not (a Celery task has none)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind(current_app.config.get("SERVER_NAME") or "localhost",
-                                       script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
 def target_path(notification: Notification, slug: str) -> str:
     """Where the notification leads: the message in its thread, or the cycle."""
     if notification.thread_id is not None:
-        path = site_path("discussion.thread", slug=slug, thread_id=notification.thread_id)
+        path = links.path("discussion.thread", slug=slug, thread_id=notification.thread_id)
         return path + (f"#message-{notification.message_id}" if notification.message_id else "")
     if notification.cycle_id is not None:
-        return site_path("cycles.show", slug=slug, cycle_id=notification.cycle_id)
-    return site_path("notifications.index", slug=slug)
+        return links.path("cycles.show", slug=slug, cycle_id=notification.cycle_id)
+    return links.path("notifications.index", slug=slug)
 
 
 @dataclass

@@ -25,7 +25,7 @@ def base_url() -> str:
     if has_request_context():
         return request.host_url.rstrip("/")
     if config.get("SERVER_NAME"):
-        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
+        return f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME']}"
     logger.warning("NIC_BASE_URL is not set: links in emails point at %s", DEFAULT_BASE_URL)
     return DEFAULT_BASE_URL
 
@@ -35,8 +35,7 @@ def path(endpoint: str, **values) -> str:
     if has_request_context():
         return url_for(endpoint, **values)
     config = current_app.config
-    adapter = current_app.url_map.bind(config.get("SERVER_NAME") or "localhost",
-                                       script_name=config.get("APPLICATION_ROOT") or "/")
+    adapter = current_app.url_map.bind(config["SERVER_NAME"] or "localhost", script_name=config["APPLICATION_ROOT"])
     return adapter.build(endpoint, values)
 
 

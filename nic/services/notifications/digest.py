@@ -34,7 +34,7 @@ from nic.words import plural
 logger = logging.getLogger(__name__)
 
 def delay() -> timedelta:
-    return timedelta(minutes=float(current_app.config.get("NIC_DIGEST_DELAY_MINUTES", 30)))
+    return timedelta(minutes=float(current_app.config["NIC_DIGEST_DELAY_MINUTES"]))
 
 
 def _due(cutoff: datetime):

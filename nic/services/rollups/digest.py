@@ -27,6 +27,7 @@ from werkzeug.routing import BuildError
 
 from nic import links
 from nic.clock import utcnow
+from nic.config import DEFAULT_STALLED_DAYS
 from nic.extensions import db
 from nic.models import (
     Artifact, Cycle, Measure, Membership, Network, OutboxMessage, RollupMeasure, RollupNetworkPeriod, RollupSchool,
@@ -80,7 +81,7 @@ class Week:
     decisions: dict = field(default_factory=lambda: {"adopt": 0, "adapt": 0, "abandon": 0})
     signals: list = field(default_factory=list)  # (Measure name, schools_with_signal, schools_reporting, url)
     stalled_total: int = 0
-    stalled_days: int = 21
+    stalled_days: int = DEFAULT_STALLED_DAYS
     computed_at: datetime | None = None
 
 

@@ -5,10 +5,11 @@ nothing; phase moves by someone else tell the owner; reading the thread reads th
 
 import pytest
 from flask_socketio import SocketIOTestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from nic.extensions import db, socketio
-from nic.models import Notification
+from nic.models import CyclePhaseMove, Notification
 from nic.services.cycles import cycles
 from nic.services.discussion import discussion
 from nic.services.errors import ServiceError
@@ -114,6 +115,53 @@ def test_a_phase_move_by_someone_else_tells_the_owner(tenants, pushed):
     [(user_id, event, payload)] = pushed
     assert (user_id, event) == (a.teacher_leader.user_id, "notification")
     assert payload["url"] == f"/n/alpha/cycles/{cycle.id}" and payload["unread_count"] == 1
+
+
+def test_the_owner_is_told_after_the_commit_of_the_move(tenants, pushed):
+    """The service calls cycle_phase_moved itself (no ORM listener): the row is written
+    with the move, the push waits for the commit."""
+    a = tenants.a
+    order = []
+
+    def committed(session):
+        order.append("commit")
+
+    with use_network(a.network):
+        cycle = make_cycle(a.schools[0], a.teacher_leader.user, "Exit tickets", phase="study")
+        db.session.commit()
+        event.listen(Session, "after_commit", committed)
+        try:
+            original = notifications.push
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(notifications, "push", lambda *args: (order.append("push"), original(*args)))
+                cycles.move_phase(a.principal, cycle.id, "do")
+        finally:
+            event.remove(Session, "after_commit", committed)
+    assert order == ["commit", "push"]
+    assert [user_id for user_id, _, _ in pushed] == [a.teacher_leader.user_id]
+
+
+def test_a_cycle_started_past_plan_for_another_owner_tells_that_owner(tenants, pushed):
+    a = tenants.a
+    with use_network(a.network):
+        cycle = cycles.create_cycle(a.principal, {
+            "title": "Warm calls", "owner_id": a.teacher_leader.user_id, "phase": "do",
+            "plan_objective": "Call every absent student's home the same day.",
+            "questions": [{"question": "Do more come back?", "prediction": "Yes, within a week."}]})
+    assert stored(a, cycle_id=cycle.id) == {a.teacher_leader.user_id: "cycle_activity"}
+    assert [user_id for user_id, _, _ in pushed] == [a.teacher_leader.user_id]
+
+
+def test_a_phase_move_written_outside_the_service_tells_nobody(tenants, pushed):
+    """Only the service's explicit call notifies: a CyclePhaseMove added directly (the
+    demo's history, a fixture) writes no notification."""
+    a = tenants.a
+    with use_network(a.network):
+        cycle = make_cycle(a.schools[0], a.teacher_leader.user, "History", phase="do")
+        db.session.add(CyclePhaseMove(cycle_id=cycle.id, from_phase="plan", to_phase="do",
+                                      user_id=a.principal.user_id))
+        db.session.flush()
+    assert stored(a, cycle_id=cycle.id) == {}
 
 
 def test_a_move_that_fails_leaves_no_notification(tenants, pushed):

@@ -77,6 +77,26 @@ def _digests(tenant) -> list[OutboxMessage]:
     )
 
 
+def test_every_link_is_the_sites_path_under_the_configured_base_url(week_of_work, broker):
+    """nic.links builds them; for a configured base URL they are what they always were."""
+    import re
+
+    from nic.models import Artifact, Cycle, Measure
+
+    a = week_of_work
+    with use_network(a.network):
+        rollup_digest.send_weekly(WEEK)
+        stalled = db.session.scalars(select(Cycle.id).where(Cycle.title == "Forgotten shared test")).one()
+        artifact = db.session.scalars(select(Artifact.id).where(Artifact.title == "Shared exit ticket")).one()
+        measure = db.session.scalars(select(Measure.id).where(Measure.name == "Homework handed in")).one()
+    [facilitators] = [d for d in _digests(a) if d.to_address == a.facilitator.user.email]
+    found = set(re.findall(r"https?://[^\s\"<>]+", facilitators.body_text))
+    assert {"https://nic.example/n/alpha/dashboard",
+            f"https://nic.example/n/alpha/measures/{measure}", f"https://nic.example/n/alpha/cycles/{stalled}",
+            f"https://nic.example/n/alpha/artifacts/{artifact}"} <= found
+    assert all(url.startswith("https://nic.example/n/alpha/") for url in found)
+
+
 def test_facilitators_and_principals_get_one_digest_each(week_of_work, broker):
     a = week_of_work
     with use_network(a.network):

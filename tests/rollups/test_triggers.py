@@ -7,6 +7,7 @@ lost are sent again."""
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from nic.clock import utcnow
@@ -295,7 +296,7 @@ def test_a_broker_that_is_down_does_not_fail_the_change_and_the_job_is_sent_late
 
     broker.down = False
     assert rollups.requeue_stale() == 0  # not stale yet: its message may still be on its way
-    later = utcnow() + timedelta(seconds=rollups.REQUEUE_QUEUED_SECONDS + 1)
+    later = utcnow() + timedelta(seconds=current_app.config["ROLLUP_REQUEUE_QUEUED_SECONDS"] + 1)
     assert rollups.requeue_stale(now=later) == 1
     assert broker.runs() == [{"network_id": a.network.id, "job_id": job.id}]
 
@@ -320,7 +321,8 @@ def test_a_job_running_far_too_long_is_sent_again(tenants, broker):
         job = rollups.request_full()
         db.session.execute(
             RollupJob.__table__.update().values(
-                state="running", started_at=utcnow() - timedelta(seconds=rollups.REQUEUE_RUNNING_SECONDS + 5)
+                state="running",
+                started_at=utcnow() - timedelta(seconds=current_app.config["ROLLUP_REQUEUE_RUNNING_SECONDS"] + 5),
             )
         )
         db.session.commit()

@@ -40,8 +40,8 @@ def test_acks_late_reject_on_worker_lost_and_a_visibility_timeout_that_fits(app)
     assert visibility > longest + longest_wait
 
 
-def test_beat_schedules_the_nightly_roll_up_the_weekly_digest_and_the_sweep():
-    schedule = beat_schedule_for({})
+def test_beat_schedules_the_nightly_roll_up_the_weekly_digest_and_the_sweep(app):
+    schedule = beat_schedule_for(app.config)
     assert schedule["rollups.nightly"]["schedule"] == crontab(hour=2, minute=30)
     assert schedule["rollups.weekly_digest"]["schedule"] == crontab(hour=6, minute=0, day_of_week=1)
     assert schedule["rollups.sweep"]["schedule"] == timedelta(minutes=5)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
+from nic import links
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import ApiToken, PasswordReset, User
@@ -87,7 +88,7 @@ def request_password_reset(email: str) -> None:
     db.session.add(PasswordReset(user_id=user.id, token_hash=digest(token), expires_at=utcnow() + ttl))
     mail.send_mail(
         user.email, "Reset your nic password", "password_reset",
-        user=user, link=external_url("auth.reset_password", token=token),
+        user=user, link=links.absolute("auth.reset_password", token=token),
         minutes=current_app.config["RESET_TTL_MINUTES"],
     )
     commit()
@@ -165,13 +166,6 @@ def user_for_api_token(secret: str) -> User | None:
 
 
 # --- helpers -------------------------------------------------------------------------
-
-def external_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("NIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
 
 def _int_or_none(value):
     try:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from nic import links
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Invitation, Network, User
@@ -40,7 +41,7 @@ def invite(email: str, role: str, school_id, invited_by: User) -> Invitation:
     mail.send_mail(
         email, f"You're invited to {network.name} on nic", "invitation",
         network=network, invitation=invitation, inviter=invited_by,
-        link=accounts.external_url("auth.accept_invitation", token=token),
+        link=links.absolute("auth.accept_invitation", token=token),
         hours=current_app.config["INVITE_TTL_HOURS"], existing_user=existing is not None,
     )
     commit()

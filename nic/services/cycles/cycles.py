@@ -24,6 +24,7 @@ from nic.services.rollups import rollups
 from nic.services.cycles.fields import USABLE_CHANGE_IDEA_STATUSES, clean, snapshot
 from nic.services.cycles.phases import PHASE_LABELS, check_move, next_phase, previous_phase
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nic.services.notifications import notifications
 from nic.transaction import commit, rollback
 from nic.tenancy import get_scoped
 
@@ -176,13 +177,17 @@ def _save(membership, cycle: Cycle, values: dict, target_phase: str | None = Non
     if not fields:
         return False
     _apply(cycle, values)
+    move = None
     if moving:
         cycle.phase = target_phase
         cycle.phase_changed_at = utcnow()
-        db.session.add(CyclePhaseMove(cycle_id=cycle.id, from_phase=before["phase"], to_phase=target_phase,
-                                      user_id=membership.user_id))
+        move = CyclePhaseMove(cycle_id=cycle.id, from_phase=before["phase"], to_phase=target_phase,
+                              user_id=membership.user_id)
+        db.session.add(move)
     cycle.updated_at = utcnow()  # also bumps the version when only questions or co-authors changed
     _flush(cycle, values, base_version)
+    if move is not None:
+        notifications.cycle_phase_moved(move)
     cycle_history.record(cycle, membership.user_id, "phase" if set(fields) == {"phase"} else action, fields)
     return True
 
@@ -198,8 +203,11 @@ def _new_cycle(membership, school_id: int, values: dict, parent: Cycle | None, t
     db.session.add(cycle)
     db.session.flush()
     if target_phase != "plan":
-        db.session.add(CyclePhaseMove(cycle_id=cycle.id, from_phase="plan", to_phase=target_phase,
-                                      user_id=membership.user_id))
+        move = CyclePhaseMove(cycle_id=cycle.id, from_phase="plan", to_phase=target_phase,
+                              user_id=membership.user_id)
+        db.session.add(move)
+        db.session.flush()
+        notifications.cycle_phase_moved(move)  # an owner other than the creator hears of it
     fields = {name: {"old": None, "new": value} for name, value in snapshot(cycle).items() if value not in (None, "", [])}
     if parent is not None:
         fields["parent_id"] = {"old": None, "new": parent.id}

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import event
-
-from nic.models import PHASES, CyclePhaseMove
+from nic.models import PHASES
 from nic.services.errors import ValidationFailed
 
 PHASE_LABELS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act", "done": "Done"}
@@ -98,14 +96,3 @@ def check_move(state: dict, current: str, target: str) -> None:
             message=f"To move to {label}, " + "; ".join(r.todo for r in gaps) + ".",
         )
 
-
-# --- telling the cycle's owner -------------------------------------------------------------
-# Every phase move is stored as a CyclePhaseMove (nic.services.cycles.cycles writes one per move).
-# When someone other than the owner made it, the owner gets a `cycle_activity`
-# notification, written in the same transaction and pushed live after the commit.
-
-@event.listens_for(CyclePhaseMove, "after_insert")
-def _tell_the_owner(mapper, connection, move) -> None:
-    from nic.services.notifications import notifications
-
-    notifications.cycle_phase_moved(connection, move)

@@ -11,11 +11,13 @@ is at-most-once) catches up with `messages_after(last_id)`.
 """
 from __future__ import annotations
 
+from flask import current_app
+from limits import parse
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from nic.clock import utcnow
-from nic.extensions import db
+from nic.extensions import db, limiter
 from nic.models import (
     THREAD_SUBJECTS,
     Artifact,
@@ -35,6 +37,7 @@ from nic.permissions import (
 )
 from nic.services.rollups import rollups
 from nic.services.discussion.channels import readable_channels_clause
+from nic.services.discussion import mentions
 from nic.services.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from nic.transaction import commit, on_commit
 from nic.services.validation import FieldErrors, clean_id, clean_name
@@ -132,8 +135,6 @@ def create_thread(membership, subject, subject_id, title) -> Thread:
 def message_payload(message: Message, author: User | None = None) -> dict:
     """The shape shared by the socket `message` event and the API. Mentions of network
     members are marked in body_html (nic.services.discussion.mentions, after sanitising)."""
-    from nic.services.discussion import mentions
-
     author = author or message.author
     return {
         "id": message.id,
@@ -182,11 +183,6 @@ def _broadcast_after_commit(event: str, payload: dict) -> None:
 def _count_against_flood_limit(user_id: int) -> None:
     """One person's messages per window, across every server process (the limiter's
     store is Redis when REDIS_URL is set). A resend of a stored message is not counted."""
-    from flask import current_app
-    from limits import parse
-
-    from nic.extensions import limiter
-
     limit = parse(current_app.config["MESSAGE_RATE_LIMIT"])
     if not limiter.limiter.hit(limit, "nic-messages", str(user_id)):
         raise RateLimited(f"You are sending messages too fast (limit: {limit}). Wait a moment and send again.")
@@ -296,7 +292,8 @@ def mark_read(membership, thread: Thread, last_id: int | None = None) -> None:
         read = ThreadRead(thread_id=thread.id, user_id=membership.user_id, last_read_id=0)
         db.session.add(read)
     read.last_read_id = max(read.last_read_id or 0, int(last_id))
-    # What they have now seen needs no bell and no email.
+    # What they have now seen needs no bell and no email. (Imported here: the
+    # notifications module imports this one, for subject_readable.)
     from nic.services.notifications.notifications import read_in_thread
 
     read_in_thread(membership.user_id, thread.id, read.last_read_id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from nic.extensions import db
-from nic.models import Channel, Message, Thread
+from nic.models import Artifact, ChangeIdea, Channel, Cycle, Message, Thread
 from nic.services.discussion import discussion
 
 PAGE_SIZE = 100
@@ -76,8 +76,6 @@ SUBJECT_LABELS = {"cycle": "Cycle", "artifact": "Artifact", "change_idea": "Chan
 
 def subject_title(thread: Thread) -> str:
     """The name of what the thread is about (the caller has checked it is readable)."""
-    from nic.models import Artifact, ChangeIdea, Cycle
-
     column = {"cycle": Cycle.title, "artifact": Artifact.title, "change_idea": ChangeIdea.title,
               "channel": Channel.name}[thread.subject]
     model = column.class_

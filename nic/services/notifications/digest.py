@@ -16,27 +16,25 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from nic import jobs
+from nic import jobs, links
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Membership, Network, Notification, OutboxMessage, Thread, User
+from nic.services.discussion.discussion import subject_readable
 from nic.services.notifications import mail
-from nic.services.notifications.notifications import site_path, target_path, view_rows
+from nic.services.notifications.notifications import target_path, view_rows
 from nic.transaction import commit
 from nic.tenancy import UNSCOPED, current_network_id
 from nic.words import plural
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "http://localhost:5000"
-
-
 def delay() -> timedelta:
-    return timedelta(minutes=float(current_app.config.get("NIC_DIGEST_DELAY_MINUTES", 30)))
+    return timedelta(minutes=float(current_app.config["NIC_DIGEST_DELAY_MINUTES"]))
 
 
 def _due(cutoff: datetime):
@@ -61,23 +59,7 @@ def schedule_digests(now: datetime | None = None) -> int:
     return len(people)
 
 
-def base_url() -> str:
-    """Where links in emails point: NIC_BASE_URL, else the current request's host, else
-    SERVER_NAME. A task has no request: set NIC_BASE_URL in production."""
-    configured = current_app.config.get("NIC_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    if current_app.config.get("SERVER_NAME"):
-        return f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{current_app.config['SERVER_NAME']}"
-    logger.warning("NIC_BASE_URL is not set: digest links point at %s", DEFAULT_BASE_URL)
-    return DEFAULT_BASE_URL
-
-
 def _still_readable(user_id: int, rows: list[Notification]) -> list[Notification]:
-    from nic.services.discussion.discussion import subject_readable
-
     membership = db.session.scalar(select(Membership).where(Membership.user_id == user_id))
     if membership is None:
         return []
@@ -117,14 +99,14 @@ def send_digest(user_id: int, now: datetime | None = None) -> OutboxMessage | No
     message = None
     if user is not None and views:
         network = db.session.scalar(select(Network).where(Network.id == current_network_id()))
-        base = base_url()
+        base = links.base_url()
         for view in views:
             view.url = base + target_path(view.notification, network.slug)
         count = len(views)
         subject = f"{plural(count, 'notification')} waiting in {network.name}"
         message = mail.send_mail(
             user.email, subject, "digest", user=user, network=network, items=views,
-            all_link=base + site_path("notifications.index", slug=network.slug), minutes=int(delay().total_seconds() // 60),
+            all_link=base + links.path("notifications.index", slug=network.slug), minutes=int(delay().total_seconds() // 60),
         )
     commit()
     return message

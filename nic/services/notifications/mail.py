@@ -14,6 +14,7 @@ from nic import jobs
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import OutboxMessage
+from nic.transaction import commit
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def deliver(message_id: int) -> str:
         )
         message.transport = "log"
     message.sent_at = utcnow()
-    db.session.commit()
+    commit()
     return message.transport
 
 

@@ -8,9 +8,9 @@ never to someone who may not read the thread, so a mention in another school's p
 cycle tells its subject to nobody outside. The unique (user, message, kind) constraint
 with ON CONFLICT DO NOTHING makes a task that runs twice add nothing.
 
-A phase move by someone other than the owner (`cycle_phase_moved`, hooked to the insert
-of a CyclePhaseMove in nic.services.cycles.phases) is written in the same transaction as
-the move, so it exists exactly when the move does.
+A phase move by someone other than the owner (`cycle_phase_moved`, called by
+nic.services.cycles.cycles right after it writes the CyclePhaseMove) is written in the
+same transaction as the move, so it exists exactly when the move does.
 
 Each new notification is pushed live to its person's user room (`notification`), from
 whichever process made it: the worker's Socket.IO writes through the Redis message queue.
@@ -24,17 +24,21 @@ import logging
 from dataclasses import dataclass
 
 import nh3
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from nic import links
 from nic.clock import utcnow
 from nic.extensions import db
-from nic.models import Cycle, Membership, Message, Network, Notification, Thread, User
+from nic.models import Cycle, CyclePhaseMove, Membership, Message, Network, Notification, Thread, User
+from nic.services.cycles.phases import PHASE_LABELS
 from nic.services.errors import NotFound
+from nic.services.discussion import mentions
+from nic.services.discussion.discussion import subject_readable
+from nic.services.discussion.lists import subject_title
 from nic.services.discussion.markdown import render as render_markdown
 from nic.transaction import commit, on_commit
-from nic.tenancy import current_network_id
+from nic.tenancy import current_network_id, use_network
 from nic.events import publish
 
 logger = logging.getLogger(__name__)
@@ -53,8 +57,6 @@ def _quoted(title: str, limit: int = 80) -> str:
 
 
 def _thread_title(thread: Thread) -> str:
-    from nic.services.discussion.lists import subject_title
-
     return thread.title or subject_title(thread) or "a discussion"
 
 
@@ -124,9 +126,6 @@ def notify_for_message(message_id: int, mentions_only: bool = False) -> list[int
 
 def create_for_message(message_id: int, mentions_only: bool = False) -> list[int]:
     """The rows alone, in the caller's transaction (the demo seeds them this way)."""
-    from nic.services.discussion import mentions
-    from nic.services.discussion.discussion import subject_readable
-
     message = db.session.scalar(select(Message).where(Message.id == int(message_id)))
     if message is None or message.deleted_at is not None:
         return []
@@ -160,20 +159,19 @@ def create_for_message(message_id: int, mentions_only: bool = False) -> list[int
     return new_ids
 
 
-def cycle_phase_moved(connection, move) -> None:
-    """A CyclePhaseMove was just inserted (called inside the flush, on its connection):
-    tell the cycle's owner if someone else moved it. Written with the move, pushed after
-    the commit; nothing is left behind if the move rolls back."""
-    from nic.services.cycles.phases import PHASE_LABELS
-
-    row = connection.execute(
-        select(Cycle.owner_id, Cycle.title).where(Cycle.id == move.cycle_id, Cycle.network_id == move.network_id)
+def cycle_phase_moved(move: CyclePhaseMove) -> None:
+    """Tell the cycle's owner about a phase move someone else made. The service that
+    records the move calls this after flushing it: the notification is written in the
+    move's transaction (so it exists exactly when the move does) and pushed after the
+    commit; nothing is left behind if the move rolls back."""
+    row = db.session.execute(
+        select(Cycle.owner_id, Cycle.title).where(Cycle.id == move.cycle_id)
     ).one_or_none()
     if row is None or row.owner_id is None or row.owner_id == move.user_id or move.user_id is None:
         return
-    actor = connection.execute(select(User.name).where(User.id == move.user_id)).scalar() or "Someone"
+    actor = db.session.scalar(select(User.name).where(User.id == move.user_id)) or "Someone"
     text = f"{actor} moved your cycle {_quoted(row.title)} to {PHASE_LABELS.get(move.to_phase, move.to_phase)}"
-    new_id = _insert_ignoring_duplicates(connection, {
+    new_id = _insert_ignoring_duplicates(db.session.connection(), {
         "network_id": move.network_id, "user_id": row.owner_id, "kind": "cycle_activity",
         "actor_id": move.user_id, "cycle_id": move.cycle_id, "text": text[:TEXT_MAX],
     })
@@ -187,8 +185,6 @@ def cycle_phase_moved(connection, move) -> None:
 def push(network_id: int, notification_ids: list[int]) -> None:
     """`notification` to each recipient's sockets, with their new unread count. Called
     after the commit; the network may or may not be current (a task, an on_commit)."""
-    from nic.tenancy import use_network
-
     try:
         with use_network(network_id):
             views = view_rows(db.session.scalars(select(Notification).options(selectinload(Notification.actor))
@@ -210,23 +206,14 @@ def _push_read(user_id: int, ids: list[int] | None) -> None:
 
 # --- reading them ------------------------------------------------------------------------------
 
-def site_path(endpoint: str, **values) -> str:
-    """A site path for `endpoint`, in a request or not (a Celery task has none)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind(current_app.config.get("SERVER_NAME") or "localhost",
-                                       script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
 def target_path(notification: Notification, slug: str) -> str:
     """Where the notification leads: the message in its thread, or the cycle."""
     if notification.thread_id is not None:
-        path = site_path("discussion.thread", slug=slug, thread_id=notification.thread_id)
+        path = links.path("discussion.thread", slug=slug, thread_id=notification.thread_id)
         return path + (f"#message-{notification.message_id}" if notification.message_id else "")
     if notification.cycle_id is not None:
-        return site_path("cycles.show", slug=slug, cycle_id=notification.cycle_id)
-    return site_path("notifications.index", slug=slug)
+        return links.path("cycles.show", slug=slug, cycle_id=notification.cycle_id)
+    return links.path("notifications.index", slug=slug)
 
 
 @dataclass

@@ -32,7 +32,7 @@ def vacuum_snapshot() -> float:
     wades through the dead rows of all the earlier ones; fresh statistics also keep the
     incremental run's plans right after a big rewrite. VACUUM cannot run inside a
     transaction: it gets a connection of its own, in autocommit. Answers the seconds."""
-    if db.engine.dialect.name != "postgresql" or not current_app.config.get("ROLLUP_VACUUM", True):
+    if db.engine.dialect.name != "postgresql" or not current_app.config["ROLLUP_VACUUM"]:
         return 0.0
     started = time.perf_counter()
     try:

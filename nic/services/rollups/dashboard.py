@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Mapping
 
+from flask import current_app
 from sqlalchemy import false, func, or_, select, true
 
 from nic.clock import utcnow
@@ -168,7 +169,11 @@ class Status:
         return self.computed_at is None
 
 
-def status(default_stalled_days: int = 21) -> Status:
+def status(default_stalled_days: int | None = None) -> Status:
+    """Where the snapshot stands. Before the first roll-up the stalled threshold is
+    `default_stalled_days`, else the ROLLUP_STALLED_DAYS setting."""
+    if default_stalled_days is None:
+        default_stalled_days = current_app.config["ROLLUP_STALLED_DAYS"]
     state = db.session.scalar(select(RollupState))
     last_job = db.session.scalar(select(RollupJob).where(RollupJob.state.in_(("done", "failed")))
                                  .order_by(RollupJob.id.desc()).limit(1))

@@ -18,6 +18,7 @@ from nic.permissions import allowed, can_see_cycle
 from nic.services.rollups import dashboard
 from nic.services.discussion import discussion
 from nic.services.errors import NotFound
+from nic.tenancy import get_scoped
 from nic.words import plural
 
 
@@ -96,8 +97,6 @@ def nudge(membership, cycle_id, sender_name: str) -> tuple[Message, bool]:
     one). Returns (message, sent): one nudge per cycle, sender and day, so a double
     click or a second visit the same day sends nothing new. A cycle the member may not
     see, or (for a principal) one of another school, is NotFound."""
-    from nic.tenancy import get_scoped
-
     cycle = get_scoped(Cycle, cycle_id)
     if cycle is None or not can_see_cycle(membership, cycle) or not allowed(membership.role, "dashboard.nudge"):
         raise NotFound("No such cycle.")

@@ -22,11 +22,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import func, select, text
 from werkzeug.routing import BuildError
 
+from nic import links
 from nic.clock import utcnow
+from nic.config import DEFAULT_STALLED_DAYS
 from nic.extensions import db
 from nic.models import (
     Artifact, Cycle, Measure, Membership, Network, OutboxMessage, RollupMeasure, RollupNetworkPeriod, RollupSchool,
@@ -42,7 +43,6 @@ logger = logging.getLogger(__name__)
 
 RECIPIENT_ROLES = ("facilitator", "principal")
 LIST_LIMIT = 10
-DEFAULT_BASE_URL = "http://localhost:5000"
 # The facilitators' dashboard, if the app has one; the network's home page otherwise.
 DASHBOARD_ENDPOINTS = ("dashboard.network", "dashboard.index", "networks.home")
 # A snapshot older than this is refreshed (in the task) before the digest reads it.
@@ -81,7 +81,7 @@ class Week:
     decisions: dict = field(default_factory=lambda: {"adopt": 0, "adapt": 0, "abandon": 0})
     signals: list = field(default_factory=list)  # (Measure name, schools_with_signal, schools_reporting, url)
     stalled_total: int = 0
-    stalled_days: int = 21
+    stalled_days: int = DEFAULT_STALLED_DAYS
     computed_at: datetime | None = None
 
 
@@ -146,7 +146,7 @@ def _visible_stalled(membership, base: str, slug: str) -> list[dict]:
         .where(visible_cycles_clause(membership))
         .order_by(RollupStalledCycle.idle_since, Cycle.id).limit(LIST_LIMIT))
     return [{"title": title or "Untitled cycle", "phase": phase, "school": school, "owner": owner,
-             "idle_since": idle_since.date(), "url": base + _path("cycles.show", slug=slug, cycle_id=cycle_id)}
+             "idle_since": idle_since.date(), "url": base + links.path("cycles.show", slug=slug, cycle_id=cycle_id)}
             for cycle_id, title, phase, school, owner, idle_since in rows]
 
 
@@ -158,7 +158,7 @@ def _visible_new_artifacts(membership, week: date, base: str, slug: str) -> list
         .where(visible_artifacts_clause(membership), Artifact.created_at >= start, Artifact.created_at < end)
         .order_by(Artifact.created_at, Artifact.id).limit(LIST_LIMIT))
     return [{"title": title, "school": school,
-             "url": base + _path("artifacts.show", slug=slug, artifact_id=artifact_id)}
+             "url": base + links.path("artifacts.show", slug=slug, artifact_id=artifact_id)}
             for artifact_id, title, school in rows]
 
 
@@ -177,13 +177,13 @@ def send_weekly(week: date | None = None) -> int:
         select(Membership, User).join(User, User.id == Membership.user_id)
         .where(Membership.role.in_(RECIPIENT_ROLES)).order_by(User.id)))
     summary = network_week(week)
-    base = base_url()
-    links = {
+    base = links.base_url()
+    pages = {
         "dashboard": base + _dashboard_path(network.slug),
-        "measures": base + _path("measures.index", slug=network.slug),
-        "artifacts": base + _path("artifacts.library", slug=network.slug),
+        "measures": base + links.path("measures.index", slug=network.slug),
+        "artifacts": base + links.path("artifacts.library", slug=network.slug),
     }
-    summary.signals = [(name, signal, reporting, base + _path("measures.show", slug=network.slug, measure_id=mid))
+    summary.signals = [(name, signal, reporting, base + links.path("measures.show", slug=network.slug, measure_id=mid))
                        for name, signal, reporting, mid in summary.signals]
     queued = 0
     for membership, user in recipients:
@@ -193,7 +193,7 @@ def send_weekly(week: date | None = None) -> int:
         school = _school_figures(membership.school_id, week) if membership.school_id else None
         mail.send_mail(
             user.email, subject(network, week), "weekly_digest",
-            user=user, network=network, week=summary, school=school, links=links,
+            user=user, network=network, week=summary, school=school, links=pages,
             stalled=_visible_stalled(membership, base, network.slug),
             new_artifacts=_visible_new_artifacts(membership, week, base, network.slug),
             marker=_marker(key),
@@ -238,29 +238,10 @@ def _ensure_fresh_snapshot() -> None:
         commit()
 
 
-def base_url() -> str:
-    """Where links in emails point: NIC_BASE_URL, else the current request's host (a task
-    has none: set NIC_BASE_URL in production)."""
-    configured = current_app.config.get("NIC_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return DEFAULT_BASE_URL
-
-
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind(current_app.config.get("SERVER_NAME") or "localhost",
-                                       script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
 def _dashboard_path(slug: str) -> str:
     for endpoint in DASHBOARD_ENDPOINTS:
         try:
-            return _path(endpoint, slug=slug)
+            return links.path(endpoint, slug=slug)
         except BuildError:
             continue
     return f"/n/{slug}/"

@@ -54,51 +54,27 @@ SCHOOL_TABLES = (RollupSchool, RollupSchoolPeriod, RollupChangeIdeaSchool, Rollu
 # An incremental run waits this long before starting, so the edits of the next seconds
 # join the same job instead of each starting one.
 INCREMENTAL_DELAY_SECONDS = 5
-# A job still queued this long after it was asked for has lost its message (or never
-# had one sent): send it again. Longer than the delay plus a busy queue's wait.
-REQUEUE_QUEUED_SECONDS = 120
-# A job `running` this long outlived the task's hard time limit (worker/tasks/rollups.py,
-# 900 s): its worker is gone. Celery redelivers it after the visibility timeout unless
-# Redis lost the message; sending it again is harmless (run_job is idempotent).
-REQUEUE_RUNNING_SECONDS = 1200
+# How long a job may wait or run before it is sent again: ROLLUP_REQUEUE_QUEUED_SECONDS
+# and ROLLUP_REQUEUE_RUNNING_SECONDS (nic/config.py). A running one is also redelivered
+# by Celery after the visibility timeout, unless Redis lost the message.
 
 
 # --- asking --------------------------------------------------------------------------------
 
 def _enqueue(job: RollupJob, countdown: int = 0) -> None:
     """`rollups.run` for this job after commit. With a broker, a failure to send (Redis
-    down) is logged, not raised: the change that asked has committed, and the job row
-    stays queued until requeue_stale sends it again."""
-    _send_run(job.network_id, job.id, countdown)
-
-
-def _send_run(network_id: int, job_id: int, countdown: int = 0) -> None:
-
-    kwargs = {"network_id": network_id, "job_id": job_id}
-    celery = current_app.extensions["celery"]
-    if celery.conf.task_always_eager:
-        jobs.enqueue("rollups.run", countdown=countdown, **kwargs)
-        return
-
-    def send():
-        try:
-            # ignore_result: nobody waits on the result (the job row is the record), and
-            # with Redis away, subscribing to it would block this request for about 20 s.
-            celery.send_task("rollups.run", kwargs=kwargs, countdown=countdown or None, ignore_result=True)
-        except Exception:  # kombu's OperationalError, redis errors: the broker is away
-            logger.warning("could not send roll-up job %s; it stays queued and is sent again later",
-                           kwargs["job_id"], exc_info=True)
-
-    on_commit(send)
+    down) is logged by jobs.enqueue, not raised: the change that asked has committed, and
+    the job row stays queued until requeue_stale sends it again."""
+    jobs.enqueue("rollups.run", countdown=countdown, network_id=job.network_id, job_id=job.id)
 
 
 def _is_stale(job: RollupJob, now: datetime) -> bool:
     config = current_app.config
     if job.state == "queued":
-        limit = config.get("ROLLUP_REQUEUE_QUEUED_SECONDS", REQUEUE_QUEUED_SECONDS)
+        limit = config["ROLLUP_REQUEUE_QUEUED_SECONDS"]
         return job.requested_at is not None and job.requested_at < now - timedelta(seconds=limit)
     if job.state == "running":
-        limit = config.get("ROLLUP_REQUEUE_RUNNING_SECONDS", REQUEUE_RUNNING_SECONDS)
+        limit = config["ROLLUP_REQUEUE_RUNNING_SECONDS"]
         return job.started_at is not None and job.started_at < now - timedelta(seconds=limit)
     return False
 
@@ -157,7 +133,7 @@ def schedule_school(school_id: int, day: date | None = None, lock: bool = True) 
     of one school queue behind each other; the price is that a job claimed in the few
     milliseconds before this commit misses this message until the next change or the
     nightly run."""
-    if not current_app.config.get("ROLLUP_ON_CHANGE", True) or school_id is None:
+    if not current_app.config["ROLLUP_ON_CHANGE"] or school_id is None:
         return
     today = utcnow().date()
     if not lock and (day is None or day >= today):
@@ -201,8 +177,8 @@ def requeue_stale(now: datetime | None = None) -> int:
     (beat's queue backs up while the worker is away) send each job once. UNSCOPED on
     purpose: it only learns which jobs to send; each run happens inside its network."""
     now = now or utcnow()
-    queued_limit = current_app.config.get("ROLLUP_REQUEUE_QUEUED_SECONDS", REQUEUE_QUEUED_SECONDS)
-    running_limit = current_app.config.get("ROLLUP_REQUEUE_RUNNING_SECONDS", REQUEUE_RUNNING_SECONDS)
+    queued_limit = current_app.config["ROLLUP_REQUEUE_QUEUED_SECONDS"]
+    running_limit = current_app.config["ROLLUP_REQUEUE_RUNNING_SECONDS"]
     stale = []
     for state, column, limit in (("queued", RollupJob.requested_at, queued_limit),
                                  ("running", RollupJob.started_at, running_limit)):
@@ -212,7 +188,7 @@ def requeue_stale(now: datetime | None = None) -> int:
             .execution_options(synchronize_session=False, **UNSCOPED)).all()
     for job_id, network_id, state in stale:
         logger.info("sending roll-up job %s (%s) of network %s again", job_id, state, network_id)
-        _send_run(network_id, job_id)
+        jobs.enqueue("rollups.run", network_id=network_id, job_id=job_id)
     commit()  # the sends run after it
     return len(stale)
 
@@ -221,7 +197,7 @@ def requeue_stale(now: datetime | None = None) -> int:
 
 def stalled_days() -> int:
     state = db.session.scalar(select(RollupState))
-    return state.stalled_days if state is not None else current_app.config.get("ROLLUP_STALLED_DAYS", 21)
+    return state.stalled_days if state is not None else current_app.config["ROLLUP_STALLED_DAYS"]
 
 
 def _lock_network(network_id: int) -> None:
@@ -351,7 +327,7 @@ def run_job(job_id: int) -> str:
         return "done"
     started = time.perf_counter()
     computed_at = (compute(job.school_id, job.since) if job.scope == "school"
-                   else compute(parallel=current_app.config.get("ROLLUP_PARALLEL", True)))
+                   else compute(parallel=current_app.config["ROLLUP_PARALLEL"]))
     job.state = "done"
     job.finished_at = utcnow()
     job.seconds = time.perf_counter() - started
@@ -382,7 +358,7 @@ def run_now() -> tuple[datetime, float]:
     """A full roll-up of the current network in this process (`nic rollup run`), with the
     same announcement as a job's. Answers (computed_at, seconds)."""
     started = time.perf_counter()
-    computed_at = compute(parallel=current_app.config.get("ROLLUP_PARALLEL", True))
+    computed_at = compute(parallel=current_app.config["ROLLUP_PARALLEL"])
     network = db.session.get(Network, current_network_id())
     _emit_after_commit(network.id, network.slug, computed_at)
     commit()

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import OutboxMessage
-from nic.services import accounts, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts, networks
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 
 @pytest.fixture

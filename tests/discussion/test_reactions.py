@@ -5,10 +5,10 @@ a message of a thread one may not read (or of another network) is a 404."""
 import pytest
 from sqlalchemy import event, func, select
 
+from nic.events import publish
 from nic.extensions import db
 from nic.models import Message, Reaction
-from nic.realtime import publish
-from nic.services import reactions
+from nic.services.discussion import reactions
 from nic.services.errors import Conflict, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
@@ -239,8 +239,9 @@ def test_a_deleted_messages_reactions_no_longer_count(tenants, sent):
 def test_reactions_edit_and_delete_on_sqlite(sqlite_app):
     """The embedded default (SQLite, no Redis): the grouped summary and the API."""
     from nic.models import Channel, Membership
-    from nic.services import accounts, discussion, networks
-    from nic.services.transaction import commit
+    from nic.services.accounts import accounts, networks
+    from nic.services.discussion import discussion
+    from nic.transaction import commit
 
     app = sqlite_app
     network = networks.create_network("lake", "Lake NIC")

@@ -1,8 +1,10 @@
 # nic: developer and CI entry points. `make help` lists the targets.
 #
-# Python lives in .venv (created on demand); the browser's Socket.IO client is
-# vendored from npm into static/vendor; browser tests drive Debian's chromium
-# (never `playwright install`).
+# Python lives in .venv (created on demand) and is installed from the lock files
+# (requirements.lock, requirements-dev.lock: every package pinned, with hashes;
+# `make lock` regenerates them); the browser's Socket.IO client is vendored from
+# npm into static/vendor; browser tests drive Debian's chromium (never
+# `playwright install`).
 
 .DEFAULT_GOAL := help
 
@@ -15,6 +17,15 @@ PYTEST_ARGS ?=
 # they only contend). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 XDIST = -n $(TEST_WORKERS) --dist loadgroup
+
+# Locked dependencies, generated from pyproject.toml by `make lock` (uv pip compile:
+# one lock for every platform, with hashes). requirements.lock is the app alone and
+# is constrained by requirements-dev.lock, so the two pin the same versions.
+LOCK      := requirements.lock
+DEV_LOCK  := requirements-dev.lock
+LOCK_ARGS ?=
+UV_COMPILE = $(VENV_BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+             --quiet --custom-compile-command "make lock" $(LOCK_ARGS)
 
 # Test services (shell defaults: an exported DATABASE_URL / REDIS_URL wins).
 TEST_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/nic_test
@@ -32,7 +43,7 @@ VENDOR_DIR := static/vendor
 # `sudo` only when not root.
 SUDO := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: help assets chromium demo test test-fast test-dates bench clean
+.PHONY: help assets chromium demo test test-fast test-dates bench lint lock lock-check clean
 
 help: ## List the targets
 	@echo "nic make targets:"
@@ -43,15 +54,36 @@ help: ## List the targets
 
 # --- Python environment -------------------------------------------------------
 
-$(VENV)/.installed: pyproject.toml
+# The locked versions first (pip checks every hash), then nic itself without
+# resolving anything; `pip check` then fails if pyproject.toml asks for something
+# the lock does not hold (run `make lock`).
+define install_locked
 	test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(VENV_BIN)/pip install -q -e .
+	$(VENV_BIN)/pip install -q --require-hashes -r $(1)
+	$(VENV_BIN)/pip install -q --no-deps -e .
+	$(VENV_BIN)/pip check || { echo "$(1) does not satisfy pyproject.toml: run 'make lock'" >&2; exit 1; }
 	touch $@
+endef
 
-$(VENV)/.dev-installed: pyproject.toml
-	test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(VENV_BIN)/pip install -q -e '.[dev]'
-	touch $@
+$(VENV)/.installed: pyproject.toml $(LOCK)
+	$(call install_locked,$(LOCK))
+
+$(VENV)/.dev-installed: pyproject.toml $(DEV_LOCK)
+	$(call install_locked,$(DEV_LOCK))
+
+lock: $(VENV)/.dev-installed ## Regenerate the lock files from pyproject.toml (LOCK_ARGS=--upgrade to move everything)
+	$(UV_COMPILE) --extra dev -o $(DEV_LOCK)
+	$(UV_COMPILE) -c $(DEV_LOCK) -o $(LOCK)
+
+# Regenerates both locks in a scratch folder (keeping their pins) and fails if they differ.
+lock-check: $(VENV)/.dev-installed ## Fail if the lock files are stale against pyproject.toml
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp $(LOCK) $(DEV_LOCK) "$$tmp/"; \
+	$(UV_COMPILE) --extra dev -o "$$tmp/$(DEV_LOCK)"; \
+	$(UV_COMPILE) -c "$$tmp/$(DEV_LOCK)" -o "$$tmp/$(LOCK)"; \
+	sed -i "s#$$tmp/##" "$$tmp/$(LOCK)"; \
+	diff -u $(DEV_LOCK) "$$tmp/$(DEV_LOCK)" && diff -u $(LOCK) "$$tmp/$(LOCK)" \
+	  || { echo "lock files are stale: run 'make lock'" >&2; exit 1; }
 
 # --- Browser assets -------------------------------------------------------------
 
@@ -101,5 +133,16 @@ test-dates: $(VENV)/.dev-installed ## Run the date-sensitive tests at each awkwa
 bench: $(VENV)/.dev-installed ## Run the benchmarks in tests/bench
 	$(TEST_ENV) $(VENV_BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts="" $(PYTEST_ARGS)
 
+# --- Lint, import contracts, types (configured in pyproject.toml) -------------------
+
+# Every step runs, then the target fails if any did: one run shows all that is wrong.
+lint: $(VENV)/.dev-installed lock-check ## ruff check, ruff format --check, lint-imports, mypy
+	@status=0; \
+	echo "--- ruff check"; $(VENV_BIN)/ruff check --output-format concise . || status=1; \
+	echo "--- ruff format --check"; $(VENV_BIN)/ruff format --check --output-format concise . || status=1; \
+	echo "--- lint-imports"; $(VENV_BIN)/lint-imports || status=1; \
+	echo "--- mypy"; $(VENV_BIN)/mypy || status=1; \
+	exit $$status
+
 clean: ## Remove the venv, node_modules, vendored assets, instance/ and caches
-	rm -rf $(VENV) node_modules $(VENDOR_DIR) instance .pytest_cache
+	rm -rf $(VENV) node_modules $(VENDOR_DIR) instance .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

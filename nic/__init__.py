@@ -25,7 +25,7 @@ def create_app(config: dict | None = None):
         if "REDIS_URL" in config and "RATELIMIT_STORAGE_URI" not in config:
             app.config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("nic").setLevel(app.config.get("LOG_LEVEL", logging.INFO))
+    logging.getLogger("nic").setLevel(app.config["LOG_LEVEL"])
 
     from nic import auth, jobs, models, realtime, tenancy  # noqa: F401  (models: metadata)
     from nic.api import init_app as init_api

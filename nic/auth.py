@@ -1,5 +1,6 @@
 """Who is asking: the browser session (Flask-Login) or a personal API token
 (`Authorization: Bearer ...`). Both end up as `current_user`."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, request, url_for
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from nic.extensions import db, login_manager
 from nic.models import User
-from nic.services.accounts import user_for_api_token
+from nic.services.accounts.accounts import user_for_api_token
 
 
 def is_api_request() -> bool:

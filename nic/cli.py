@@ -1,5 +1,6 @@
 """The `nic` command line: a Flask CLI group, so `nic db upgrade` (Flask-Migrate) works.
 Every command fails with one line on stderr and a non-zero exit on bad input."""
+
 from __future__ import annotations
 
 import sys
@@ -18,7 +19,7 @@ def cli():
 
 
 def _network_or_fail(slug: str):
-    from nic.services.networks import network_by_slug
+    from nic.services.accounts.networks import network_by_slug
 
     network = network_by_slug(slug)
     if network is None:
@@ -29,8 +30,13 @@ def _network_or_fail(slug: str):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=300, show_default=True, type=int,
-              help="Concurrent connections: each open socket holds a thread; leave ~100 for pages.")
+@click.option(
+    "--threads",
+    default=300,
+    show_default=True,
+    type=int,
+    help="Concurrent connections: each open socket holds a thread; leave ~100 for pages.",
+)
 @click.option("--graceful-timeout", default=10, show_default=True, type=int)
 def serve(host, port, threads, graceful_timeout):
     """Serve the web app and Socket.IO with gunicorn (gthread, one worker)."""
@@ -43,7 +49,7 @@ def serve(host, port, threads, graceful_timeout):
 @with_appcontext
 def demo():
     """Seed the demo network (once) and print the demo logins."""
-    from nic.demo import seed_demo
+    from nic.demo.seed import seed_demo
 
     for line in seed_demo():
         click.echo(line)
@@ -59,7 +65,7 @@ def network_group():
 @click.option("--name", required=True)
 @with_appcontext
 def network_create(slug, name):
-    from nic.services.networks import create_network
+    from nic.services.accounts.networks import create_network
 
     network = create_network(slug, name)
     click.echo(f"created network {network.slug} (id {network.id})")
@@ -75,7 +81,7 @@ def school_group():
 @click.option("--name", required=True)
 @with_appcontext
 def school_create(network_slug, name):
-    from nic.services.networks import create_school
+    from nic.services.accounts.networks import create_school
     from nic.tenancy import use_network
 
     with use_network(_network_or_fail(network_slug)):
@@ -98,9 +104,9 @@ def user_group():
 @with_appcontext
 def user_create(email, name, password, network_slug, role, school_name):
     """Create a user with a membership; an existing user gains the membership."""
-    from nic.services import accounts, networks
-    from nic.services.transaction import commit, rollback
+    from nic.services.accounts import accounts, networks
     from nic.tenancy import use_network
+    from nic.transaction import commit, rollback
 
     with use_network(_network_or_fail(network_slug)):
         school_id = None
@@ -134,7 +140,7 @@ def token_group():
 @with_appcontext
 def token_create(email, name):
     """Print a new personal API token, alone, on stdout."""
-    from nic.services import accounts
+    from nic.services.accounts import accounts
 
     user = accounts.find_user_by_email(email)
     if user is None:
@@ -154,15 +160,20 @@ def bench_group():
 @click.option("--cycles", required=True, type=int, help="Cycles in all, spread over the new schools")
 @click.option("--points", required=True, type=int, help="Measure points in all, spread over schools and measures")
 @click.option("--seed", default=20260406, show_default=True, type=int, help="Random seed: same seed, same data")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day the data leads up to (default: today)")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the data leads up to (default: today)",
+)
 @with_appcontext
 def bench_seed(network_slug, schools, cycles, points, seed, as_of):
     """Bulk-load synthetic but realistic data into a network, in one transaction."""
-    from nic.bench_seed import seed as run_seed
+    from nic.bench.seed import seed as run_seed
 
-    for line in run_seed(network_slug, schools, cycles, points, seed=seed, as_of=as_of and as_of.date(),
-                         progress=click.echo):
+    for line in run_seed(
+        network_slug, schools, cycles, points, seed=seed, as_of=as_of and as_of.date(), progress=click.echo
+    ):
         click.echo(line)
 
 
@@ -176,7 +187,7 @@ def rollup_group():
 @with_appcontext
 def rollup_run(network_slug):
     """Run the network's full roll-up in this process; the last line is the elapsed seconds."""
-    from nic.services import rollups
+    from nic.services.rollups import rollups
     from nic.tenancy import use_network
 
     network = _network_or_fail(network_slug)

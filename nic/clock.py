@@ -13,14 +13,15 @@ everything that depends on it, and PostgreSQL's own clock cannot contradict it.
 Times are UTC. Durations that are not about the calendar (timeouts, deadlines,
 heartbeats) use `time.monotonic()` where they are measured and are not read here.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 def utcnow() -> datetime:
     """Now, as a timezone-aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -2,12 +2,20 @@
 
 The embedded default is what `make demo` runs: SQLite in the instance folder, no Redis
 (Celery eager, Socket.IO in-process, rate limits in memory), mail into the dev outbox.
+
+Every setting has its default here and only here: the rest of nic reads
+`current_app.config[KEY]`, never `.get(KEY, default)`, and README's configuration table
+lists each one (tests/test_config.py checks both).
 """
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+
+# A cycle not done and unchanged this many days counts as stalled, until a network sets
+# its own (RollupState.stalled_days).
+DEFAULT_STALLED_DAYS = 21
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -89,12 +97,19 @@ def load_config(instance_path: str) -> dict:
         # incremental roll-up of that school (coalesced); a cycle unchanged this many days
         # counts as stalled (a network can set its own).
         "ROLLUP_ON_CHANGE": _flag("NIC_ROLLUP_ON_CHANGE", default=True),
-        "ROLLUP_STALLED_DAYS": int(os.environ.get("NIC_ROLLUP_STALLED_DAYS") or 21),
+        "ROLLUP_STALLED_DAYS": int(os.environ.get("NIC_ROLLUP_STALLED_DAYS") or DEFAULT_STALLED_DAYS),
         # A full roll-up on PostgreSQL computes the measure statistics on a second
-        # connection at the same time as the rest (nic.services.rollups.compute).
+        # connection at the same time as the rest (nic.services.rollups.rollups.compute).
         "ROLLUP_PARALLEL": _flag("NIC_ROLLUP_PARALLEL", default=True),
         # After a full roll-up on PostgreSQL, VACUUM ANALYZE the snapshot tables it rewrote.
         "ROLLUP_VACUUM": _flag("NIC_ROLLUP_VACUUM", default=True),
+        # A roll-up job still queued this long after it was asked for has lost its message
+        # (or never had one sent): beat's sweep sends it again. Longer than the incremental
+        # delay plus a busy queue's wait.
+        "ROLLUP_REQUEUE_QUEUED_SECONDS": int(os.environ.get("NIC_ROLLUP_REQUEUE_QUEUED_SECONDS") or 120),
+        # A job `running` this long outlived the task's hard time limit (worker/tasks/rollups.py,
+        # 900 s): its worker is gone. Sending it again is harmless (run_job is idempotent).
+        "ROLLUP_REQUEUE_RUNNING_SECONDS": int(os.environ.get("NIC_ROLLUP_REQUEUE_RUNNING_SECONDS") or 1200),
         # Messages one person may post (socket or HTTP), counted in the same store.
         "MESSAGE_RATE_LIMIT": os.environ.get("NIC_MESSAGE_RATE_LIMIT") or "30 per minute",
         # Notification digests: beat looks every NIC_DIGEST_EVERY_MINUTES for notifications
@@ -102,9 +117,19 @@ def load_config(instance_path: str) -> dict:
         "NIC_DIGEST_DELAY_MINUTES": float(os.environ.get("NIC_DIGEST_DELAY_MINUTES") or 30),
         "NIC_DIGEST_EVERY_MINUTES": float(os.environ.get("NIC_DIGEST_EVERY_MINUTES") or 15),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Celery (nic.jobs): the queue nic's tasks go to, and the broker's visibility
+        # timeout. A message not acknowledged within it is handed out again, so it must
+        # exceed the longest task (docs/DECISIONS.md; tests/rollups/test_worker_settings.py).
+        "CELERY_QUEUE": os.environ.get("NIC_CELERY_QUEUE") or "nic",
+        "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("NIC_CELERY_VISIBILITY_TIMEOUT") or 3600),
+        # More broker transport options (a dict: tests shorten the unacked-restore interval).
+        "CELERY_TRANSPORT_EXTRA": {},
+        # The level of nic's own loggers (DEBUG, INFO, WARNING, ERROR).
+        "LOG_LEVEL": (os.environ.get("NIC_LOG_LEVEL") or "INFO").upper(),
         # argon2id cost; tests lower it (the hash is the slowest thing in a sign-in).
         "ARGON2_TIME_COST": int(os.environ.get("NIC_ARGON2_TIME_COST") or 3),
         "ARGON2_MEMORY_KIB": int(os.environ.get("NIC_ARGON2_MEMORY_KIB") or 65536),
+        # API pages: items per page when `limit` is not given, and the most `limit` may ask.
         "PAGE_SIZE": 50,
         "MAX_PAGE_SIZE": 200,
         # Uploads and blob storage (nic.storage). The per-file limit is enforced while the

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound; `create_app` binds them with `init_app`."""
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager

@@ -12,20 +12,20 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
 from nic.extensions import db
-from nic.services.transaction import on_commit
+from nic.tenancy import use_network
+from nic.transaction import on_commit
 
 logger = logging.getLogger(__name__)
 
 TASK_MODULES = ["worker.tasks.mail", "worker.tasks.artifacts", "worker.tasks.rollups", "worker.tasks.notifications"]
-LONGEST_TASK_SECONDS = 3600
 
 
 def celery_config(app: Flask) -> dict:
-    redis_url = app.config.get("REDIS_URL")
+    redis_url = app.config["REDIS_URL"]
     # A message not acknowledged within the visibility timeout is handed out again, so it
-    # must exceed the longest task (see docs/DECISIONS.md and TOOLCHAIN's Celery notes).
-    transport = {"visibility_timeout": app.config.get("CELERY_VISIBILITY_TIMEOUT", LONGEST_TASK_SECONDS)}
-    transport.update(app.config.get("CELERY_TRANSPORT_EXTRA", {}))
+    # must exceed the longest task (see docs/DECISIONS.md and docs/TOOLCHAIN.md's Celery notes).
+    transport = {"visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"]}
+    transport.update(app.config["CELERY_TRANSPORT_EXTRA"])
     return {
         "broker_url": redis_url or "memory://",
         "result_backend": redis_url or "cache+memory://",
@@ -37,7 +37,7 @@ def celery_config(app: Flask) -> dict:
         "broker_transport_options": transport,
         "result_backend_transport_options": dict(transport),
         "broker_connection_retry_on_startup": True,
-        "task_default_queue": app.config.get("CELERY_QUEUE", "nic"),
+        "task_default_queue": app.config["CELERY_QUEUE"],
         "result_expires": 86400,
         "include": TASK_MODULES,
         "timezone": "UTC",
@@ -59,8 +59,6 @@ def init_app(app: Flask) -> Celery:
                     db.session.remove()
 
         def _run_scoped(self, args, kwargs):
-            from nic.tenancy import use_network
-
             network_id = kwargs.get("network_id")
             if network_id is None:
                 return self.run(*args, **kwargs)

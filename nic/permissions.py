@@ -5,12 +5,22 @@ these are the extra actions a role allows inside its own network.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from flask import abort
 
 from nic.models import ROLES
 from nic.tenancy import current_membership
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
+    from nic.models import Artifact, Cycle, Membership
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _ALL = frozenset(ROLES)
 _FACILITATORS = frozenset({"facilitator"})
@@ -52,12 +62,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "rollups.run": _FACILITATORS,
     # dashboards: the whole network's page, its exports and report (principals see their
     # own school's page, under rollups.view); a nudge to a stalled cycle (principals: their
-    # own school's cycles, see nic.services.dashboard_school)
+    # own school's cycles, see nic.services.rollups.dashboard_school)
     "dashboard.network": _FACILITATORS,
     "dashboard.nudge": frozenset({"facilitator", "principal"}),
     # leadership self-assessments: facilitators adopt, copy, import, edit and link the
     # network's frameworks and open and close rounds; who rates and records consensus in
-    # a school is the school's leadership team (nic.services.assessments.can_rate); every
+    # a school is the school's leadership team (nic.services.assessments.assessments.can_rate); every
     # member reads the network's consensus view
     "frameworks.manage": _FACILITATORS,
     "assessments.manage": _FACILITATORS,
@@ -71,7 +81,7 @@ def allowed(role: str | None, action: str) -> bool:
     return role in ACTION_ROLES[action]
 
 
-def can(action: str, membership=None) -> bool:
+def can(action: str, membership: Membership | None = None) -> bool:
     membership = membership or current_membership()
     return membership is not None and allowed(membership.role, action)
 
@@ -83,14 +93,13 @@ def require(action: str) -> None:
         abort(403)
 
 
-def requires(action: str):
-    def decorator(view):
+def requires(action: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    def decorator(view: Callable[_P, _R]) -> Callable[_P, _R]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             require(action)
             return view(*args, **kwargs)
 
-        wrapped.nic_action = action
         return wrapped
 
     return decorator
@@ -98,7 +107,7 @@ def requires(action: str):
 
 # --- object-level rules: which cycles a member may see and change ----------------------
 
-def visible_cycles_clause(membership):
+def visible_cycles_clause(membership: Membership) -> ColumnElement[bool]:
     """SQL condition for the cycles `membership` may read: not deleted, and shared with
     the network or belonging to the member's own school. Facilitators (no school) read
     what is shared with the network. Every list, page, API route and task uses this."""
@@ -110,23 +119,25 @@ def visible_cycles_clause(membership):
     return Cycle.deleted_at.is_(None) & or_(Cycle.visibility == "network", own_school)
 
 
-def can_see_cycle(membership, cycle) -> bool:
+def can_see_cycle(membership: Membership | None, cycle: Cycle | None) -> bool:
     if membership is None or cycle is None or cycle.deleted_at is not None:
         return False
-    return cycle.visibility == "network" or (membership.school_id is not None and cycle.school_id == membership.school_id)
+    return cycle.visibility == "network" or (
+        membership.school_id is not None and cycle.school_id == membership.school_id
+    )
 
 
-def can_edit_cycle(membership, cycle) -> bool:
+def can_edit_cycle(membership: Membership | None, cycle: Cycle | None) -> bool:
     """Principals and teacher leaders edit their own school's cycles; anyone named as a
     co-author (or the owner) contributes to that cycle. Facilitators read and comment."""
-    if not can_see_cycle(membership, cycle):
+    if membership is None or cycle is None or not can_see_cycle(membership, cycle):
         return False
     if cycle.owner_id == membership.user_id or any(u.id == membership.user_id for u in cycle.coauthors):
         return True
     return allowed(membership.role, "cycles.edit") and cycle.school_id == membership.school_id
 
 
-def can_restore_cycle(membership, cycle) -> bool:
+def can_restore_cycle(membership: Membership | None, cycle: Cycle) -> bool:
     """Soft-deleted cycles come back only through their school's principal."""
     return (
         membership is not None
@@ -137,7 +148,7 @@ def can_restore_cycle(membership, cycle) -> bool:
 
 # --- artifacts: the same rule shape as cycles --------------------------------------------
 
-def visible_artifacts_clause(membership):
+def visible_artifacts_clause(membership: Membership) -> ColumnElement[bool]:
     """SQL condition for the artifacts `membership` may read: not deleted, and shared with
     the network or belonging to the member's own school. Every artifact list, page, API
     route and count uses this."""
@@ -149,7 +160,7 @@ def visible_artifacts_clause(membership):
     return Artifact.deleted_at.is_(None) & or_(Artifact.visibility == "network", own_school)
 
 
-def can_see_artifact(membership, artifact) -> bool:
+def can_see_artifact(membership: Membership | None, artifact: Artifact | None) -> bool:
     if membership is None or artifact is None or artifact.deleted_at is not None:
         return False
     return artifact.visibility == "network" or (
@@ -157,11 +168,11 @@ def can_see_artifact(membership, artifact) -> bool:
     )
 
 
-def can_edit_artifact(membership, artifact) -> bool:
+def can_edit_artifact(membership: Membership | None, artifact: Artifact | None) -> bool:
     """Its author, and the principal and teacher leaders of its school, change an artifact
     (metadata, versions, change-idea links) and delete it. Facilitators curate through
     links and discussion, not by rewriting a school's materials."""
-    if not can_see_artifact(membership, artifact):
+    if membership is None or artifact is None or not can_see_artifact(membership, artifact):
         return False
     if artifact.author_id is not None and artifact.author_id == membership.user_id:
         return True

@@ -3,6 +3,7 @@
 Socket.IO needs every request of one client to reach the same process, so each server
 is a single worker process; run several behind a proxy with sticky sessions and the
 Redis message queue to scale out (README, "Running several processes")."""
+
 from __future__ import annotations
 
 import sys

@@ -13,21 +13,33 @@ query that crosses networks (today: finding a user's own memberships).
 `db.session.get()` can answer from the identity map without running SQL, so it bypasses
 the hook: load tenant objects with `get_scoped()` / `get_or_404()` instead.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from flask import abort, g, has_app_context, request
+from flask import Flask, Response, abort, g, has_app_context, request
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import ClauseElement, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import util as sql_util
 
-from nic.extensions import db, login_manager
+from nic.extensions import Base, db, login_manager
 from nic.models import Membership, Network, TenantMixin
 
+if TYPE_CHECKING:
+    from sqlalchemy import FromClause
+    from sqlalchemy.orm import UOWTransaction
+    from sqlalchemy.sql import Executable
+
+    from nic.models import User
+
 logger = logging.getLogger(__name__)
+
+_Model = TypeVar("_Model")
 
 UNSCOPED = {"nic_unscoped": True}
 
@@ -45,7 +57,7 @@ def current_network() -> Network | None:
 
 
 @contextmanager
-def use_network(network: Network | int):
+def use_network(network: Network | int) -> Iterator[None]:
     """Make `network` current for the block (CLI commands, tasks, tests)."""
     network_id = network if isinstance(network, int) else network.id
     previous = (g.get("nic_network_id"), g.get("nic_network"))
@@ -57,23 +69,25 @@ def use_network(network: Network | int):
         g.nic_network_id, g.nic_network = previous
 
 
-def get_scoped(model, object_id):
-    """The tenant object with this id in the current network, or None."""
+def get_scoped(model: type[_Model], object_id: Any) -> _Model | None:
+    """The tenant object with this id in the current network, or None. `object_id` is
+    whatever the client sent: anything that is not an integer finds nothing."""
     try:
         object_id = int(object_id)
     except (TypeError, ValueError):
         return None
-    return db.session.scalar(select(model).where(model.id == object_id))
+    id_column = model.id  # type: ignore[attr-defined]  # every tenant model has an `id`; the mixin does not say so
+    return db.session.scalar(select(model).where(id_column == object_id))
 
 
-def get_or_404(model, object_id):
+def get_or_404(model: type[_Model], object_id: Any) -> _Model:
     obj = get_scoped(model, object_id)
     if obj is None:
         abort(404)
     return obj
 
 
-def membership_in(user, slug: str) -> Membership | None:
+def membership_in(user: User, slug: str) -> Membership | None:
     """The user's membership in the network with this slug: the only way into a network."""
     stmt = (
         select(Membership)
@@ -84,7 +98,7 @@ def membership_in(user, slug: str) -> Membership | None:
     return db.session.scalar(stmt)
 
 
-def memberships_of(user) -> list[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     """Every membership of one user, across networks, for the switcher and /api/v1/me."""
     stmt = (
         select(Membership)
@@ -96,21 +110,20 @@ def memberships_of(user) -> list[Membership]:
     return list(db.session.scalars(stmt))
 
 
-def _tenant_tables() -> frozenset:
-    from nic.extensions import db
-
-    return frozenset(
-        mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantMixin)
+def _tenant_tables() -> frozenset[FromClause]:
+    return frozenset(  # Base's registry is db.Model's
+        mapper.local_table for mapper in Base.registry.mappers if issubclass(mapper.class_, TenantMixin)
     )
 
 
-def _touches_tenant_data(statement) -> bool:
+def _touches_tenant_data(statement: Executable) -> bool:
     """True if any table of a tenant model appears anywhere in the statement: selected,
     in select_from, joined, aliased, in a subquery or the target of an UPDATE/DELETE.
     (ORMExecuteState.all_mappers sees only the selected entities, which is not enough.)"""
     tenant_tables = _tenant_tables()
+    # An ORM statement is a ClauseElement (a Select, Update or Delete); Executable does not say so.
     found = sql_util.find_tables(
-        statement, check_columns=True, include_aliases=True, include_joins=True, include_crud=True
+        cast(ClauseElement, statement), check_columns=True, include_aliases=True, include_joins=True, include_crud=True
     )
     return any(item is not None and getattr(item, "element", item) in tenant_tables for item in found)
 
@@ -131,13 +144,11 @@ def _scope_orm_execute(state: ORMExecuteState) -> None:
     # each tenant entity wherever it appears (joins, subqueries, aliases) and is a no-op
     # for statements without one.
     state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantMixin, lambda cls: cls.network_id == network_id, include_aliases=True
-        )
+        with_loader_criteria(TenantMixin, lambda cls: cls.network_id == network_id, include_aliases=True)
     )
 
 
-def _check_flush(session: Session, flush_context, instances) -> None:
+def _check_flush(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     network_id = current_network_id()
     for obj in session.new:
         if not isinstance(obj, TenantMixin):
@@ -153,13 +164,14 @@ def _check_flush(session: Session, flush_context, instances) -> None:
             raise TenantScopeError(f"change to {type(obj).__name__} outside the current network")
 
 
-def _bind_network_from_url():
+def _bind_network_from_url() -> Response | None:
     """Every URL with a `slug` is tenant data: sign-in first, then membership, else 404."""
     slug = (request.view_args or {}).get("slug")
     if slug is None:
         return None
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        response: Response = login_manager.unauthorized()
+        return response
     membership = membership_in(current_user, slug)
     if membership is None:
         abort(404)
@@ -169,7 +181,7 @@ def _bind_network_from_url():
     return None
 
 
-def _clear_network(exc=None):
+def _clear_network(exc: BaseException | None = None) -> None:
     for name in ("nic_network_id", "nic_network", "nic_membership"):
         g.pop(name, None)
 
@@ -181,7 +193,7 @@ def current_membership() -> Membership | None:
 _listeners_installed = False
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     global _listeners_installed
     if not _listeners_installed:
         # On the Session class, so every session (the request's, a task's, a test's

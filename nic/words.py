@@ -2,6 +2,7 @@
 every sentence nic builds with a count, in Python and in templates (registered as the
 `plural` filter and the `noun` global by nic.web.init_app; macros/ui.html `count` uses
 it too). English only: a noun whose plural is not one + "s" names it (`many`)."""
+
 from __future__ import annotations
 
 

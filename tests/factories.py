@@ -1,5 +1,6 @@
 """Factories that build through the models directly (fast, explicit), inside a network
 made current with use_network, the same way the product scopes its writes."""
+
 from __future__ import annotations
 
 import base64
@@ -11,12 +12,38 @@ from datetime import date, timedelta
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    AssessmentConsensus, AssessmentRating, AssessmentRound, ConsensusEvidence, Framework, FrameworkPractice,
-    Channel, Message, Notification, Thread, Artifact, ArtifactCycleLink, ArtifactVersion, Aim, ApiToken, ChartSplit, Measure, MeasurePoint, ChangeIdea, Cycle, CycleQuestion, DiagramRevision, Driver, Invitation, Membership, Network,
-    School, Team, User,
+    Aim,
+    ApiToken,
+    Artifact,
+    ArtifactCycleLink,
+    ArtifactVersion,
+    AssessmentConsensus,
+    AssessmentRating,
+    AssessmentRound,
+    ChangeIdea,
+    Channel,
+    ChartSplit,
+    ConsensusEvidence,
+    Cycle,
+    CycleQuestion,
+    DiagramRevision,
+    Driver,
+    Framework,
+    FrameworkPractice,
+    Invitation,
+    Measure,
+    MeasurePoint,
+    Membership,
+    Message,
+    Network,
+    Notification,
+    School,
+    Team,
+    Thread,
+    User,
 )
-from nic.services import passwords
-from nic.services.secrets import digest, new_token
+from nic.services.accounts import passwords
+from nic.services.accounts.secrets import digest, new_token
 from nic.storage import get_storage
 from nic.tenancy import use_network
 
@@ -42,8 +69,11 @@ def make_school(network: Network, name: str | None = None) -> School:
 
 def make_user(email: str | None = None, name: str | None = None, password: str = PASSWORD) -> User:
     n = next(_counter)
-    user = User(email=email or f"person{n}@example.org", name=name or f"Person {n}",
-                password_hash=passwords.hash_password(password))
+    user = User(
+        email=email or f"person{n}@example.org",
+        name=name or f"Person {n}",
+        password_hash=passwords.hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -58,14 +88,23 @@ def make_member(network: Network, role: str, school: School | None = None, user:
     return membership
 
 
-def make_invitation(network: Network, inviter: User, email: str | None = None, role: str = "principal",
-                    school: School | None = None, expires_in: timedelta = timedelta(days=3)) -> tuple[Invitation, str]:
+def make_invitation(
+    network: Network,
+    inviter: User,
+    email: str | None = None,
+    role: str = "principal",
+    school: School | None = None,
+    expires_in: timedelta = timedelta(days=3),
+) -> tuple[Invitation, str]:
     token = new_token()
     with use_network(network):
         invitation = Invitation(
-            email=email or f"invitee{next(_counter)}@example.org", role=role,
-            school_id=school.id if school else None, token_hash=digest(token),
-            invited_by_id=inviter.id, expires_at=utcnow() + expires_in,
+            email=email or f"invitee{next(_counter)}@example.org",
+            role=role,
+            school_id=school.id if school else None,
+            token_hash=digest(token),
+            invited_by_id=inviter.id,
+            expires_at=utcnow() + expires_in,
         )
         db.session.add(invitation)
         db.session.flush()
@@ -82,7 +121,9 @@ def make_token(user: User) -> tuple[ApiToken, str]:
 
 def make_aim(network: Network, statement: str = "9th graders on track rises from 70% to 85% by June") -> Aim:
     with use_network(network):
-        aim = Aim(statement=statement, population="9th graders", measure_label="on track", baseline=70, target=85, unit="%")
+        aim = Aim(
+            statement=statement, population="9th graders", measure_label="on track", baseline=70, target=85, unit="%"
+        )
         db.session.add(aim)
         db.session.flush()
     return aim
@@ -96,11 +137,21 @@ def make_driver(aim: Aim, title: str | None = None, kind: str = "primary", paren
     return driver
 
 
-def make_change_idea(network: Network, title: str | None = None, drivers: list[Driver] = (), status: str = "accepted",
-                     aim: Aim | None = None) -> ChangeIdea:
+def make_change_idea(
+    network: Network,
+    title: str | None = None,
+    drivers: list[Driver] = (),
+    status: str = "accepted",
+    aim: Aim | None = None,
+) -> ChangeIdea:
     with use_network(network):
-        idea = ChangeIdea(title=title or f"Change idea {next(_counter)}", status=status, drivers=list(drivers),
-                          aim_id=aim.id if aim else None, description="")
+        idea = ChangeIdea(
+            title=title or f"Change idea {next(_counter)}",
+            status=status,
+            drivers=list(drivers),
+            aim_id=aim.id if aim else None,
+            description="",
+        )
         db.session.add(idea)
         db.session.flush()
     return idea
@@ -108,8 +159,12 @@ def make_change_idea(network: Network, title: str | None = None, drivers: list[D
 
 def make_revision(aim: Aim, author: User | None = None, summary: str = "Initial diagram") -> DiagramRevision:
     with use_network(aim.network_id):
-        revision = DiagramRevision(aim_id=aim.id, author_id=author.id if author else None, summary=summary,
-                                   snapshot={"aim": {"id": aim.id, "statement": aim.statement}, "drivers": [], "change_ideas": []})
+        revision = DiagramRevision(
+            aim_id=aim.id,
+            author_id=author.id if author else None,
+            summary=summary,
+            snapshot={"aim": {"id": aim.id, "statement": aim.statement}, "drivers": [], "change_ideas": []},
+        )
         db.session.add(revision)
         db.session.flush()
     return revision
@@ -123,14 +178,29 @@ def make_team(school: School, name: str | None = None, kind: str = "ilt", member
     return team
 
 
-def make_cycle(school: School, owner: User | None = None, title: str | None = None, visibility: str = "network",
-               phase: str = "plan", change_idea: ChangeIdea | None = None, parent: Cycle | None = None,
-               team: Team | None = None, questions: list[tuple[str, str]] = (), **fields) -> Cycle:
+def make_cycle(
+    school: School,
+    owner: User | None = None,
+    title: str | None = None,
+    visibility: str = "network",
+    phase: str = "plan",
+    change_idea: ChangeIdea | None = None,
+    parent: Cycle | None = None,
+    team: Team | None = None,
+    questions: list[tuple[str, str]] = (),
+    **fields,
+) -> Cycle:
     with use_network(school.network_id):
         cycle = Cycle(
-            school_id=school.id, owner_id=owner.id if owner else None, title=title or f"Cycle {next(_counter)}",
-            visibility=visibility, phase=phase, change_idea_id=change_idea.id if change_idea else None,
-            parent_id=parent.id if parent else None, team_id=team.id if team else None, **fields,
+            school_id=school.id,
+            owner_id=owner.id if owner else None,
+            title=title or f"Cycle {next(_counter)}",
+            visibility=visibility,
+            phase=phase,
+            change_idea_id=change_idea.id if change_idea else None,
+            parent_id=parent.id if parent else None,
+            team_id=team.id if team else None,
+            **fields,
         )
         cycle.questions = [CycleQuestion(question=q, prediction=p, position=i) for i, (q, p) in enumerate(questions)]
         db.session.add(cycle)
@@ -138,11 +208,24 @@ def make_cycle(school: School, owner: User | None = None, title: str | None = No
     return cycle
 
 
-def make_measure(network: Network, name: str | None = None, chart: str = "run", kind: str = "outcome",
-                 frequency: str = "weekly", direction: str = "up", **fields) -> Measure:
+def make_measure(
+    network: Network,
+    name: str | None = None,
+    chart: str = "run",
+    kind: str = "outcome",
+    frequency: str = "weekly",
+    direction: str = "up",
+    **fields,
+) -> Measure:
     with use_network(network):
-        measure = Measure(name=name or f"Measure {next(_counter)}", chart=chart, kind=kind, frequency=frequency,
-                          direction=direction, **fields)
+        measure = Measure(
+            name=name or f"Measure {next(_counter)}",
+            chart=chart,
+            kind=kind,
+            frequency=frequency,
+            direction=direction,
+            **fields,
+        )
         db.session.add(measure)
         db.session.flush()
     return measure
@@ -156,8 +239,9 @@ def make_points(measure: Measure, school: School, rows: list[tuple]) -> list[Mea
             if len(row) == 2:
                 point = MeasurePoint(measure_id=measure.id, school_id=school.id, period=row[0], value=row[1])
             else:
-                point = MeasurePoint(measure_id=measure.id, school_id=school.id, period=row[0],
-                                     numerator=row[1], denominator=row[2])
+                point = MeasurePoint(
+                    measure_id=measure.id, school_id=school.id, period=row[0], numerator=row[1], denominator=row[2]
+                )
             points.append(point)
         db.session.add_all(points)
         db.session.flush()
@@ -166,8 +250,9 @@ def make_points(measure: Measure, school: School, rows: list[tuple]) -> list[Mea
 
 def make_split(measure: Measure, start_date, school: School | None = None, label: str = "New routine") -> ChartSplit:
     with use_network(measure.network_id):
-        split = ChartSplit(measure_id=measure.id, school_id=school.id if school else None, start_date=start_date,
-                           label=label)
+        split = ChartSplit(
+            measure_id=measure.id, school_id=school.id if school else None, start_date=start_date, label=label
+        )
         db.session.add(split)
         db.session.flush()
     return split
@@ -176,26 +261,49 @@ def make_split(measure: Measure, start_date, school: School | None = None, label
 TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 
 
-def make_artifact(school: School, author: User | None = None, title: str | None = None, visibility: str = "network",
-                  kind: str = "protocol", url: str | None = None, versions: int = 1, cycle: Cycle | None = None,
-                  **fields) -> Artifact:
+def make_artifact(
+    school: School,
+    author: User | None = None,
+    title: str | None = None,
+    visibility: str = "network",
+    kind: str = "protocol",
+    url: str | None = None,
+    versions: int = 1,
+    cycle: Cycle | None = None,
+    **fields,
+) -> Artifact:
     """An artifact with `versions` versions whose small PDF-looking blobs really are in
     storage (the latest with a PNG preview), so downloads and previews answer 200. Tests of
     uploads themselves go through the service instead."""
     storage = get_storage()
     with use_network(school.network_id):
-        artifact = Artifact(school_id=school.id, author_id=author.id if author else None,
-                            title=title or f"Artifact {next(_counter)}", visibility=visibility, kind=kind, url=url,
-                            **fields)
+        artifact = Artifact(
+            school_id=school.id,
+            author_id=author.id if author else None,
+            title=title or f"Artifact {next(_counter)}",
+            visibility=visibility,
+            kind=kind,
+            url=url,
+            **fields,
+        )
         if url is None:
             artifact.versions = []
             for n in range(1, versions + 1):
-                blob = storage.put_stream(io.BytesIO(b"%PDF-1.4\n% nic test artifact, version " + str(n).encode()
-                                                     + b"\n%%EOF\n"), 1 << 20)
-                artifact.versions.append(ArtifactVersion(
-                    number=n, sha256=blob.sha256, size=blob.size, content_type="application/pdf",
-                    filename=f"file-v{n}.pdf", uploaded_by_id=author.id if author else None,
-                    extraction_status="none", preview_status="none"))
+                blob = storage.put_stream(
+                    io.BytesIO(b"%PDF-1.4\n% nic test artifact, version " + str(n).encode() + b"\n%%EOF\n"), 1 << 20
+                )
+                artifact.versions.append(
+                    ArtifactVersion(
+                        number=n,
+                        sha256=blob.sha256,
+                        size=blob.size,
+                        content_type="application/pdf",
+                        filename=f"file-v{n}.pdf",
+                        uploaded_by_id=author.id if author else None,
+                        extraction_status="none",
+                        preview_status="none",
+                    )
+                )
             if artifact.versions:
                 preview = storage.put_stream(io.BytesIO(base64.b64decode(TINY_PNG)), 1 << 20)
                 artifact.versions[-1].preview_sha256 = preview.sha256
@@ -203,8 +311,13 @@ def make_artifact(school: School, author: User | None = None, title: str | None 
         db.session.add(artifact)
         db.session.flush()
         if cycle is not None:
-            db.session.add(ArtifactCycleLink(artifact_id=artifact.id, cycle_id=cycle.id,
-                                             version_id=artifact.versions[-1].id if artifact.versions else None))
+            db.session.add(
+                ArtifactCycleLink(
+                    artifact_id=artifact.id,
+                    cycle_id=cycle.id,
+                    version_id=artifact.versions[-1].id if artifact.versions else None,
+                )
+            )
             db.session.flush()
     return artifact
 
@@ -217,11 +330,13 @@ def make_channel(network: Network, name: str | None = None, roles: str = "") -> 
     return channel
 
 
-def make_thread(network: Network, subject: str, subject_id: int | None, title: str = "",
-                author: User | None = None) -> Thread:
+def make_thread(
+    network: Network, subject: str, subject_id: int | None, title: str = "", author: User | None = None
+) -> Thread:
     with use_network(network):
-        thread = Thread(subject=subject, subject_id=subject_id, title=title,
-                        created_by_id=author.id if author else None)
+        thread = Thread(
+            subject=subject, subject_id=subject_id, title=title, created_by_id=author.id if author else None
+        )
         db.session.add(thread)
         db.session.flush()
     return thread
@@ -237,12 +352,19 @@ def make_message(thread: Thread, author: User | None, body: str = "Hello") -> Me
     return message
 
 
-def make_notification(message: Message, user: User, kind: str = "mention", text: str | None = None,
-                      **fields) -> Notification:
+def make_notification(
+    message: Message, user: User, kind: str = "mention", text: str | None = None, **fields
+) -> Notification:
     with use_network(message.network_id):
-        notification = Notification(user_id=user.id, kind=kind, actor_id=message.author_id,
-                                    thread_id=message.thread_id, message_id=message.id,
-                                    text=text or f"Someone mentioned you ({next(_counter)})", **fields)
+        notification = Notification(
+            user_id=user.id,
+            kind=kind,
+            actor_id=message.author_id,
+            thread_id=message.thread_id,
+            message_id=message.id,
+            text=text or f"Someone mentioned you ({next(_counter)})",
+            **fields,
+        )
         db.session.add(notification)
         db.session.flush()
     return notification
@@ -289,7 +411,9 @@ def make_tenant(slug: str, label: str) -> Tenant:
     principal = make_member(network, "principal", schools[0], make_user(f"principal@{slug}.org", f"{label} Principal"))
     teacher = make_member(network, "teacher_leader", schools[0], make_user(f"teacher@{slug}.org", f"{label} Teacher"))
     member = make_member(network, "member", schools[1], make_user(f"member@{slug}.org", f"{label} Member"))
-    invitation, invite_token = make_invitation(network, facilitator.user, f"invitee@{slug}.org", "teacher_leader", schools[1])
+    invitation, invite_token = make_invitation(
+        network, facilitator.user, f"invitee@{slug}.org", "teacher_leader", schools[1]
+    )
     api_token, api_secret = make_token(facilitator.user)
     aim = make_aim(network, f"{label} ninth graders on track rises from 70% to 85% by June")
     primary = make_driver(aim, f"{label} strong relationships with adults")
@@ -297,8 +421,14 @@ def make_tenant(slug: str, label: str) -> Tenant:
     idea = make_change_idea(network, f"{label} grade monitoring huddle", drivers=[secondary], aim=aim)
     revision = make_revision(aim, facilitator.user)
     team = make_team(schools[0], f"{label} instructional leadership team", members=[principal.user, teacher.user])
-    cycle = make_cycle(schools[0], teacher.user, f"{label} huddle test one", change_idea=idea, team=team,
-                       questions=[(f"{label} will teachers flag students?", "Yes, most will")])
+    cycle = make_cycle(
+        schools[0],
+        teacher.user,
+        f"{label} huddle test one",
+        change_idea=idea,
+        team=team,
+        questions=[(f"{label} will teachers flag students?", "Yes, most will")],
+    )
     private = make_cycle(schools[0], teacher.user, f"{label} private trial", visibility="school")
     measure = make_measure(network, f"{label} on-track rate", chart="p", unit="%", aim_id=aim.id)
     make_points(measure, schools[0], [(date(2026, 9, 7), 14, 20), (date(2026, 9, 14), 15, 20)])
@@ -312,45 +442,88 @@ def make_tenant(slug: str, label: str) -> Tenant:
     practice = framework.practices[0]
     assessment_round = make_round(framework, f"{label} fall round", opened_by=facilitator.user)
     rating = make_rating(assessment_round, schools[0], teacher.user, practice, 1, note=f"{label} private note")
-    consensus = make_consensus(assessment_round, schools[0], practice, 1, notes=f"{label} agreed evidence",
-                               recorded_by=principal.user, cycles=[cycle])
-    return Tenant(network, schools, facilitator, principal, teacher, member, invitation, invite_token,
-                  api_token, api_secret, aim=aim, primary_driver=primary, secondary_driver=secondary,
-                  change_idea=idea, revision=revision, team=team, cycle=cycle, private_cycle=private,
-                  measure=measure, split=split, artifact=artifact, channel=channel, thread=thread,
-                  message=message, notification=notification, framework=framework, round=assessment_round,
-                  rating=rating, consensus=consensus, marker=label)
+    consensus = make_consensus(
+        assessment_round,
+        schools[0],
+        practice,
+        1,
+        notes=f"{label} agreed evidence",
+        recorded_by=principal.user,
+        cycles=[cycle],
+    )
+    return Tenant(
+        network,
+        schools,
+        facilitator,
+        principal,
+        teacher,
+        member,
+        invitation,
+        invite_token,
+        api_token,
+        api_secret,
+        aim=aim,
+        primary_driver=primary,
+        secondary_driver=secondary,
+        change_idea=idea,
+        revision=revision,
+        team=team,
+        cycle=cycle,
+        private_cycle=private,
+        measure=measure,
+        split=split,
+        artifact=artifact,
+        channel=channel,
+        thread=thread,
+        message=message,
+        notification=notification,
+        framework=framework,
+        round=assessment_round,
+        rating=rating,
+        consensus=consensus,
+        marker=label,
+    )
 
 
-def make_framework(network: Network, builtin: str = "leadership-core-practices", key: str | None = None,
-                   origin: str = "builtin") -> Framework:
+def make_framework(
+    network: Network, builtin: str = "leadership-core-practices", key: str | None = None, origin: str = "builtin"
+) -> Framework:
     """The network's copy of a built-in framework, with one FrameworkPractice row per
-    practice (what nic.services.frameworks keeps in step when it saves a document)."""
+    practice (what nic.services.assessments.frameworks keeps in step when it saves a document)."""
     from nic.frameworks import get_builtin, to_dict
 
     document = to_dict(get_builtin(builtin))
     if key:
         document["key"] = key
     with use_network(network.id):
-        framework = Framework(key=document["key"], name=document["name"], origin=origin, based_on=builtin,
-                              document=document)
+        framework = Framework(
+            key=document["key"], name=document["name"], origin=origin, based_on=builtin, document=document
+        )
         position = 0
         for domain in document["domains"]:
             for practice in domain["practices"]:
-                framework.practices.append(FrameworkPractice(
-                    key=practice["key"], name=practice["name"], domain=domain["name"], position=position))
+                framework.practices.append(
+                    FrameworkPractice(
+                        key=practice["key"], name=practice["name"], domain=domain["name"], position=position
+                    )
+                )
                 position += 1
         db.session.add(framework)
         db.session.flush()
     return framework
 
 
-def make_round(framework: Framework, name: str | None = None, closed: bool = False, opened_by: User | None = None,
-               **fields) -> AssessmentRound:
+def make_round(
+    framework: Framework, name: str | None = None, closed: bool = False, opened_by: User | None = None, **fields
+) -> AssessmentRound:
     with use_network(framework.network_id):
-        round_ = AssessmentRound(framework_id=framework.id, name=name or f"Round {next(_counter)}",
-                                 opened_by_id=opened_by.id if opened_by else None,
-                                 closed_at=utcnow() if closed else None, **fields)
+        round_ = AssessmentRound(
+            framework_id=framework.id,
+            name=name or f"Round {next(_counter)}",
+            opened_by_id=opened_by.id if opened_by else None,
+            closed_at=utcnow() if closed else None,
+            **fields,
+        )
         db.session.add(round_)
         db.session.flush()
     return round_
@@ -360,28 +533,50 @@ def _level(framework: Framework, rank: int) -> str:
     return framework.document["levels"][rank]["key"]
 
 
-def make_rating(round_: AssessmentRound, school: School, user: User, practice: FrameworkPractice, rank: int,
-                note: str = "") -> AssessmentRating:
+def make_rating(
+    round_: AssessmentRound, school: School, user: User, practice: FrameworkPractice, rank: int, note: str = ""
+) -> AssessmentRating:
     with use_network(round_.network_id):
-        rating = AssessmentRating(round_id=round_.id, school_id=school.id, user_id=user.id, practice_id=practice.id,
-                                  level_rank=rank, level_key=_level(round_.framework, rank), note=note)
+        rating = AssessmentRating(
+            round_id=round_.id,
+            school_id=school.id,
+            user_id=user.id,
+            practice_id=practice.id,
+            level_rank=rank,
+            level_key=_level(round_.framework, rank),
+            note=note,
+        )
         db.session.add(rating)
         db.session.flush()
     return rating
 
 
-def make_consensus(round_: AssessmentRound, school: School, practice: FrameworkPractice, rank: int,
-                   notes: str = "", recorded_by: User | None = None, cycles: list[Cycle] = (),
-                   artifacts: list[Artifact] = (), measures: list[Measure] = ()) -> AssessmentConsensus:
+def make_consensus(
+    round_: AssessmentRound,
+    school: School,
+    practice: FrameworkPractice,
+    rank: int,
+    notes: str = "",
+    recorded_by: User | None = None,
+    cycles: list[Cycle] = (),
+    artifacts: list[Artifact] = (),
+    measures: list[Measure] = (),
+) -> AssessmentConsensus:
     with use_network(round_.network_id):
         consensus = AssessmentConsensus(
-            round_id=round_.id, school_id=school.id, practice_id=practice.id, level_rank=rank,
-            level_key=_level(round_.framework, rank), notes=notes,
-            recorded_by_id=recorded_by.id if recorded_by else None)
+            round_id=round_.id,
+            school_id=school.id,
+            practice_id=practice.id,
+            level_rank=rank,
+            level_key=_level(round_.framework, rank),
+            notes=notes,
+            recorded_by_id=recorded_by.id if recorded_by else None,
+        )
         consensus.evidence = (
             [ConsensusEvidence(cycle_id=c.id) for c in cycles]
             + [ConsensusEvidence(artifact_id=a.id) for a in artifacts]
-            + [ConsensusEvidence(measure_id=m.id) for m in measures])
+            + [ConsensusEvidence(measure_id=m.id) for m in measures]
+        )
         db.session.add(consensus)
         db.session.flush()
     return consensus

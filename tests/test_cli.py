@@ -1,5 +1,6 @@
 """The `nic` command line, as a real console script on an embedded SQLite database (the
 make-demo path) and in-process on PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from nic.cli import cli
 from nic.extensions import db
 from nic.models import Membership, School, User
-from nic.services import accounts
+from nic.services.accounts import accounts
 from nic.tenancy import UNSCOPED
 
 NIC = str(Path(sys.executable).with_name("nic"))
@@ -22,9 +23,7 @@ NIC = str(Path(sys.executable).with_name("nic"))
 @pytest.fixture(scope="module")
 def sqlite_env(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cli")
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}
-    } | {
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}} | {
         "DATABASE_URL": f"sqlite:///{folder / 'nic.db'}",
         "SECRET_KEY": "cli-test",
         "NIC_ARGON2_TIME_COST": "1",
@@ -51,8 +50,23 @@ def test_create_network_school_user_and_token(sqlite_env):
     assert nic(sqlite_env, "network", "create", "--slug", "north", "--name", "North NIC").returncode == 0
     school = nic(sqlite_env, "school", "create", "--network", "north", "--name", "Hill High")
     assert school.returncode == 0 and school.stdout.strip().isdigit()  # the id, alone
-    user = nic(sqlite_env, "user", "create", "--email", "Ana@Example.org", "--name", "Ana", "--password",
-               "long enough pw", "--network", "north", "--role", "principal", "--school", "Hill High")
+    user = nic(
+        sqlite_env,
+        "user",
+        "create",
+        "--email",
+        "Ana@Example.org",
+        "--name",
+        "Ana",
+        "--password",
+        "long enough pw",
+        "--network",
+        "north",
+        "--role",
+        "principal",
+        "--school",
+        "Hill High",
+    )
     assert user.returncode == 0, user.stderr
     token = nic(sqlite_env, "token", "create", "--email", "ana@example.org")
     assert token.returncode == 0
@@ -61,24 +75,73 @@ def test_create_network_school_user_and_token(sqlite_env):
 
 def test_bad_input_is_one_line_and_non_zero(sqlite_env):
     nic(sqlite_env, "network", "create", "--slug", "south", "--name", "South NIC")
-    assert "'south' is already taken" in one_line_error(nic(sqlite_env, "network", "create", "--slug", "south", "--name", "Again"))
+    assert "'south' is already taken" in one_line_error(
+        nic(sqlite_env, "network", "create", "--slug", "south", "--name", "Again")
+    )
     assert "--slug" in one_line_error(nic(sqlite_env, "network", "create", "--slug", "Bad Slug!", "--name", "X"))
-    assert "no network with slug 'nowhere'" in one_line_error(nic(sqlite_env, "school", "create", "--network", "nowhere", "--name", "X"))
+    assert "no network with slug 'nowhere'" in one_line_error(
+        nic(sqlite_env, "school", "create", "--network", "nowhere", "--name", "X")
+    )
     missing = one_line_error(nic(sqlite_env, "user", "create", "--email", "x@example.org"))
     assert "Missing option" in missing
-    role = one_line_error(nic(sqlite_env, "user", "create", "--email", "x@example.org", "--name", "X", "--password",
-                              "long enough pw", "--network", "south", "--role", "superuser"))
+    role = one_line_error(
+        nic(
+            sqlite_env,
+            "user",
+            "create",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--password",
+            "long enough pw",
+            "--network",
+            "south",
+            "--role",
+            "superuser",
+        )
+    )
     assert "'superuser' is not one of" in role
-    email = one_line_error(nic(sqlite_env, "user", "create", "--email", "not-an-email", "--name", "X", "--password",
-                               "long enough pw", "--network", "south", "--role", "member"))
+    email = one_line_error(
+        nic(
+            sqlite_env,
+            "user",
+            "create",
+            "--email",
+            "not-an-email",
+            "--name",
+            "X",
+            "--password",
+            "long enough pw",
+            "--network",
+            "south",
+            "--role",
+            "member",
+        )
+    )
     assert "--email is not a valid email address" in email
     assert "no user" in one_line_error(nic(sqlite_env, "token", "create", "--email", "ghost@example.org"))
 
 
 def test_principal_without_school_creates_nobody(sqlite_env):
     nic(sqlite_env, "network", "create", "--slug", "west", "--name", "West NIC")
-    error = one_line_error(nic(sqlite_env, "user", "create", "--email", "p@example.org", "--name", "P", "--password",
-                               "long enough pw", "--network", "west", "--role", "principal"))
+    error = one_line_error(
+        nic(
+            sqlite_env,
+            "user",
+            "create",
+            "--email",
+            "p@example.org",
+            "--name",
+            "P",
+            "--password",
+            "long enough pw",
+            "--network",
+            "west",
+            "--role",
+            "principal",
+        )
+    )
     assert "--school is required for a principal" in error
     # Nothing half-way: the user row was not kept either.
     assert "no user" in one_line_error(nic(sqlite_env, "token", "create", "--email", "p@example.org"))
@@ -94,13 +157,27 @@ def test_demo_is_idempotent_and_prints_logins(sqlite_env):
 
 # --- in-process, on PostgreSQL ---------------------------------------------------------
 
+
 def invoke(app, *args):
     return app.test_cli_runner().invoke(cli, list(args))
 
 
 def test_existing_user_gains_a_membership(app, tenants):
-    result = invoke(app, "user", "create", "--email", "principal@alpha.org", "--name", "Ignored", "--password",
-                    "whatever-long", "--network", "beta", "--role", "member")
+    result = invoke(
+        app,
+        "user",
+        "create",
+        "--email",
+        "principal@alpha.org",
+        "--name",
+        "Ignored",
+        "--password",
+        "whatever-long",
+        "--network",
+        "beta",
+        "--role",
+        "member",
+    )
     assert result.exit_code == 0, result.output
     user = accounts.find_user_by_email("principal@alpha.org")
     networks = db.session.scalars(
@@ -111,8 +188,23 @@ def test_existing_user_gains_a_membership(app, tenants):
 
 
 def test_school_of_another_network_is_not_found(app, tenants):
-    result = invoke(app, "user", "create", "--email", "new@example.org", "--name", "New", "--password",
-                    "whatever-long", "--network", "beta", "--role", "principal", "--school", "Alphaville High School")
+    result = invoke(
+        app,
+        "user",
+        "create",
+        "--email",
+        "new@example.org",
+        "--name",
+        "New",
+        "--password",
+        "whatever-long",
+        "--network",
+        "beta",
+        "--role",
+        "principal",
+        "--school",
+        "Alphaville High School",
+    )
     assert result.exit_code != 0
     assert "no school named 'Alphaville High School' in beta" in result.output
 

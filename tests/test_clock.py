@@ -1,9 +1,10 @@
 """One clock: nic reads the time only through nic.clock, the database never supplies it,
 and the suite's `clock` fixture moves everything that depends on the date."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from nic import clock as nic_clock
 from nic.extensions import db
 from nic.models import Network
-from nic.services import periods
+from nic.services.measures import periods
 from tests.clock import AWKWARD_DATES, DEFAULT_TODAY, parse_instant, real_now
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,8 +47,15 @@ def test_only_nic_clock_reads_the_clock():
 
 
 def test_the_guard_would_catch_each_kind_of_clock_read():
-    for line in ("x = date.today()", "datetime.now(timezone.utc)", "server_default=func.now()",
-                 "WHERE due < CURRENT_DATE", "now() - interval '1 day'", "time.time()", "datetime('now')"):
+    for line in (
+        "x = date.today()",
+        "datetime.now(timezone.utc)",
+        "server_default=func.now()",
+        "WHERE due < CURRENT_DATE",
+        "now() - interval '1 day'",
+        "time.time()",
+        "datetime('now')",
+    ):
         assert CLOCK_READS.search(line), line
     for line in ("rollups.run_now()", "last_login_at = utcnow()", "clock.today()"):
         assert not CLOCK_READS.search(line), line
@@ -57,12 +65,12 @@ def test_each_test_starts_at_the_chosen_day(clock, pytestconfig):
     chosen = parse_instant(pytestconfig.getoption("--today"))
     assert clock.start == chosen
     assert abs(nic_clock.utcnow() - chosen) < timedelta(minutes=1)
-    assert nic_clock.today() == chosen.date() == date.today() == clock.today()
+    assert nic_clock.today() == chosen.date() == date.today() == clock.today()  # noqa: DTZ011 (the real clock moved)
 
 
 def test_the_default_day_is_fixed_not_the_calendar():
-    assert parse_instant(DEFAULT_TODAY) == datetime(2026, 11, 18, 12, tzinfo=timezone.utc)
-    assert parse_instant("2027-03-15T23:30:00") == datetime(2027, 3, 15, 23, 30, tzinfo=timezone.utc)
+    assert parse_instant(DEFAULT_TODAY) == datetime(2026, 11, 18, 12, tzinfo=UTC)
+    assert parse_instant("2027-03-15T23:30:00") == datetime(2027, 3, 15, 23, 30, tzinfo=UTC)
     assert parse_instant("2027-03-15T23:30:00-05:00").utcoffset() == timedelta(hours=-5)
     assert {date.fromisoformat(day).isoformat() for day in AWKWARD_DATES} >= {"2026-12-31", "2027-01-01", "2028-02-29"}
     # A first of a month that falls on a Sunday, and a Monday after a DST change, are in the set.
@@ -96,4 +104,4 @@ def test_rows_are_stamped_by_the_python_clock_not_the_database(db_session, clock
     db.session.expire(network)
     stamped = db.session.scalar(select(Network.created_at).where(Network.id == network.id))
     assert stamped.date() == date(2031, 7, 4)
-    assert abs(stamped - datetime(2031, 7, 4, 9, tzinfo=timezone.utc)) < timedelta(minutes=1)
+    assert abs(stamped - datetime(2031, 7, 4, 9, tzinfo=UTC)) < timedelta(minutes=1)

@@ -2,6 +2,7 @@
 first network's facilitator (the most privileged role), and finds none answering with
 the second network's data. A new route with a new kind of URL argument fails here until
 the argument is mapped below, so no route escapes the walk."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,9 +48,9 @@ def ids_of(tenant, other_user_token_id) -> dict:
 
 def _rollup_job_id(tenant) -> int:
     """A roll-up job of the tenant's (the factories make none: jobs come from requests)."""
+    from nic.clock import utcnow
     from nic.extensions import db
     from nic.models import RollupJob
-    from nic.clock import utcnow
     from nic.tenancy import use_network
 
     with use_network(tenant.network):
@@ -94,7 +95,9 @@ def test_every_route_hides_the_other_network(app, client, tenants, login_as):
             body = response.get_data(as_text=True)
             assert b.marker not in body, f"{method} {url} shows {b.network.slug}'s data"
             if set(rule.arguments) & set(other_ids):
-                assert response.status_code == 404, f"{method} {url} answered {response.status_code} {response.headers.get('Location')}, not 404"
+                assert response.status_code == 404, (
+                    f"{method} {url} answered {response.status_code} {response.headers.get('Location')}, not 404"
+                )
             checked += 1
     assert checked >= 20
 

@@ -1,12 +1,13 @@
 """The demo network is believable: people in every role, a driver diagram with history,
 and about 40 cycles across all schools in every phase, with ramps of three."""
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Aim, ChangeIdea, Cycle, DiagramRevision, Driver, Membership, School, Team
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 
 
@@ -29,8 +30,10 @@ def test_demo_seeds_a_believable_network(db_session):
         assert schools_with_cycles == 6
         parent, grandparent = aliased(Cycle), aliased(Cycle)
         ramps_of_three = db.session.scalar(
-            select(func.count()).select_from(Cycle)
-            .join(parent, parent.id == Cycle.parent_id).join(grandparent, grandparent.id == parent.parent_id)
+            select(func.count())
+            .select_from(Cycle)
+            .join(parent, parent.id == Cycle.parent_id)
+            .join(grandparent, grandparent.id == parent.parent_id)
         )
         assert ramps_of_three >= 4
         from nic.models import Channel, Message, Thread

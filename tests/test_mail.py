@@ -1,5 +1,6 @@
 """The one mailer: outbox row first, delivery after commit, SMTP when configured, the
 log otherwise, never twice."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,8 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import OutboxMessage
-from nic.services import mail
-from nic.services.transaction import commit
+from nic.services.notifications import mail
+from nic.transaction import commit
 from tests.support import free_port
 
 
@@ -43,8 +44,9 @@ def smtp_server(app):
 
 def _reset_mail(to="ana@example.org"):
     user = SimpleNamespace(name="Ana")
-    return mail.send_mail(to, "Reset your nic password", "password_reset", user=user,
-                          link="https://nic.test/reset/abc", minutes=60)
+    return mail.send_mail(
+        to, "Reset your nic password", "password_reset", user=user, link="https://nic.test/reset/abc", minutes=60
+    )
 
 
 def test_nothing_is_sent_before_commit(db_session, smtp_server):
@@ -79,7 +81,7 @@ def test_delivery_is_idempotent(db_session, smtp_server):
 
 
 def test_without_smtp_mail_goes_to_the_log(db_session, caplog):
-    with caplog.at_level(logging.INFO, logger="nic.services.mail"):
+    with caplog.at_level(logging.INFO, logger="nic.services.notifications.mail"):
         message = _reset_mail("log@example.org")
         commit()
     assert message.transport == "log"

@@ -1,9 +1,10 @@
 """Markdown renders, and hostile input renders inert."""
+
 from html.parser import HTMLParser
 
 import pytest
 
-from nic.services.markdown import render
+from nic.services.discussion.markdown import render
 
 
 class _Elements(HTMLParser):
@@ -21,19 +22,22 @@ def elements(html: str):
     return parser.found
 
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>",
-    "<iframe src='https://evil.example'></iframe>",
-    "[click](javascript:alert(1))",
-    "<img src=x onerror=alert(1)>",
-    "<a href='javascript:alert(1)'>x</a>",
-    "[x](JaVaScRiPt:alert(1))",
-    '<div style="background:url(javascript:alert(1))">x</div>',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<iframe src='https://evil.example'></iframe>",
+        "[click](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "<a href='javascript:alert(1)'>x</a>",
+        "[x](JaVaScRiPt:alert(1))",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+    ],
+)
 def test_hostile_markdown_is_inert(hostile):
     found = elements(str(render(hostile)))
     assert {tag for tag, _ in found} <= {"p", "a"}
-    for tag, attrs in found:
+    for _tag, attrs in found:
         assert not [name for name in attrs if name.startswith("on") or name == "style"]
         assert not (attrs.get("href") or "").strip().lower().startswith("javascript:")
 

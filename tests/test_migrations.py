@@ -1,5 +1,6 @@
 """Migrations build the schema from empty on PostgreSQL and SQLite, match the models
 (an autogenerate diff is empty) and go back down cleanly."""
+
 from __future__ import annotations
 
 import os

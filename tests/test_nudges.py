@@ -1,7 +1,8 @@
 """Quality nudges: each rule on a hand-built cycle, and the per-school counts agreeing
 with the per-cycle answers."""
+
 from nic.permissions import visible_cycles_clause
-from nic.services.nudges import cycle_nudges, counts_by_school
+from nic.services.cycles.nudges import counts_by_school, cycle_nudges
 from nic.tenancy import use_network
 from tests import factories
 
@@ -12,8 +13,15 @@ def codes(cycle):
 
 def test_a_complete_first_test_has_no_nudges(tenants):
     school = tenants.a.schools[1]
-    cycle = factories.make_cycle(school, questions=[("Will it work?", "Mostly")], plan_measure="On-track rate",
-                                 scale_count=1, scale_unit="classes", do_observations="Ran it", study_learned="It did")
+    cycle = factories.make_cycle(
+        school,
+        questions=[("Will it work?", "Mostly")],
+        plan_measure="On-track rate",
+        scale_count=1,
+        scale_unit="classes",
+        do_observations="Ran it",
+        study_learned="It did",
+    )
     with use_network(tenants.a.network):
         assert codes(cycle) == set()
 
@@ -24,9 +32,12 @@ def test_each_rule(tenants):
     blank_prediction = factories.make_cycle(school, questions=[("Q1", "P1"), ("Q2", " ")], plan_measure="m")
     no_measure = factories.make_cycle(school, questions=[("Q", "P")])
     early_study = factories.make_cycle(school, questions=[("Q", "P")], plan_measure="m", study_learned="We learned")
-    big_first = factories.make_cycle(school, questions=[("Q", "P")], plan_measure="m", scale_count=120, scale_unit="students")
-    big_ramp = factories.make_cycle(school, questions=[("Q", "P")], plan_measure="m", scale_count=120,
-                                    scale_unit="students", parent=big_first)
+    big_first = factories.make_cycle(
+        school, questions=[("Q", "P")], plan_measure="m", scale_count=120, scale_unit="students"
+    )
+    big_ramp = factories.make_cycle(
+        school, questions=[("Q", "P")], plan_measure="m", scale_count=120, scale_unit="students", parent=big_first
+    )
     with use_network(tenants.a.network):
         assert codes(no_questions) == {"no_prediction"}
         assert codes(blank_prediction) == {"no_prediction"}
@@ -43,5 +54,11 @@ def test_counts_by_school_match_the_cycles(tenants):
     factories.make_cycle(school, questions=[("Q", "P")], visibility="school")  # not the facilitator's to see
     with use_network(tenants.a.network):
         counts = counts_by_school(visible_cycles_clause(tenants.a.facilitator))
-    assert counts[school.id] == {"cycles": 2, "no_prediction": 1, "no_measure": 1, "study_before_data": 0, "scale_too_big": 0}
+    assert counts[school.id] == {
+        "cycles": 2,
+        "no_prediction": 1,
+        "no_measure": 1,
+        "study_before_data": 0,
+        "scale_too_big": 0,
+    }
     assert tenants.b.schools[0].id not in counts

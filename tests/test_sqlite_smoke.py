@@ -1,5 +1,6 @@
 """The embedded default (SQLite, no Redis) works end to end: migrate, seed, sign in,
 see the network, call the API, invite someone (mail runs eager, in-process)."""
+
 import re
 
 import pytest
@@ -28,8 +29,9 @@ def test_sqlite_end_to_end(sqlite_app):
     client = app.test_client()
     assert client.post("/login", data={"email": "fac@lake.org", "password": "lake password 1"}).status_code == 302
     assert b"Lake NIC" in client.get("/n/lake/").data
-    response = client.post("/n/lake/members/invite",
-                           data={"email": "pat@lake.org", "role": "principal", "school": str(school_id)})
+    response = client.post(
+        "/n/lake/members/invite", data={"email": "pat@lake.org", "role": "principal", "school": str(school_id)}
+    )
     assert response.status_code == 302
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "pat@lake.org"))
@@ -39,6 +41,8 @@ def test_sqlite_end_to_end(sqlite_app):
     joined = client.post(path, data={"name": "Pat", "password": "pat password 1", "confirm": "pat password 1"})
     assert joined.status_code == 302
     me = client.get("/api/v1/me").get_json()
-    assert me["memberships"] == [{"network": "lake", "network_name": "Lake NIC", "school_id": school_id, "role": "principal"}]
+    assert me["memberships"] == [
+        {"network": "lake", "network_name": "Lake NIC", "school_id": school_id, "role": "principal"}
+    ]
     schools = client.get("/api/v1/networks/lake/schools").get_json()
     assert [s["name"] for s in schools["items"]] == ["Shore High"]

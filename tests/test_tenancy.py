@@ -1,4 +1,5 @@
 """The scoping mechanism itself: fails closed, filters reads, stamps and checks writes."""
+
 import pytest
 from sqlalchemy import func, select, update
 

@@ -20,9 +20,9 @@ beat_schedule: dict = {
 def beat_schedule_for(config) -> dict:
     return {
         **beat_schedule,
-        # Emails for notifications left unread (nic.services.notification_digest).
+        # Emails for notifications left unread (nic.services.notifications.digest).
         "notifications.send_digests": {
             "task": "notifications.send_digests",
-            "schedule": timedelta(minutes=float(config.get("NIC_DIGEST_EVERY_MINUTES", 15))),
+            "schedule": timedelta(minutes=float(config["NIC_DIGEST_EVERY_MINUTES"])),
         },
     }

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 16:57:58.966437
 from alembic import op
 import sqlalchemy as sa
 
-# Full-text search on PostgreSQL: expression indexes that nic.services.search's queries
+# Full-text search on PostgreSQL: expression indexes that nic.services.artifacts.search's queries
 # match exactly (same config, same concatenation). SQLite searches with LIKE instead.
 CYCLE_SEARCH = (
     "to_tsvector('english', title || ' ' || plan_objective || ' ' || plan_data || ' ' || "

@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # Full-text search over an artifact's words and the text extracted from its current file
-# (PostgreSQL only; nic.services.search builds the identical expression).
+# (PostgreSQL only; nic.services.artifacts.search builds the identical expression).
 ARTIFACT_SEARCH = (
     "to_tsvector('english', title || ' ' || description || ' ' || tags || ' ' || grade_band || ' ' || "
     "subject || ' ' || extracted_text)"

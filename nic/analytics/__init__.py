@@ -21,5 +21,14 @@ from nic.analytics.runs import Runs, anhoej_limits
 from nic.analytics.spc import CHARTS, Analysis, analyse
 from nic.analytics.summary import summarise
 
-__all__ = ["CHARTS", "RUN_CHART_RULES", "SHEWHART_RULES", "Analysis", "Rule", "Runs", "analyse", "anhoej_limits",
-           "summarise"]
+__all__ = [
+    "CHARTS",
+    "RUN_CHART_RULES",
+    "SHEWHART_RULES",
+    "Analysis",
+    "Rule",
+    "Runs",
+    "analyse",
+    "anhoej_limits",
+    "summarise",
+]

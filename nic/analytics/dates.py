@@ -39,7 +39,7 @@ class DateWriter:
         return f"{day.day} {MONTHS[day.month - 1]}" if day.year == self.year else self.long(day)
 
     def span(self, indices: Sequence[int], last_recorded: int) -> str:
-        """"since X" for a stretch that reaches the latest point, else "from X to Y"."""
+        """ "since X" for a stretch that reaches the latest point, else "from X to Y"."""
         first = self.long(self.periods[indices[0]])
         if indices[-1] == last_recorded:
             return f"since {first}"

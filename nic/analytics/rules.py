@@ -35,6 +35,7 @@ a rule of the chart's type fired within the LAST phase (on a run chart this is e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ class Rule:
     name: str
     indices: list[int]
 
-    def to_contract(self) -> dict:
+    def to_contract(self) -> dict[str, Any]:
         return {"name": self.name, "indices": list(self.indices)}
 
 
@@ -85,15 +86,24 @@ def run_chart_rules(side_runs: SideRuns, n: int) -> tuple[Runs, dict[str, np.nda
     return runs, fired
 
 
-def outside_mask(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Strictly above the upper or below the lower limit (missing values and limits: False)."""
+def outside_mask(values: np.ndarray, lower: np.ndarray | float, upper: np.ndarray | float) -> np.ndarray:
+    """Strictly above the upper or below the lower limit (missing values and limits: False);
+    the limits are one per point (p, u) or one for the phase (i)."""
     with np.errstate(invalid="ignore"):
         above = values > upper + _LIMIT_RTOL * np.maximum(1.0, np.abs(upper))
         below = values < lower - _LIMIT_RTOL * np.maximum(1.0, np.abs(lower))
-    return above | below
+    outside: np.ndarray = above | below
+    return outside
 
 
-def shewhart_rules(values, center, sigma, outside, side_runs: SideRuns, stretches: Stretches) -> dict[str, np.ndarray]:
+def shewhart_rules(
+    values: np.ndarray,
+    center: float,
+    sigma: np.ndarray | float,
+    outside: np.ndarray,
+    side_runs: SideRuns,
+    stretches: Stretches,
+) -> dict[str, np.ndarray]:
     """A mask per Data Guide rule that fired in one phase (arrays of the phase's points;
     `outside` is outside_mask() of them, side_runs and stretches their runs and trends)."""
     n = len(values)

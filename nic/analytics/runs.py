@@ -35,9 +35,10 @@ work in numpy; analyse() calls them on arrays, one phase at a time.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 
@@ -51,6 +52,10 @@ TREND_MIN = 5  # IHI trend: this many or more distinct values rising or falling
 # below any difference a person typed (a value 1e-9 above the center is above it, as
 # in qicharts2, which compares exactly) and far above rounding noise.
 ON_CENTER_RTOL = 1e-12
+
+# What the rules accept: plain sequences (None for a missing point) or numpy arrays.
+SidesLike: TypeAlias = Sequence[int | None] | np.ndarray
+ValuesLike: TypeAlias = Sequence[float | None] | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class Runs:
     crossings_min: int
     signal: bool
 
-    def to_contract(self) -> dict:
+    def to_contract(self) -> dict[str, Any]:
         return {
             "useful": self.useful,
             "longest_run": self.longest_run,
@@ -127,17 +132,18 @@ def sides_of(values: np.ndarray, center: np.ndarray | float) -> np.ndarray:
     difference = values - center
     tolerance = ON_CENTER_RTOL * np.maximum(np.abs(values), np.abs(center))
     # NaN compares False both ways, so a missing point comes out 0.
-    return (difference > tolerance).view(np.int8) - (difference < -tolerance).view(np.int8)
+    sides: np.ndarray = (difference > tolerance).view(np.int8) - (difference < -tolerance).view(np.int8)
+    return sides
 
 
-def as_sides(sides) -> np.ndarray:
+def as_sides(sides: SidesLike) -> np.ndarray:
     """A sequence of +1/-1/0/None as the int8 array the rules work on."""
     if isinstance(sides, np.ndarray):
         return sides
     return np.array([s or 0 for s in sides], dtype=np.int8)
 
 
-def as_values(values) -> np.ndarray:
+def as_values(values: ValuesLike) -> np.ndarray:
     """A sequence of numbers and None as a float array with NaN for the missing ones."""
     if isinstance(values, np.ndarray):
         return values
@@ -163,8 +169,9 @@ class SideRuns(NamedTuple):
             return NO_RUNS
         longest, crossings = int(self.lengths.max()), len(self.lengths) - 1
         longest_max, crossings_min = anhoej_limits(n)
-        return Runs(n, longest, longest_max, crossings, crossings_min,
-                    longest > longest_max or crossings < crossings_min)
+        return Runs(
+            n, longest, longest_max, crossings, crossings_min, longest > longest_max or crossings < crossings_min
+        )
 
     def in_runs_of(self, minimum: int) -> np.ndarray:
         """Positions of the points in runs of `minimum` or more, ascending."""
@@ -175,31 +182,34 @@ class SideRuns(NamedTuple):
     def groups(self, minimum: int) -> list[np.ndarray]:
         """The positions of each run of `minimum` or more, oldest first."""
         ends = self.lengths.cumsum()
-        return [self.useful[end - length : end] for end, length in zip(ends.tolist(), self.lengths.tolist())
-                if length >= minimum]
+        return [
+            self.useful[end - length : end]
+            for end, length in zip(ends.tolist(), self.lengths.tolist())
+            if length >= minimum
+        ]
 
 
-def side_runs(sides) -> SideRuns:
-    sides = as_sides(sides)
-    useful = sides.nonzero()[0]
+def side_runs(sides: SidesLike) -> SideRuns:
+    array = as_sides(sides)
+    useful = array.nonzero()[0]
     if not len(useful):
         return SideRuns(useful, _EMPTY)
-    s = sides[useful]
+    s = array[useful]
     starts = np.concatenate(([0], (s[1:] != s[:-1]).nonzero()[0] + 1, [len(s)]))
     return SideRuns(useful, starts[1:] - starts[:-1])
 
 
-def anhoej(sides) -> Runs:
+def anhoej(sides: SidesLike) -> Runs:
     """The Anhøj tests over per-point sides (see side()); 0 and None are not useful."""
     return side_runs(sides).runs()
 
 
-def long_runs(sides, minimum: int) -> np.ndarray:
+def long_runs(sides: SidesLike, minimum: int) -> np.ndarray:
     """Positions of the points in runs of `minimum` or more useful points on one side."""
     return side_runs(sides).in_runs_of(minimum)
 
 
-def shift_groups(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[int]]:
+def shift_groups(sides: SidesLike, offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[int]]:
     """Each shift as the list of its indices (plus offset), oldest first.
 
     Points on the center and missing points are skipped: they neither break a shift nor
@@ -208,9 +218,10 @@ def shift_groups(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[list[
     return [(group + offset).tolist() for group in side_runs(sides).groups(minimum)]
 
 
-def shift_indices(sides, offset: int = 0, minimum: int = SHIFT_MIN) -> list[int]:
+def shift_indices(sides: SidesLike, offset: int = 0, minimum: int = SHIFT_MIN) -> list[int]:
     """Indices (plus offset) of the points in any shift, ascending."""
-    return (long_runs(sides, minimum) + offset).tolist()
+    indices: list[int] = (long_runs(sides, minimum) + offset).tolist()
+    return indices
 
 
 class Stretches(NamedTuple):
@@ -239,7 +250,7 @@ class Stretches(NamedTuple):
         return [self.recorded[a : b + 1] for a, b in zip(self.first[keep].tolist(), self.last[keep].tolist())]
 
 
-def trend_stretches(values) -> Stretches:
+def trend_stretches(values: ValuesLike) -> Stretches:
     ys = as_values(values)
     recorded = (~np.isnan(ys)).nonzero()[0]
     v = ys[recorded]
@@ -257,7 +268,7 @@ def trend_stretches(values) -> Stretches:
     return Stretches(len(ys), recorded, lasts[begin], firsts[begin + steps], steps + 1)
 
 
-def trend_spans(values, minimum: int = TREND_MIN) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trend_spans(values: ValuesLike, minimum: int = TREND_MIN) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(recorded positions, first, last): trend k covers recorded[first[k] : last[k] + 1];
     a trend needs `minimum` distinct values in a row going the same way (Stretches)."""
     stretches = trend_stretches(values)
@@ -265,19 +276,20 @@ def trend_spans(values, minimum: int = TREND_MIN) -> tuple[np.ndarray, np.ndarra
     return stretches.recorded, stretches.first[keep], stretches.last[keep]
 
 
-def trend_groups(values, offset: int = 0, minimum: int = TREND_MIN) -> list[list[int]]:
+def trend_groups(values: ValuesLike, offset: int = 0, minimum: int = TREND_MIN) -> list[list[int]]:
     """Each trend as the list of its indices (plus offset), oldest first."""
     return [(group + offset).tolist() for group in trend_stretches(values).groups(minimum)]
 
 
-def trend_mask(values, minimum: int = TREND_MIN) -> np.ndarray:
+def trend_mask(values: ValuesLike, minimum: int = TREND_MIN) -> np.ndarray:
     """A boolean per point: True for the points in any trend."""
     return trend_stretches(values).mask(minimum)
 
 
-def trend_indices(values, offset: int = 0, minimum: int = TREND_MIN) -> list[int]:
+def trend_indices(values: ValuesLike, offset: int = 0, minimum: int = TREND_MIN) -> list[int]:
     """Indices (plus offset) of the points in any trend, ascending and without repeats."""
-    return (trend_mask(values, minimum).nonzero()[0] + offset).tolist()
+    indices: list[int] = (trend_mask(values, minimum).nonzero()[0] + offset).tolist()
+    return indices
 
 
 def spans_mask(n: int, positions: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -112,8 +113,8 @@ class Analysis:
         """The indices of the rule called `name`, or [] when it did not fire."""
         return next((rule.indices for rule in self.rules if rule.name == name), [])
 
-    def to_contract(self) -> dict:
-        """The chart body of CONTRACT.md plus `rules` and `signal` (docs/SIGNALS.md);
+    def to_contract(self) -> dict[str, Any]:
+        """The chart body of docs/INTERFACE.md plus `rules` and `signal` (docs/SIGNALS.md);
         the caller adds "period" to each point."""
         return {
             "points": [
@@ -171,7 +172,8 @@ def analyse(
     # Run and i charts have one center (and i-chart limits) per phase: kept as scalars
     # and written out as lists at the end. p and u limits differ per point: arrays.
     lines: list[tuple[float, float, float]] = []  # (center, lower, upper) per phase, NaN for none
-    lower = upper = None
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
     if chart in ("p", "u"):
         lower, upper = np.full(n, np.nan), np.full(n, np.nan)
     shift, trend, outside = (np.zeros(n, dtype=bool) for _ in range(3))
@@ -186,24 +188,26 @@ def analyse(
         base = recorded
         if number == 0 and baseline and baseline < len(recorded):
             base, frozen = recorded[:baseline], baseline
-        cl = lo = up = sigma = np.nan
+        cl = lo = up = np.nan
+        sigma: float | np.ndarray = np.nan
         if not len(base):
             pass
         elif chart == "run":
             cl = float(np.median(seg[base]))
         elif chart == "i":
             cl, lo, up, sigma = _i_limits(seg[base])
-        else:
+        else:  # p and u: _ratios gave nums and dens, and lower and upper are per point
+            assert nums is not None and dens is not None and lower is not None and upper is not None
             cl, sigma = _pu_limits(chart, nums[part], dens[part], base, lower[part], upper[part])
-            lo, up = lower[part], upper[part]
-        lines.append((cl, lo, up))  # lo and up are the arrays' views on p and u charts: not used
+        lines.append((cl, lo, up))  # p and u charts' limits are per point, in `lower` and `upper`
 
         sides = sides_of(seg, cl)
         runs_here, stretches = side_runs(sides), trend_stretches(seg)
         shift[start + runs_here.in_runs_of(SHIFT_MIN)] = True
         trend[part] = stretches.mask(TREND_MIN)
         if chart in SHEWHART:
-            outside[part] = outside_mask(seg, lo, up)
+            limits = (lo, up) if lower is None or upper is None else (lower[part], upper[part])
+            outside[part] = outside_mask(seg, *limits)
             phase_rules = shewhart_rules(seg, cl, sigma, outside[part], runs_here, stretches)
             phase_runs = runs_here.runs() if number == len(phases) - 1 else NO_RUNS
         else:
@@ -232,7 +236,7 @@ def analyse(
     )
 
 
-def _floats(values, what: str) -> np.ndarray:
+def _floats(values: Sequence[float | None], what: str) -> np.ndarray:
     """A float array with NaN for missing values (None or NaN); infinities refused."""
     array = np.array(values, dtype=float)  # None becomes NaN; Decimal and numeric strings convert
     if array.ndim != 1:
@@ -245,16 +249,18 @@ def _floats(values, what: str) -> np.ndarray:
     return array
 
 
-def _ratios(chart, numerators, denominators):
+def _ratios(
+    chart: str, numerators: Sequence[float | None], denominators: Sequence[float | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     nums, dens = _floats(numerators, "numerator"), _floats(denominators, "denominator")
-    problems = []
+    problems: list[tuple[int, str]] = []
     negative = np.flatnonzero((nums < 0) | (dens < 0))
     if len(negative):
-        problems.append((negative[0], "numerator and denominator must not be negative"))
+        problems.append((int(negative[0]), "numerator and denominator must not be negative"))
     if chart == "p":
         above = np.flatnonzero((dens > 0) & (nums > dens))
         if len(above):
-            problems.append((above[0], "the numerator is above the denominator"))
+            problems.append((int(above[0]), "the numerator is above the denominator"))
     if problems:
         index, why = min(problems)
         raise ValueError(f"point {index}: {why}")
@@ -286,7 +292,9 @@ def _i_limits(base_values: np.ndarray) -> tuple[float, float, float, float]:
     return cl, cl - spread, cl + spread, spread / 3
 
 
-def _pu_limits(chart, nums, dens, base, lower, upper) -> tuple[float, np.ndarray]:
+def _pu_limits(
+    chart: str, nums: np.ndarray, dens: np.ndarray, base: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[float, np.ndarray]:
     """(center, sigma per point) of a phase: p̄ or ū over the baseline; fills the limits
     of each point from its own denominator (NaN where the point has no value: its
     denominator is NaN, and NaN carries through). Sigma stays unclipped for the zone
@@ -318,7 +326,7 @@ def _read_only(array: np.ndarray | None) -> np.ndarray | None:
 def _as_list(array: np.ndarray) -> list[float | None]:
     """Plain Python floats, None where NaN. tolist() is one C pass; patching the few
     missing points afterwards costs far less than going through an object array."""
-    values = array.tolist()
+    values: list[float | None] = array.tolist()
     for i in np.isnan(array).nonzero()[0].tolist():
         values[i] = None
     return values

@@ -39,8 +39,9 @@ _FIGURE_NAMES = {"run": "Median", "i": "Mean", "p": "Overall proportion", "u": "
 _FIGURE_NOUNS = {"run": "median", "i": "mean", "p": "proportion", "u": "rate"}
 
 
-def summarise(analysis: Analysis, periods: Sequence[date], direction: str = "up", unit: str = "",
-              frequency: str | None = None) -> list[str]:
+def summarise(
+    analysis: Analysis, periods: Sequence[date], direction: str = "up", unit: str = "", frequency: str | None = None
+) -> list[str]:
     """Sentences describing `analysis`; `periods` holds one date per point.
 
     direction: "up" when higher is better, "down" when lower is better.
@@ -57,7 +58,7 @@ def summarise(analysis: Analysis, periods: Sequence[date], direction: str = "up"
 
 
 class _Writer:
-    def __init__(self, analysis: Analysis, periods, direction: str, unit: str, frequency: str | None):
+    def __init__(self, analysis: Analysis, periods: Sequence[date], direction: str, unit: str, frequency: str | None):
         self.a = analysis
         self.direction, self.unit = direction, unit
         self.values = np.array(analysis.values, dtype=float)
@@ -119,22 +120,21 @@ class _Writer:
         kept = [i for i in base if i not in outliers]
         if not kept:
             return False
-        if self.a.chart == "i":
-            center = float(np.mean(self.values[kept]))
-        else:
-            center = float(self.a.numerators[kept].sum() / self.a.denominators[kept].sum())
+        center = float(np.mean(self.values[kept])) if self.a.chart == "i" else self._pooled(kept)
         side = np.sign(self.values[group[0]] - self.centers[group[0]])
         again = sides_of(self.values[group], center)
         return int(np.count_nonzero(again == side)) < SHIFT_MIN
 
     def _outside(self) -> list[str]:
         indices = self.a.outside_limits
-        above = [i for i in indices if self.a.values[i] > self.a.upper[i]]
-        below = [i for i in indices if self.a.values[i] < self.a.lower[i]]
+        upper, lower = np.array(self.a.upper, dtype=float), np.array(self.a.lower, dtype=float)  # None: NaN
+        above = [i for i in indices if self.values[i] > upper[i]]
+        below = [i for i in indices if self.values[i] < lower[i]]
         return [
             f"{_points(len(group))} {'above the upper' if up else 'below the lower'} limit "
             f"({self.dates.listing(group)}){self._verdict(up)}."
-            for group, up in ((above, True), (below, False)) if group
+            for group, up in ((above, True), (below, False))
+            if group
         ]
 
     def _two_of_three(self) -> list[str]:
@@ -143,17 +143,23 @@ class _Writer:
         for up in (True, False):
             group = [i for i in indices if (self.values[i] > self.centers[i]) == up]
             if set(group) - set(self.a.outside_limits):  # not all told already as outside the limits
-                sentences.append(f"2 of 3 points in a row beyond 2 sigma {'above' if up else 'below'} the "
-                                 f"{self.center_name} ({self.dates.listing(group)}){self._verdict(up)}.")
+                sentences.append(
+                    f"2 of 3 points in a row beyond 2 sigma {'above' if up else 'below'} the "
+                    f"{self.center_name} ({self.dates.listing(group)}){self._verdict(up)}."
+                )
         return sentences
 
     def _fifteen_inner(self) -> list[str]:
         # No verdict: hugging the center is neither better nor worse, it questions the limits.
-        why = ("less variation than the limits expect; check how the limits were set and whether the data mix "
-               "different sources")
+        why = (
+            "less variation than the limits expect; check how the limits were set and whether the data mix "
+            "different sources"
+        )
         name = self.center_name
-        return [f"{len(group)} points in a row within 1 sigma of the {name} {self.dates.span(group, self.last)}: {why}."
-                for group in self._stretches(self.a.fired(R.FIFTEEN_INNER))]
+        return [
+            f"{len(group)} points in a row within 1 sigma of the {name} {self.dates.span(group, self.last)}: {why}."
+            for group in self._stretches(self.a.fired(R.FIFTEEN_INNER))
+        ]
 
     def _stretches(self, indices: list[int]) -> list[list[int]]:
         """Split a rule's indices where a recorded point or a phase start comes between."""
@@ -172,11 +178,15 @@ class _Writer:
         runs, name = self.a.runs, self.center_name
         sentences = []
         if runs.useful and runs.longest_run > runs.longest_run_max:
-            sentences.append(f"The longest run on one side of the {name} ({runs.longest_run} points) is longer than "
-                             f"chance explains ({runs.longest_run_max} at most): a non-random pattern.")
+            sentences.append(
+                f"The longest run on one side of the {name} ({runs.longest_run} points) is longer than "
+                f"chance explains ({runs.longest_run_max} at most): a non-random pattern."
+            )
         if runs.useful and runs.crossings < runs.crossings_min:
-            sentences.append(f"Fewer crossings of the {name} than expected ({runs.crossings}; at least "
-                             f"{runs.crossings_min} by chance): a non-random pattern.")
+            sentences.append(
+                f"Fewer crossings of the {name} than expected ({runs.crossings}; at least "
+                f"{runs.crossings_min} by chance): a non-random pattern."
+            )
         return sentences
 
     # --- no signal: why --------------------------------------------------------------------------
@@ -207,17 +217,20 @@ class _Writer:
     def _figure(self) -> list[str]:
         start, end = self.a.phases[-1]
         recorded = [i for i in range(start, end) if self.a.values[i] is not None]
-        if not recorded or self.a.center[end - 1] is None:
+        center = self.a.center[end - 1]
+        if not recorded or center is None:
             return []
         name = _FIGURE_NAMES[self.a.chart]
         whole = self._shown(self._figure_over(recorded))
         if len(self.a.phases) > 1:
             return [f"{name} since {self.dates.long(self.dates.periods[start])}: {whole}."]
         if self.a.baseline:
-            frozen = self._shown(self.a.center[end - 1])
+            frozen = self._shown(center)
             noun = _FIGURE_NOUNS[self.a.chart]
-            sentence = (f"{name}: {whole}; the center line is the {noun} of the first {self.a.baseline} points "
-                        f"(the baseline): {frozen}.")
+            sentence = (
+                f"{name}: {whole}; the center line is the {noun} of the first {self.a.baseline} points "
+                f"(the baseline): {frozen}."
+            )
             return [sentence]
         return [f"{name}: {whole}."]
 
@@ -226,7 +239,13 @@ class _Writer:
             return float(np.median(self.values[indices]))
         if self.a.chart == "i":
             return float(np.mean(self.values[indices]))
-        return float(self.a.numerators[indices].sum() / self.a.denominators[indices].sum())
+        return self._pooled(indices)
+
+    def _pooled(self, indices: list[int]) -> float:
+        """p̄ or ū over these points: their numerators' sum over their denominators'."""
+        numerators, denominators = self.a.numerators, self.a.denominators
+        assert numerators is not None and denominators is not None  # p and u charts carry them
+        return float(numerators[indices].sum() / denominators[indices].sum())
 
     def _shown(self, value: float) -> str:
         if self.a.chart == "p":
@@ -235,7 +254,7 @@ class _Writer:
         return _number(value) + (f" {unit}" if unit and not unit.startswith("%") else unit)
 
 
-def _distinct_count(group: list[int], values) -> int:
+def _distinct_count(group: list[int], values: np.ndarray) -> int:
     count, last = 0, None
     for i in group:
         if values[i] != last:

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (see ../shared/CONTRACT.md and GET /api/v1/openapi.json)."""
+"""The JSON API under /api/v1 (see docs/INTERFACE.md and GET /api/v1/openapi.json)."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort

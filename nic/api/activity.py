@@ -1,6 +1,6 @@
 """The network activity feed over the API: `GET /networks/<slug>/activity`, newest first,
 keyset-paginated on (at, kind, id) with the usual `limit` and opaque `cursor`. What the
-caller may see, and the query itself, are in nic.services.activity."""
+caller may see, and the query itself, are in nic.services.discussion.activity."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from nic.api import bp
 from nic.api.docs import documented
 from nic.api.pagination import page_size
-from nic.services import activity
+from nic.services.discussion import activity
 from nic.tenancy import current_membership
 
 Kind = Literal["cycle_created", "phase_changed", "artifact_created", "artifact_version", "thread_started",

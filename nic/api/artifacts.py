@@ -1,9 +1,9 @@
-"""Artifacts over the API (shared/CONTRACT.md): `GET|POST /networks/<slug>/artifacts`,
+"""Artifacts over the API (docs/INTERFACE.md): `GET|POST /networks/<slug>/artifacts`,
 `GET /networks/<slug>/artifacts/<id>` and `GET .../artifacts/<id>/download`.
 
 POST takes multipart/form-data with a `file` part or a `url` field, and `title` (a JSON
 body is accepted too for links). The checks, storage and sniffing are
-nic.services.artifacts', so the API refuses exactly what the pages refuse: 413 past the
+nic.services.artifacts.artifacts', so the API refuses exactly what the pages refuse: 413 past the
 size limit, 415 for a type off the allow-list, 422 naming the field otherwise, and
 nothing is stored when any of them answers.
 """
@@ -21,12 +21,14 @@ from nic.api import bp
 from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import ARTIFACT_KINDS, Artifact
-from nic.services import artifact_library, artifact_links, artifacts
-from nic.services.artifacts import Upload, UploadTooLarge, max_upload_bytes
+from nic.services.artifacts import library as artifact_library
+from nic.services.artifacts import links as artifact_links
+from nic.services.artifacts import artifacts
+from nic.services.artifacts.artifacts import Upload, UploadTooLarge, max_upload_bytes
 from nic.services.errors import NotFound
 from nic.storage import BlobNotFound, get_storage
 from nic.tenancy import current_membership
-from nic.web.files import send_download
+from nic.storage.downloads import send_download
 
 Kind = Literal["protocol", "lesson_plan", "observation_tool", "data_tool", "meeting_agenda", "other"]
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

@@ -5,7 +5,7 @@
 Individual ratings are read by members of their school only (404 for everyone else,
 facilitators included); the school's leadership team writes (403 for other members of
 the school). The consensus is read by the whole network. The rules are in
-nic.services.assessments and nic.services.assessment_ratings."""
+nic.services.assessments.assessments and nic.services.assessments.ratings."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +22,9 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import AssessmentConsensus, AssessmentRating
 from nic.permissions import requires
-from nic.services import assessment_evidence, assessment_ratings, assessments
+from nic.services.assessments import evidence as assessment_evidence
+from nic.services.assessments import ratings as assessment_ratings
+from nic.services.assessments import assessments
 from nic.services.errors import ValidationFailed
 from nic.services.validation import clean_id
 from nic.tenancy import current_membership

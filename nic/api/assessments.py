@@ -4,7 +4,7 @@
 nic.api.assessment_ratings (imported at the bottom so its routes register with these).
 
 Everyone in the network reads rounds and progress; facilitators open and close rounds
-(403 otherwise). The rules are in nic.services.assessments."""
+(403 otherwise). The rules are in nic.services.assessments.assessments."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,7 +17,7 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import AssessmentRound, ROUND_CLOSE_STATES
 from nic.permissions import requires
-from nic.services import assessments
+from nic.services.assessments import assessments
 from nic.tenancy import current_membership
 
 

@@ -4,7 +4,7 @@
 
 Anyone in the network may propose (POST, status `proposed`); facilitators may also set
 `status` when they create one, and only they may PATCH. The rules themselves (and the
-diagram revision every change writes) are in nic.services.theory_ideas.
+diagram revision every change writes) are in nic.services.theory.ideas.
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import CHANGE_IDEA_STATUSES, ChangeIdea
 from nic.permissions import can, require
-from nic.services import theory_ideas
+from nic.services.theory import ideas as theory_ideas
 from nic.services.errors import ValidationFailed
-from nic.services.search import change_ideas_matching
+from nic.services.artifacts.search import change_ideas_matching
 from nic.tenancy import get_or_404
 
 Status = Literal["proposed", "accepted", "declined", "testing", "spreading", "retired"]

@@ -1,7 +1,7 @@
 """Channels over the API: `GET|POST /networks/<slug>/channels`,
 `GET|PATCH /networks/<slug>/channels/<id>`. Everyone lists the channels their role may
 read; only facilitators create and edit (403 for anyone else). The rules are in
-nic.services.channels."""
+nic.services.discussion.channels."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,7 +13,7 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.extensions import db
 from nic.models import ROLES, Channel
-from nic.services import channels
+from nic.services.discussion import channels
 from nic.services.errors import NotFound
 from nic.services.validation import clean_id
 from nic.tenancy import current_membership

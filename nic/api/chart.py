@@ -1,6 +1,6 @@
 """GET /api/v1/networks/<slug>/measures/<measure_id>/chart[?school_id=N]: a measure's
 analysed chart, one school's or (no school_id) the network's pooled series, exactly as
-CONTRACT.md names it, plus keys of our own (documented in docs/API.md): `rules` and
+docs/INTERFACE.md names it, plus keys of our own (documented in docs/API.md): `rules` and
 `signal` (which rules of the chart's type fired, and the headline verdict), `summary`,
 the plain-language sentences the chart page shows, `cycles`, the PDSA cycles the caller
 may see that started during the chart's periods (its markers), and on the pooled chart
@@ -16,7 +16,8 @@ from werkzeug.routing import BuildError
 from nic.api import bp
 from nic.api.docs import documented
 from nic.models import Measure, School
-from nic.services import chart_markers, charts
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import charts
 from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership, get_or_404, get_scoped
 

@@ -1,6 +1,6 @@
 """GET /api/v1/networks/<slug>/cycles: the cycles the caller may see, filtered and
 keyset-paginated. (POST on the same path, and the single-cycle routes, are in
-nic.api.cycles.) The filters are read and turned into SQL by nic.services.browse, exactly
+nic.api.cycles.) The filters are read and turned into SQL by nic.services.cycles.browse, exactly
 as for the browse page."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from nic.api.cycle_schema import CYCLE_OUT_OPTIONS, CycleOut, cycle_out
 from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import PHASES, Cycle
-from nic.services import browse
+from nic.services.cycles import browse
 from nic.tenancy import current_membership
 
 API_FILTERS = ("school_id", "phase", "change_idea_id", "team_id", "owner_id", "q")

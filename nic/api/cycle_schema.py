@@ -1,4 +1,4 @@
-"""The cycle object of the API (shared/CONTRACT.md), in one place: the single-cycle routes
+"""The cycle object of the API (docs/INTERFACE.md), in one place: the single-cycle routes
 (nic.api.cycles) and the list route both answer with `cycle_out(cycle)`.
 
 `plan`, `do`, `study` and `act` follow the IHI worksheet. Beyond the contract's keys the

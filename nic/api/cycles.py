@@ -3,7 +3,7 @@
 is nic.api.cycle_list). The object is nic.api.cycle_schema.CycleOut.
 
 The JSON's nested worksheet (`plan.objective`, `study.results`, ...) is flattened here into
-the services' field names (nic.services.cycle_fields) and field errors are named back in
+the services' field names (nic.services.cycles.fields) and field errors are named back in
 the JSON's terms, so a 422 names exactly the key that was sent.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nic.api import bp
 from nic.api.cycle_schema import CycleOut, Decision, Phase, ScaleUnit, Visibility, cycle_out
 from nic.api.docs import documented
-from nic.services import cycles
+from nic.services.cycles import cycles
 from nic.services.errors import ServiceError
 from nic.tenancy import current_membership
 

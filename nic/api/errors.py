@@ -7,21 +7,8 @@ from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from nic.http_errors import error_response, http_error_response
 from nic.services.errors import ServiceError
-
-CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_failed", 429: "rate_limited", 500: "server_error",
-}
-
-
-def error_response(status: int, message: str, fields: dict | None = None, code: str | None = None):
-    body = {"code": code or CODES.get(status, "error"), "message": message}
-    if fields:
-        body["fields"] = fields
-    return jsonify(error=body), status
-
 
 def fields_from_pydantic(exc: ValidationError) -> dict[str, str]:
     fields: dict[str, str] = {}
@@ -60,17 +47,3 @@ def register(app) -> None:
         if not is_api():
             return exc  # the HTML error pages registered by nic.web answer
         return http_error_response(exc)
-
-
-_MESSAGES = {
-    401: "Sign in or send a valid API token.",
-    404: "Not found.",
-    413: "The upload is larger than the size limit.",
-    429: "Too many requests; slow down.",
-}
-
-
-def http_error_response(exc: HTTPException):
-    status = getattr(exc, "code", None) or 500
-    message = _MESSAGES.get(status) or getattr(exc, "description", None) or "Server error."
-    return error_response(status, message)

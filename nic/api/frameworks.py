@@ -4,7 +4,7 @@
 `PUT .../frameworks/<id>/practices/<practice_id>/links` and `GET .../frameworks/builtin`.
 
 Everyone in the network reads; facilitators adopt, copy, import, edit, archive and link
-(403 for anyone else). The rules are in nic.services.frameworks and framework_links."""
+(403 for anyone else). The rules are in nic.services.assessments.frameworks and framework_links."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,7 +23,8 @@ from nic.frameworks import list_builtin, to_dict
 from nic.frameworks.schema import MAX_FILE_BYTES
 from nic.models import Framework
 from nic.permissions import require
-from nic.services import framework_links, frameworks
+from nic.services.assessments import framework_links
+from nic.services.assessments import frameworks
 from nic.services.errors import NotFound, ValidationFailed
 from nic.tenancy import current_membership
 

@@ -5,8 +5,8 @@ change since the previous round, the spread per practice), `GET .../leadership/s
 `POST .../leadership/schools/<id>/discussions` (start a discussion with a peer).
 
 Everyone in the network reads them: they carry only the teams' agreed levels (shared with
-the network), never an individual rating. The logic is in nic.services.leadership and
-nic.services.leadership_school."""
+the network), never an individual rating. The logic is in nic.services.assessments.leadership and
+nic.services.assessments.leadership_school."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,7 +19,8 @@ from nic.api import bp
 from nic.api.docs import documented
 from nic.api.pagination import _decode, _encode, page_size
 from nic.permissions import requires
-from nic.services import leadership, leadership_school
+from nic.services.assessments import leadership
+from nic.services.assessments import leadership_school
 from nic.tenancy import current_membership
 
 ROUND_PARAM = {"name": "round_id", "in": "query", "required": False, "schema": {"type": "integer"},

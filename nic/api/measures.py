@@ -1,4 +1,4 @@
-"""Measures over the API (shared/CONTRACT.md): `GET|POST /networks/<slug>/measures`,
+"""Measures over the API (docs/INTERFACE.md): `GET|POST /networks/<slug>/measures`,
 `GET /networks/<slug>/measures/<measure_id>` and
 `POST /networks/<slug>/measures/<measure_id>/points`. (The chart route is nic.api.chart.)
 
@@ -6,7 +6,7 @@ The measure object is the contract's `{"id", "name", "kind", "chart", "unit",
 "direction", "frequency", "goal"}` plus the rest of the definition (docs/API.md).
 
 Points go through the same check as the form, the grid and the CSV upload
-(nic.services.points.check_points), so a bad point is named `points.<index>.<field>`
+(nic.services.measures.points.check_points), so a bad point is named `points.<index>.<field>`
 with the same words the other ways in use; one bad point and nothing is written.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, Measure
 from nic.permissions import require
-from nic.services import measures as measure_service
-from nic.services import points
+from nic.services.measures import measures as measure_service
+from nic.services.measures import points
 from nic.services.errors import NotFound, ValidationFailed
 from nic.tenancy import current_membership
 
@@ -50,7 +50,7 @@ class MeasureOut(BaseModel):
 
 
 class MeasureCreate(BaseModel):
-    """Documents the body; the checks themselves are nic.services.measures.clean, which
+    """Documents the body; the checks themselves are nic.services.measures.measures.clean, which
     the browser form shares (so both name a bad field in the same words)."""
 
     model_config = ConfigDict(extra="allow")

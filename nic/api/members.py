@@ -11,7 +11,7 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import Membership
 from nic.permissions import requires
-from nic.services import mentions
+from nic.services.discussion import mentions
 
 
 class MemberOut(BaseModel):

@@ -10,7 +10,7 @@
 A message of a thread the caller may not read, of another network, or not in the thread
 named by the URL answers 404; someone else's message answers 403 to an edit or delete.
 Each change is committed, then broadcast to the thread's room (`message_changed`,
-`reaction`). The rules live in nic.services.discussion and nic.services.reactions.
+`reaction`). The rules live in nic.services.discussion.discussion and nic.services.discussion.reactions.
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.api.threads import AuthorOut, _json_body
 from nic.models import Message
-from nic.services import discussion, reactions
+from nic.services.discussion import discussion
+from nic.services.discussion import reactions
 from nic.services.errors import Forbidden, ValidationFailed
 from nic.tenancy import current_membership
 

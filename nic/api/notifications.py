@@ -7,7 +7,7 @@
 
 Only the caller's own: someone else's notification, or another network's, answers 404.
 The same items arrive live as the Socket.IO `notification` event (docs/API.md). The
-rules are in nic.services.notifications."""
+rules are in nic.services.notifications.notifications."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +22,7 @@ from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.api.threads import AuthorOut
 from nic.models import Notification
-from nic.services import notifications
+from nic.services.notifications import notifications
 
 
 class NotificationOut(BaseModel):

@@ -96,7 +96,7 @@ def build_document(app) -> dict:
             "schemas": components,
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal API token (`nic token create` or your profile page)."},
-                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": current_app.config.get("SESSION_COOKIE_NAME", "session")},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": current_app.config["SESSION_COOKIE_NAME"]},
             },
         },
     }

@@ -1,11 +1,11 @@
-"""Roll-ups over the API (CONTRACT.md): `POST /networks/<slug>/rollups` asks the worker for
+"""Roll-ups over the API (docs/INTERFACE.md): `POST /networks/<slug>/rollups` asks the worker for
 a full roll-up and answers 202 `{"job": ID}` at once (a request while one is queued or
 running answers that job); `GET .../rollups/latest` reads the latest snapshot, never
 waiting for a run; `GET .../rollups/jobs/<job_id>` tells how a job is getting on.
 
 Facilitators ask for roll-ups and read everything; principals read the network-wide
-figures beside their own school's row. The logic is in nic.services.rollups (asking,
-computing) and nic.services.rollup_latest (reading)."""
+figures beside their own school's row. The logic is in nic.services.rollups.rollups (asking,
+computing) and nic.services.rollups.latest (reading)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,7 +18,8 @@ from nic.api import bp
 from nic.api.docs import documented
 from nic.models import RollupJob
 from nic.permissions import requires
-from nic.services import rollup_latest, rollups
+from nic.services.rollups import latest as rollup_latest
+from nic.services.rollups import rollups
 from nic.tenancy import current_membership, get_or_404
 
 

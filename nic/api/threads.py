@@ -1,7 +1,7 @@
 """Discussion over the API: `GET|POST /networks/<slug>/threads`,
 `GET|POST /networks/<slug>/threads/<thread_id>/messages`. Messages answer the same shape
 as the Socket.IO `message` event; a POSTed message is broadcast to the thread's room
-once stored. The rules are in nic.services.discussion."""
+once stored. The rules are in nic.services.discussion.discussion."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,7 +16,7 @@ from nic.api import bp
 from nic.api.docs import documented
 from nic.api.pagination import paginate
 from nic.models import THREAD_SUBJECTS, Message
-from nic.services import discussion
+from nic.services.discussion import discussion
 from nic.services.errors import ValidationFailed
 from nic.services.validation import clean_id
 from nic.tenancy import current_membership

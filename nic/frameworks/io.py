@@ -74,6 +74,7 @@ def _check_size(size: int) -> None:
 
 # --- JSON --------------------------------------------------------------------------------
 
+
 def _parse_json(text: str) -> object:
     duplicates: list[str] = []
 
@@ -129,7 +130,8 @@ class _Loader(_BaseLoader):
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, str) and key in seen:
                 raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, f'duplicate key "{key}"', key_node.start_mark)
+                    "while reading a mapping", node.start_mark, f'duplicate key "{key}"', key_node.start_mark
+                )
             if isinstance(key, str):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -168,7 +170,9 @@ def _parse_yaml(text: str) -> object:
         raise FrameworkInvalid([_describe(exc)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, such as NUL
         line = text.count("\n", 0, exc.position) + 1
-        raise FrameworkInvalid([f"line {line}: not valid YAML: {exc.reason} (character #x{exc.character:04x})"]) from None
+        raise FrameworkInvalid(
+            [f"line {line}: not valid YAML: {exc.reason} (character #x{exc.character:04x})"]
+        ) from None
     except yaml.YAMLError as exc:
         raise FrameworkInvalid([f"(file): not valid YAML: {exc}"]) from None
 

@@ -132,9 +132,10 @@ class _Checker:
         if value and not _KEY.match(value):
             suggestion = _slug(value)
             hint = f' (for example "{suggestion}")' if suggestion else ""
-            self.add(f"{place}.key" if place else "key",
-                     f'"{value}" is not a valid key: use lowercase letters and digits, '
-                     f'joined by "-" or "_"{hint}')
+            self.add(
+                f"{place}.key" if place else "key",
+                f'"{value}" is not a valid key: use lowercase letters and digits, joined by "-" or "_"{hint}',
+            )
         return value
 
     def items(self, parent: dict, field: str, place: str) -> list | None:
@@ -163,16 +164,16 @@ class _Checker:
         domains = self.domains(doc, known_levels)
         if self.errors:
             return None
-        return Framework(key=key, name=name, description=description, source=source,
-                         levels=levels, domains=domains)
+        return Framework(key=key, name=name, description=description, source=source, levels=levels, domains=domains)
 
     def source(self, value: object) -> Source | None:
         source = self.mapping(value, "source", _SOURCE_KEYS)
         if source is None:
             return None
         return Source(
-            organisation=self.text(source, "organisation", "source", required=True,
-                                   limit=MAX_NAME_CHARS, one_line=True),
+            organisation=self.text(
+                source, "organisation", "source", required=True, limit=MAX_NAME_CHARS, one_line=True
+            ),
             title=self.text(source, "title", "source", required=False, limit=MAX_NAME_CHARS, one_line=True),
             note=self.text(source, "note", "source", required=False, limit=MAX_TEXT_CHARS, one_line=False),
         )
@@ -191,12 +192,18 @@ class _Checker:
             entry = self.mapping(item, place, _LEVEL_KEYS)
             if entry is None:
                 continue
-            placed.append((place, Level(
-                key=self.key(entry, place),
-                name=self.text(entry, "name", place, required=True, limit=MAX_NAME_CHARS, one_line=True),
-                descriptor=self.text(entry, "descriptor", place, required=False,
-                                     limit=MAX_TEXT_CHARS, one_line=False),
-            )))
+            placed.append(
+                (
+                    place,
+                    Level(
+                        key=self.key(entry, place),
+                        name=self.text(entry, "name", place, required=True, limit=MAX_NAME_CHARS, one_line=True),
+                        descriptor=self.text(
+                            entry, "descriptor", place, required=False, limit=MAX_TEXT_CHARS, one_line=False
+                        ),
+                    ),
+                )
+            )
         self.unique([(place, level.key) for place, level in placed], "level key", exact=True)
         self.unique([(place, level.name) for place, level in placed], "level name", exact=False)
         return [level for _, level in placed]
@@ -219,8 +226,7 @@ class _Checker:
                 continue
             name = self.text(entry, "name", place, required=True, limit=MAX_NAME_CHARS, one_line=True)
             names.append((place, name))
-            description = self.text(entry, "description", place, required=False,
-                                    limit=MAX_TEXT_CHARS, one_line=False)
+            description = self.text(entry, "description", place, required=False, limit=MAX_TEXT_CHARS, one_line=False)
             practices = []
             raw_practices = self.items(entry, "practices", place)
             if raw_practices is not None and not raw_practices:
@@ -247,12 +253,12 @@ class _Checker:
             return None
         key = self.key(entry, place)
         name = self.text(entry, "name", place, required=True, limit=MAX_NAME_CHARS, one_line=True)
-        description = self.text(entry, "description", place, required=False,
-                                limit=MAX_TEXT_CHARS, one_line=False)
+        description = self.text(entry, "description", place, required=False, limit=MAX_TEXT_CHARS, one_line=False)
         descriptors = self.descriptors(entry, place, level_keys)
         questions = self.questions(entry, place)
-        return Practice(key=key, name=name, description=description,
-                        descriptors=descriptors, guiding_questions=questions)
+        return Practice(
+            key=key, name=name, description=description, descriptors=descriptors, guiding_questions=questions
+        )
 
     def descriptors(self, entry: dict, place: str, level_keys: list[str]) -> dict[str, str]:
         where = f"{place}.descriptors"
@@ -276,8 +282,7 @@ class _Checker:
             if level_key not in raw:
                 self.add(where, f'missing level "{level_key}"')
                 continue
-            texts[level_key] = self.text(raw, level_key, where, required=True,
-                                         limit=MAX_TEXT_CHARS, one_line=False)
+            texts[level_key] = self.text(raw, level_key, where, required=True, limit=MAX_TEXT_CHARS, one_line=False)
         return texts
 
     def questions(self, entry: dict, place: str) -> list[str]:
@@ -289,8 +294,10 @@ class _Checker:
         where = f"{place}.guiding_questions"
         if len(raw) > MAX_QUESTIONS:
             self.add(where, f"at most {MAX_QUESTIONS} questions, found {len(raw)}")
-        return [self.value_text(question, f"{where}[{i}]", required=True, limit=MAX_TEXT_CHARS, one_line=False)
-                for i, question in enumerate(raw)]
+        return [
+            self.value_text(question, f"{where}[{i}]", required=True, limit=MAX_TEXT_CHARS, one_line=False)
+            for i, question in enumerate(raw)
+        ]
 
     def unique(self, places_and_values: list[tuple[str, str]], what: str, *, exact: bool) -> None:
         """One error per repeat, naming the first place the value appeared and the repeat."""
@@ -303,4 +310,3 @@ class _Checker:
                 self.add(place, f'duplicate {what} "{value}" ({first[seen]} and {place})')
             else:
                 first[seen] = place
-

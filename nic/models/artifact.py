@@ -2,12 +2,22 @@
 observation tools...). A file artifact has versions; each version points at a blob in
 content-addressed storage by its SHA-256 (nic.storage), never at a name a user chose.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,7 +78,7 @@ class Artifact(TenantMixin, TimestampMixin, db.Model):
     school: Mapped[School] = relationship()
     author: Mapped[User | None] = relationship()
     change_ideas: Mapped[list[ChangeIdea]] = relationship(secondary=artifact_change_ideas, order_by="ChangeIdea.title")
-    versions: Mapped[list["ArtifactVersion"]] = relationship(
+    versions: Mapped[list[ArtifactVersion]] = relationship(
         back_populates="artifact", order_by="ArtifactVersion.number", cascade="all, delete-orphan"
     )
 

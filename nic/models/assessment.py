@@ -6,24 +6,36 @@ A framework's whole document (levels, domains, practices, descriptors, guiding q
 the shape in nic.frameworks.schema) is kept as JSON on `Framework.document`, and each
 practice also gets a `FrameworkPractice` row so ratings, consensus and links to drivers
 and change ideas have a real foreign key. The service that saves a document keeps the
-rows in step (nic.services.frameworks).
+rows in step (nic.services.assessments.frameworks).
 
 Who sees what:
 - `AssessmentRating` rows (one person's own view) stay inside their school: only members
   of that school read them; other schools and the network's facilitators get a 404 (see
-  nic.services.assessments for the one rule).
+  nic.services.assessments.assessments for the one rule).
 - `AssessmentConsensus` rows (the team's agreed level and evidence) are shared with the
   whole network.
 
 Levels are stored as both the key (what people and the API see) and the rank (0 = the
 framework's lowest level), so SQL can average, compare and bucket them.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -76,7 +88,7 @@ class Framework(TenantMixin, TimestampMixin, db.Model):
     # Optimistic concurrency: an edit carries the version it read; a stale one is a 409.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    practices: Mapped[list["FrameworkPractice"]] = relationship(
+    practices: Mapped[list[FrameworkPractice]] = relationship(
         back_populates="framework", order_by="FrameworkPractice.position", cascade="all, delete-orphan"
     )
     created_by: Mapped[User | None] = relationship()
@@ -94,10 +106,10 @@ class FrameworkPractice(TenantMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     framework: Mapped[Framework] = relationship(back_populates="practices")
-    drivers: Mapped[list["Driver"]] = relationship(  # noqa: F821 - nic.models.theory
+    drivers: Mapped[list[Driver]] = relationship(  # noqa: F821 - nic.models.theory
         secondary=practice_drivers, order_by="Driver.position, Driver.id"
     )
-    change_ideas: Mapped[list["ChangeIdea"]] = relationship(  # noqa: F821 - nic.models.theory
+    change_ideas: Mapped[list[ChangeIdea]] = relationship(  # noqa: F821 - nic.models.theory
         secondary=practice_change_ideas, order_by="ChangeIdea.title"
     )
 
@@ -174,7 +186,7 @@ class AssessmentConsensus(TenantMixin, db.Model):
     school: Mapped[School] = relationship()
     practice: Mapped[FrameworkPractice] = relationship()
     recorded_by: Mapped[User | None] = relationship()
-    evidence: Mapped[list["ConsensusEvidence"]] = relationship(
+    evidence: Mapped[list[ConsensusEvidence]] = relationship(
         back_populates="consensus", order_by="ConsensusEvidence.id", cascade="all, delete-orphan"
     )
 
@@ -195,9 +207,7 @@ class ConsensusEvidence(TenantMixin, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consensus_id: Mapped[int] = mapped_column(
-        ForeignKey("assessment_consensus.id", ondelete="CASCADE"), index=True
-    )
+    consensus_id: Mapped[int] = mapped_column(ForeignKey("assessment_consensus.id", ondelete="CASCADE"), index=True)
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     artifact_id: Mapped[int | None] = mapped_column(ForeignKey("artifacts.id", ondelete="CASCADE"), index=True)
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)

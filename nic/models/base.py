@@ -1,13 +1,14 @@
 """Column mixins shared by the aggregates."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-from nic.clock import utcnow
 
+from nic.clock import utcnow
 
 
 class UTCDateTime(TypeDecorator):
@@ -19,12 +20,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -40,9 +41,7 @@ class TenantMixin:
     unscoped query anywhere.
     """
 
-    network_id: Mapped[int] = mapped_column(
-        ForeignKey("networks.id", ondelete="CASCADE"), index=True
-    )
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
 
 
 # Indexes that exist in the database but not in the models: PostgreSQL full-text

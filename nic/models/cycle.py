@@ -4,6 +4,7 @@
 people saving the same cycle cannot silently overwrite each other (the second gets a
 conflict). Deleting is soft (`deleted_at`); a principal can restore.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -87,16 +88,16 @@ class Cycle(TenantMixin, TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once, at mapping)
 
     school: Mapped[School] = relationship()
     team: Mapped[Team | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     change_idea: Mapped[ChangeIdea | None] = relationship()
     measure: Mapped[Measure | None] = relationship()
-    parent: Mapped["Cycle | None"] = relationship(remote_side=[id])
+    parent: Mapped[Cycle | None] = relationship(remote_side=[id])
     coauthors: Mapped[list[User]] = relationship(secondary=cycle_coauthors, order_by="User.name")
-    questions: Mapped[list["CycleQuestion"]] = relationship(
+    questions: Mapped[list[CycleQuestion]] = relationship(
         back_populates="cycle", order_by="CycleQuestion.position, CycleQuestion.id", cascade="all, delete-orphan"
     )
 

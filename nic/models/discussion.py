@@ -1,6 +1,7 @@
 """Discussion: threads attached to a cycle, an artifact, a change idea, or a channel of
 the network; messages with increasing ids (clients catch up with ?after=ID); reactions;
 and each person's read position per thread, for unread counts."""
+
 from __future__ import annotations
 
 from datetime import datetime

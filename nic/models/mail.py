@@ -1,5 +1,6 @@
 """Every email the product sends is first a row here: the mail task sends it by id
 (idempotently: a sent message is never sent again) and the dev outbox page lists them."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,11 +5,25 @@ Periods sit on a grid: Mondays for weekly measures, the first of the month for m
 ones. Run and `i` charts take `value`; `p` and `u` charts take `numerator` and
 `denominator` (the value is then their ratio, computed, not stored).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Date, Float, ForeignKey, Index, Integer, JSON, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nic.clock import utcnow

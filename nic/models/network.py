@@ -1,4 +1,5 @@
 """The tenant (Network) and its member schools."""
+
 from __future__ import annotations
 
 from sqlalchemy import Integer, String, UniqueConstraint

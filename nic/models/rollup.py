@@ -1,5 +1,5 @@
 """Roll-ups: snapshots of where the network stands, computed by Celery jobs with set-based
-SQL (nic.services.rollup_sql) and read by the facilitators' dashboard.
+SQL (nic.services.rollups.sql) and read by the facilitators' dashboard.
 
 Snapshot rows are replaced whole in one transaction per scope (the network, or one school
 for an incremental run): DELETE of the scope, INSERT ... SELECT, COMMIT. Under READ
@@ -9,12 +9,23 @@ the `computed_at` of the run that wrote it.
 `RollupJob` is the queue's bookkeeping: at most one *queued* job per network and scope
 (a partial unique index), so a burst of requests or edits coalesces into one run.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +47,8 @@ class SnapshotRow(TenantMixin):
     deleted by nic; cycles are soft deleted.)"""
 
     network_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
 ROLLUP_JOB_STATES = ("queued", "running", "done", "failed")
 PERIOD_KINDS = ("week", "month")
 
@@ -46,8 +59,15 @@ class RollupJob(TenantMixin, db.Model):
         CheckConstraint("scope IN ('network', 'school')", name="scope"),
         CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
         # One queued job per network and scope: a second request joins it (coalescing).
-        Index("uq_rollup_jobs_queued", "network_id", "scope", text("coalesce(school_id, 0)"), unique=True,
-              postgresql_where=text("state = 'queued'"), sqlite_where=text("state = 'queued'")),
+        Index(
+            "uq_rollup_jobs_queued",
+            "network_id",
+            "scope",
+            text("coalesce(school_id, 0)"),
+            unique=True,
+            postgresql_where=text("state = 'queued'"),
+            sqlite_where=text("state = 'queued'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,7 +172,7 @@ class RollupChangeIdeaSchool(SnapshotRow, db.Model):
 
 class RollupMeasureSchool(SnapshotRow, db.Model):
     """Per measure and school: how much data, the latest value, and what the school's
-    chart shows, as its chart shows it (nic.services.rollup_series): the current center
+    chart shows, as its chart shows it (nic.services.rollups.series): the current center
     line, the Anhøj figures of the current phase, and the chart's headline signal (the
     rules of its chart type, docs/SIGNALS.md)."""
 

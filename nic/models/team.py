@@ -1,5 +1,6 @@
 """Teams inside a school: the instructional leadership team, PLCs, grade-level and
 department teams."""
+
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint

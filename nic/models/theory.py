@@ -4,6 +4,7 @@ A primary driver sits under the aim; a secondary driver under one or more primar
 secondary) drivers; change ideas link to any number of drivers. Every edit of a diagram
 also stores a whole snapshot in DiagramRevision, so past versions can be shown as they were.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -48,7 +49,7 @@ class Aim(TenantMixin, TimestampMixin, db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    drivers: Mapped[list["Driver"]] = relationship(
+    drivers: Mapped[list[Driver]] = relationship(
         back_populates="aim", order_by="Driver.position, Driver.id", cascade="all, delete-orphan"
     )
 
@@ -65,7 +66,7 @@ class Driver(TenantMixin, TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     aim: Mapped[Aim] = relationship(back_populates="drivers")
-    parents: Mapped[list["Driver"]] = relationship(
+    parents: Mapped[list[Driver]] = relationship(
         secondary=driver_parents,
         primaryjoin="Driver.id == driver_parents.c.child_id",
         secondaryjoin="Driver.id == driver_parents.c.parent_id",

@@ -1,5 +1,6 @@
 """People and their credentials. Users are global: one person may belong to several
 networks through memberships; nothing here is tenant data."""
+
 from __future__ import annotations
 
 from datetime import datetime

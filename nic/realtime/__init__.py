@@ -4,6 +4,7 @@ Async mode is `threading` with simple-websocket, served by gunicorn's gthread wo
 worker per process; scale out with more processes and the Redis message queue); see
 docs/DECISIONS.md.
 """
+
 from flask import Flask
 
 from nic.extensions import socketio

@@ -1,5 +1,6 @@
 """Socket.IO event handlers. Each event runs in its own context: whoever connected is
 re-established here from the session or the token given at connect."""
+
 from __future__ import annotations
 
 import logging
@@ -10,11 +11,12 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import select
 
+from nic.events import publish
+from nic.events.rooms import network_room, thread_room, user_room
 from nic.extensions import db, socketio
 from nic.models import Membership, Thread
-from nic.realtime import presence, publish
-from nic.realtime.rooms import network_room, thread_room, user_room
-from nic.services.accounts import user_for_api_token
+from nic.realtime import presence
+from nic.services.accounts.accounts import user_for_api_token
 from nic.services.errors import NotFound, ServiceError
 from nic.tenancy import UNSCOPED, use_network
 
@@ -41,21 +43,21 @@ def _join_network_rooms(user_id: int) -> None:
     everyone's leadership view refresh on it). Memberships are read UNSCOPED on purpose:
     a socket spans networks, and this reads only the person's own."""
     network_ids = db.session.scalars(
-        select(Membership.network_id).where(Membership.user_id == user_id).execution_options(**UNSCOPED))
+        select(Membership.network_id).where(Membership.user_id == user_id).execution_options(**UNSCOPED)
+    )
     for network_id in network_ids:
         join_room(network_room(network_id))
 
 
 # --- discussion: join, send, leave ---------------------------------------------------------
 
+
 def _authorised_thread(data):
     """(thread, membership) for the connected user, or raise NotFound. Must run inside
     `use_network(thread.network_id)`; see _in_thread_network."""
-    from nic.services.discussion import readable_thread
+    from nic.services.discussion.discussion import readable_thread
 
-    membership = db.session.scalar(
-        select(Membership).where(Membership.user_id == session.get("nic_socket_user_id"))
-    )
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == session.get("nic_socket_user_id")))
     if membership is None:
         raise NotFound("No such thread.")
     return readable_thread(membership, data.get("thread_id")), membership
@@ -69,9 +71,7 @@ def _thread_network_id(data) -> int | None:
         thread_id = int(data.get("thread_id"))
     except (AttributeError, TypeError, ValueError):
         return None
-    return db.session.scalar(
-        select(Thread.network_id).where(Thread.id == thread_id).execution_options(**UNSCOPED)
-    )
+    return db.session.scalar(select(Thread.network_id).where(Thread.id == thread_id).execution_options(**UNSCOPED))
 
 
 def _handle(data, work):
@@ -102,8 +102,12 @@ def _handle(data, work):
 def on_join(data=None):
     def work(thread, membership):
         join_room(thread_room(thread.id))  # a room from the authorised thread, not from data
-        _viewers_changed(thread.id, lambda tracker: tracker.join(
-            thread.id, request.sid, membership.user_id, session.get("nic_socket_user_name") or ""))
+        _viewers_changed(
+            thread.id,
+            lambda tracker: tracker.join(
+                thread.id, request.sid, membership.user_id, session.get("nic_socket_user_name") or ""
+            ),
+        )
         return {"ok": True, "last_id": thread.last_message_id or 0}
 
     return _handle(data, work)
@@ -111,7 +115,7 @@ def on_join(data=None):
 
 @socketio.on("send")
 def on_send(data=None):
-    from nic.services.discussion import post_message
+    from nic.services.discussion.discussion import post_message
 
     def work(thread, membership):
         # The thread is authorised already (_handle): post_message need not check it again.
@@ -132,6 +136,7 @@ def on_leave(data=None):
 
 
 # --- live extras: who is viewing, who is typing ----------------------------------------------
+
 
 def _viewers_changed(thread_id: int, change) -> None:
     """Apply a presence change and tell the room who is viewing now. Presence is an
@@ -184,6 +189,7 @@ def on_disconnect(reason=None):
 def on_typing(data=None):
     """`typing` {"thread_id"} from a socket that joined the thread: re-checked like any
     event, throttled per socket, then sent to the room but not to the typer's own sockets."""
+
     def work(thread, membership):
         tracker = presence.tracker()
         sid = request.sid

@@ -18,6 +18,7 @@ finds what to remove without scanning Redis.
 
 Nothing here touches the database or Flask's request: handlers pass ids and names in.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "nic_presence"
 HEARTBEAT_SECONDS = 5
-PROCESS_TTL_SECONDS = 20      # four missed heartbeats: the process is gone
+PROCESS_TTL_SECONDS = 20  # four missed heartbeats: the process is gone
 THREAD_TTL_SECONDS = 24 * 3600
 TYPING_INTERVAL_SECONDS = 2.0  # one `typing` per socket and thread in this long
 SEQ_FIELD = "seq"
@@ -46,9 +47,11 @@ def _now() -> float:
 
 def _people(entries) -> list[dict]:
     """Distinct people from (user_id, name) pairs, by name then id."""
-    people = {user_id: name for user_id, name in entries}
-    return [{"id": user_id, "name": name}
-            for user_id, name in sorted(people.items(), key=lambda item: (item[1].casefold(), item[0]))]
+    people = dict(entries)
+    return [
+        {"id": user_id, "name": name}
+        for user_id, name in sorted(people.items(), key=lambda item: (item[1].casefold(), item[0]))
+    ]
 
 
 class Presence:

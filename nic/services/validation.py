@@ -6,6 +6,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 
 from nic.models import ROLES
+from nic.services.errors import ValidationFailed
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MIN_PASSWORD_LENGTH = 10
@@ -96,6 +97,4 @@ class FieldErrors:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            from nic.services.errors import ValidationFailed
-
             raise ValidationFailed(dict(self.errors))

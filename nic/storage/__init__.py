@@ -5,11 +5,12 @@ stored name never comes from a user and the same bytes uploaded twice are kept o
 Two implementations: local disk under NIC_DATA_DIR/blobs (the default, `local.py`) and
 S3-compatible object storage (`s3.py`), which several web servers on several machines
 can share. What a file *is* (the allow-list) lives in `sniff.py`; sending files to
-browsers safely in `nic/web/files.py`.
+browsers safely in `nic/storage/downloads.py`.
 
 Callers own the bookkeeping: a blob may be shared by several versions (dedup), so
 delete it only when no row references its sha256 any more.
 """
+
 from __future__ import annotations
 
 import re
@@ -136,6 +137,15 @@ def _human(size: int) -> str:
 
 
 __all__ = [
-    "BlobNotFound", "CHUNK_SIZE", "EmptyFile", "HEAD_SIZE", "Storage", "StorageError",
-    "StoredBlob", "TooLarge", "check_key", "get_storage", "max_upload_bytes",
+    "CHUNK_SIZE",
+    "HEAD_SIZE",
+    "BlobNotFound",
+    "EmptyFile",
+    "Storage",
+    "StorageError",
+    "StoredBlob",
+    "TooLarge",
+    "check_key",
+    "get_storage",
+    "max_upload_bytes",
 ]

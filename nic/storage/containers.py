@@ -5,6 +5,7 @@ Both read only directories and, for ZIP, one small member with a hard size cap, 
 crafted file (a zip bomb, a looping sector chain, a giant central directory) costs a few
 kilobytes and a few reads, never the file's claimed size.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,6 +35,7 @@ class ContainerError(Exception):
 
 # --- OLE2 (MS-CFB) -----------------------------------------------------------------------
 
+
 def ole_entry_names(fp: BinaryIO) -> set[str]:
     """Names of the streams and storages in an OLE2 file's directory."""
     fp.seek(0)
@@ -45,7 +47,7 @@ def ole_entry_names(fp: BinaryIO) -> set[str]:
         raise ContainerError("a damaged Office 97-2003 file")
     sector_size = 1 << sector_shift
     per_sector = sector_size // 4
-    first_dir, = struct.unpack_from("<I", header, 0x30)
+    (first_dir,) = struct.unpack_from("<I", header, 0x30)
     first_difat, difat_count = struct.unpack_from("<II", header, 0x44)
     fat_sectors = [s for s in struct.unpack_from("<109I", header, 0x4C) if s <= _MAX_SECTOR]
 
@@ -84,15 +86,16 @@ def ole_entry_names(fp: BinaryIO) -> set[str]:
         visited.add(sector)
         data = read_sector(sector)
         for offset in range(0, sector_size, 128):
-            entry = data[offset:offset + 128]
+            entry = data[offset : offset + 128]
             name_length, kind = struct.unpack_from("<HB", entry, 0x40)
             if kind in (1, 2, 5) and 2 <= name_length <= 64:
-                names.add(entry[:name_length - 2].decode("utf-16-le", errors="replace"))
+                names.add(entry[: name_length - 2].decode("utf-16-le", errors="replace"))
         sector = next_sector(sector)
     return names
 
 
 # --- ZIP / OOXML -------------------------------------------------------------------------
+
 
 def _check_end_record(fp: BinaryIO) -> None:
     """Refuse what would make zipfile itself expensive, before zipfile reads anything: it

@@ -5,8 +5,10 @@ os.replace is atomic: a reader sees the whole blob or none), then renamed to its
 Two uploads of the same bytes racing each other both rename onto the same name with the
 same content, which is harmless.
 """
+
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -67,7 +69,5 @@ class LocalStorage:
 
 
 def _unlink_quietly(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass

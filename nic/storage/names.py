@@ -1,7 +1,8 @@
 """Download names made safe. The stored name of a blob is its hash; this is only the
 name offered to the person downloading, so it must not carry paths, control or bidi
-characters (which can disguise `evil.exe` as `evil‮fdp.exe`), or an extension that
+characters (which can disguise `evil.exe` as `evil<U+202E>fdp.exe`), or an extension that
 disagrees with what the file really is."""
+
 from __future__ import annotations
 
 import re

@@ -7,8 +7,10 @@ a multipart upload for large files; nothing is sent when the key already exists.
 `open` returns a seekable reader over ranged GETs: a sequential read is one streamed
 request, and zipfile/pypdf can still seek (a new ranged request from the new position).
 """
+
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -22,8 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 class S3Storage:
-    def __init__(self, bucket: str | None, endpoint_url: str | None = None, access_key: str | None = None,
-                 secret_key: str | None = None, region: str | None = None, prefix: str = ""):
+    def __init__(
+        self,
+        bucket: str | None,
+        endpoint_url: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        region: str | None = None,
+        prefix: str = "",
+    ):
         if not bucket:
             raise ValueError("NIC_STORAGE=s3 needs NIC_S3_BUCKET")
         self.bucket = bucket
@@ -81,17 +90,17 @@ class S3Storage:
                 # By file name, not file object: s3transfer then reads each part lazily
                 # from disk instead of holding whole 8 MB parts in memory.
                 self.client.upload_file(
-                    tmp_path, self.bucket, self._key(sha256),
+                    tmp_path,
+                    self.bucket,
+                    self._key(sha256),
                     # The type is decided when the file is served, from the sniffed type
                     # kept with the version; the object itself is opaque bytes.
                     ExtraArgs={"ContentType": "application/octet-stream"},
                     Config=_transfer_config(),
                 )
         finally:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_path)
-            except FileNotFoundError:
-                pass
         return StoredBlob(sha256=sha256, size=size, head=head)
 
     def open(self, sha256: str) -> BinaryIO:

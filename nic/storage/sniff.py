@@ -6,6 +6,7 @@ text) and answers with one of the allowed types, or raises UnsupportedType with 
 message for the person uploading. The name is only a hint to tell CSV and Markdown
 from plain text, which look alike.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -14,12 +15,18 @@ import io
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from nic.storage import CHUNK_SIZE, EmptyFile
 from nic.storage.containers import (
-    OLE_MAGIC, ContainerError, content_type_overrides, has_member, ole_entry_names, open_zip,
+    OLE_MAGIC,
+    ContainerError,
+    content_type_overrides,
+    has_member,
+    ole_entry_names,
+    open_zip,
 )
 from nic.storage.names import safe_filename  # noqa: F401  (re-exported: the documented home)
 
@@ -58,8 +65,9 @@ XLS = Sniffed("application/vnd.ms-excel", "xls", "Excel spreadsheet (97-2003)")
 PPT = Sniffed("application/vnd.ms-powerpoint", "ppt", "PowerPoint presentation (97-2003)")
 DOCX = Sniffed("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "Word document")
 XLSX = Sniffed("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excel spreadsheet")
-PPTX = Sniffed("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx",
-               "PowerPoint presentation")
+PPTX = Sniffed(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx", "PowerPoint presentation"
+)
 CSV = Sniffed("text/csv; charset=utf-8", "csv", "CSV spreadsheet")
 MARKDOWN = Sniffed("text/markdown; charset=utf-8", "md", "Markdown text")
 TEXT = Sniffed("text/plain; charset=utf-8", "txt", "Text file")
@@ -162,8 +170,9 @@ def _sniff_ole(fp: BinaryIO) -> Sniffed:
         return XLS
     if "powerpoint document" in names:
         return PPT
-    raise UnsupportedType("an OLE compound file that is not a Word, Excel or PowerPoint document "
-                          "(for example a Windows installer)")
+    raise UnsupportedType(
+        "an OLE compound file that is not a Word, Excel or PowerPoint document (for example a Windows installer)"
+    )
 
 
 def _sniff_zip(fp: BinaryIO) -> Sniffed:
@@ -185,13 +194,18 @@ def _sniff_zip(fp: BinaryIO) -> Sniffed:
                         raise UnsupportedType(f"a damaged {sniffed.kind_label} (its main part is missing)")
                     return sniffed
             if any(t in overrides for t in _OOXML_MACROS):
-                raise UnsupportedType("an Office file with macros (.docm, .xlsm or .pptm)",
-                                      "Macros can run programs: save it as .docx, .xlsx or .pptx first.")
-            raise UnsupportedType("an Office file of a kind that cannot be shared (for example a template)",
-                                  "Save it as a .docx, .xlsx or .pptx first.")
+                raise UnsupportedType(
+                    "an Office file with macros (.docm, .xlsm or .pptm)",
+                    "Macros can run programs: save it as .docx, .xlsx or .pptx first.",
+                )
+            raise UnsupportedType(
+                "an Office file of a kind that cannot be shared (for example a template)",
+                "Save it as a .docx, .xlsx or .pptx first.",
+            )
         if "mimetype" in names:
-            raise UnsupportedType("an OpenDocument file (.odt, .ods or .odp)",
-                                  "Save it in Word, Excel or PowerPoint format first.")
+            raise UnsupportedType(
+                "an OpenDocument file (.odt, .ods or .odp)", "Save it in Word, Excel or PowerPoint format first."
+            )
     raise UnsupportedType("a ZIP archive", "Share the files inside it one by one.")
 
 
@@ -213,8 +227,7 @@ def _sniff_text(head: bytes, blob_reader: Callable[[], BinaryIO], filename: str)
         raise UnsupportedType("a web page (HTML)", "Share a link to it instead.")
     with blob_reader() as fp:
         if not _all_utf8_without_nul(fp):
-            raise UnsupportedType("a file of a type that could not be recognised",
-                                  "Text files must be saved as UTF-8.")
+            raise UnsupportedType("a file of a type that could not be recognised", "Text files must be saved as UTF-8.")
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
     if suffix in ("md", "markdown"):
         return MARKDOWN

@@ -1,5 +1,6 @@
 """Copy an incoming stream to a file while hashing it, within a size limit: the one
 place the upload bytes pass through, shared by both backends."""
+
 from __future__ import annotations
 
 import hashlib

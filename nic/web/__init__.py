@@ -5,9 +5,10 @@ from flask import Flask, has_request_context, render_template
 from flask_login import current_user
 
 from nic import permissions, words
-from nic.api.errors import http_error_response
+from nic.http_errors import error_response, http_error_response
 from nic.auth import is_api_request
 from nic.models import ROLE_LABELS
+from nic.services.errors import Forbidden, NotFound, ServiceError
 from nic.tenancy import current_membership, current_network, memberships_of
 
 
@@ -28,6 +29,20 @@ def _error_page(status: int, title: str, message: str):
         if is_api_request():
             return http_error_response(exc)
         return render_template("error.html", status=status, title=title, message=message), status
+
+    return handler
+
+
+def _service_error_page(page):
+    """A service's NotFound / Forbidden that a view let through: the same 404 / 403 page as
+    abort(404) / abort(403), so views call services without translating their errors.
+    Registered on the app, it also sees API requests (the more specific class wins over
+    nic.api.errors' ServiceError handler) and answers those as that handler does."""
+
+    def handler(exc: ServiceError):
+        if is_api_request():
+            return error_response(exc.status, exc.message, exc.fields, exc.code)
+        return page(exc)
 
     return handler
 
@@ -77,5 +92,8 @@ def init_app(app: Flask) -> None:
         429: ("Too many attempts", "Please wait a minute before trying again."),
         500: ("Something went wrong", "The error has been logged. Please try again."),
     }
-    for status, (title, message) in pages.items():
-        app.register_error_handler(status, _error_page(status, title, message))
+    handlers = {status: _error_page(status, title, message) for status, (title, message) in pages.items()}
+    for status, handler in handlers.items():
+        app.register_error_handler(status, handler)
+    app.register_error_handler(NotFound, _service_error_page(handlers[404]))
+    app.register_error_handler(Forbidden, _service_error_page(handlers[403]))

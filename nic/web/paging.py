@@ -1,31 +1,29 @@
-"""Page numbers for HTML lists (the API uses cursors instead, see nic.api.pagination)."""
+"""Page numbers for HTML lists (the API uses cursors instead, see nic.api.pagination).
+
+Flask-SQLAlchemy's Pagination does the page arithmetic (pages, has_prev / has_next,
+prev_num / next_num, first / last) for what `db.paginate(select)` returns, and for
+`Page` below, so the `ui.pager` macro (templates/macros/ui.html) takes either. The
+lists here are fetched by services, which the API and the tasks share: each returns
+one page of rows and the count of all of them, and `Page` wraps those instead of
+querying again. It fills in the two hooks Pagination's docstring asks a subclass for.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+
+from flask_sqlalchemy.pagination import Pagination
 
 
-@dataclass(frozen=True)
-class Pager:
-    page: int
-    per_page: int
-    total: int
+class Page(Pagination):
+    """Page `page` (from 1) of `total` rows, `per_page` to a page; `items` are this page's
+    rows (Pagination counts `first` and `last` from them)."""
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def __init__(self, page: int, per_page: int, total: int, items: Iterable = ()):
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False,
+                         items=list(items), total=total)
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
+    def _query_items(self) -> list:
+        return self._query_args["items"]
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first_item(self) -> int:
-        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last_item(self) -> int:
-        return min(self.page * self.per_page, self.total)
+    def _query_count(self) -> int:
+        return self._query_args["total"]

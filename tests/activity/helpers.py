@@ -1,14 +1,15 @@
 """Builders for feed tests: rows with chosen timestamps, so order and ties are exact."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from nic.extensions import db
 from nic.models import CyclePhaseMove
 from nic.tenancy import use_network
 from tests.factories import make_artifact, make_cycle, make_message, make_thread
 
-T0 = datetime(2026, 10, 5, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)
 
 
 def at(obj, when: datetime):
@@ -40,8 +41,14 @@ def one_of_each(network, school, user, when: datetime, label: str) -> dict:
             at(version, when)
         thread = at(make_thread(network, "cycle", cycle.id, f"{label} thread", user), when)
         message = at(make_message(thread, user, f"{label} message"), when)
-    return {"cycle": cycle, "move": move, "artifact": artifact, "version": artifact.versions[-1],
-            "thread": thread, "message": message}
+    return {
+        "cycle": cycle,
+        "move": move,
+        "artifact": artifact,
+        "version": artifact.versions[-1],
+        "thread": thread,
+        "message": message,
+    }
 
 
 def later(minutes: int) -> datetime:

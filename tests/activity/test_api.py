@@ -1,10 +1,11 @@
 """GET /api/v1/networks/<slug>/activity: the item shape, keyset pages, filters and
 errors naming their parameter."""
+
 from __future__ import annotations
 
+from nic.tenancy import use_network
 from tests.activity.helpers import phase_move
 from tests.factories import make_token
-from nic.tenancy import use_network
 
 API = "/api/v1/networks/alpha/activity"
 ITEM_KEYS = {"at", "kind", "id", "actor", "school_id", "subject", "summary", "url"}
@@ -23,9 +24,12 @@ def test_item_shape(client, tenants):
     assert all(set(item) == ITEM_KEYS for item in body["items"])
     by_kind = {item["kind"]: item for item in body["items"]}
     assert by_kind["phase_changed"] == {
-        "at": by_kind["phase_changed"]["at"], "kind": "phase_changed", "id": move.id,
+        "at": by_kind["phase_changed"]["at"],
+        "kind": "phase_changed",
+        "id": move.id,
         "actor": {"id": a.teacher_leader.user.id, "name": "Alphaville Teacher"},
-        "school_id": a.schools[0].id, "subject": {"type": "cycle", "id": a.cycle.id},
+        "school_id": a.schools[0].id,
+        "subject": {"type": "cycle", "id": a.cycle.id},
         "summary": "Alphaville Teacher moved “Alphaville huddle test one” from Plan to Do",
         "url": f"/n/alpha/cycles/{a.cycle.id}",
     }
@@ -51,8 +55,12 @@ def test_pages_filters_and_errors(client, tenants):
     assert kinds == {"artifact_created", "artifact_version"}
     other = client.get(f"{API}?school_id={a.schools[1].id}", headers=headers).get_json()["items"]
     assert other == []  # school 1 has done nothing yet
-    for query, field in (("kind=everything", "kind"), ("school_id=x", "school_id"), ("cursor=zzz", "cursor"),
-                         ("limit=0", "limit")):
+    for query, field in (
+        ("kind=everything", "kind"),
+        ("school_id=x", "school_id"),
+        ("cursor=zzz", "cursor"),
+        ("limit=0", "limit"),
+    ):
         response = client.get(f"{API}?{query}", headers=headers)
         assert response.status_code == 422 and field in response.get_json()["error"]["fields"], query
 

@@ -1,14 +1,15 @@
 """The demo network still seeds, and its activity page and home page render a full feed
 (every kind it has) for a facilitator and for a school's principal."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Membership
-from nic.services import activity
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
+from nic.services.discussion import activity
 from nic.tenancy import use_network
 
 

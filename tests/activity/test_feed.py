@@ -1,21 +1,28 @@
 """The activity feed service: one query over every kind, each filtered by what the member
 may see; newest first with exact ties broken by kind then id; keyset pages that neither
 repeat nor skip; filters by kind and school."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import update
 
 from nic.extensions import db
 from nic.models import Artifact, Cycle, Message
-from nic.services import activity
+from nic.services.discussion import activity
 from nic.services.errors import ValidationFailed
 from nic.tenancy import use_network
 from tests.activity.helpers import T0, at, later, one_of_each, phase_move
 from tests.factories import (
-    make_channel, make_cycle, make_member, make_message, make_network, make_school, make_thread,
+    make_channel,
+    make_cycle,
+    make_member,
+    make_message,
+    make_network,
+    make_school,
+    make_thread,
 )
 
 
@@ -51,16 +58,21 @@ def test_every_kind_appears_with_its_summary(tenants):
     assert items["phase_changed"].id == move.id
     assert items["phase_changed"].summary == "Alphaville Teacher moved “Alphaville huddle test one” from Plan to Do"
     assert items["artifact_version"].summary == "Alphaville Teacher uploaded version 2 of “Alphaville huddle protocol”"
-    assert items["message_posted"].summary == ("Alphaville Teacher in “Alphaville huddle questions”: "
-                                               "Alphaville asks: how did the huddle go?")
+    assert items["message_posted"].summary == (
+        "Alphaville Teacher in “Alphaville huddle questions”: Alphaville asks: how did the huddle go?"
+    )
     assert (items["message_posted"].subject_type, items["message_posted"].subject_id) == ("thread", a.thread.id)
     assert items["cycle_created"].school_id == a.schools[0].id
 
 
 def test_a_private_cycle_its_moves_and_its_thread_stay_in_its_school(tenants, private_activity):
     a = tenants.a
-    hidden = {("cycle_created", a.private_cycle.id), ("phase_changed", private_activity["move"].id),
-              ("thread_started", private_activity["thread"].id), ("message_posted", private_activity["message"].id)}
+    hidden = {
+        ("cycle_created", a.private_cycle.id),
+        ("phase_changed", private_activity["move"].id),
+        ("thread_started", private_activity["thread"].id),
+        ("message_posted", private_activity["message"].id),
+    }
     for outsider in (a.member, a.facilitator):  # another school; the network's facilitator (no school)
         shown = set(keys(feed_of(a, outsider, limit=200)))
         assert not hidden & shown
@@ -87,9 +99,14 @@ def test_deleted_cycles_artifacts_and_messages_leave_the_feed(tenants):
         db.session.execute(update(Cycle).where(Cycle.id == a.cycle.id).values(deleted_at=T0))
         db.session.execute(update(Artifact).where(Artifact.id == a.artifact.id).values(deleted_at=T0))
         shown = set(keys(activity.feed(a.principal, limit=200)))
-    for key in [("cycle_created", a.cycle.id), ("phase_changed", move.id), ("message_posted", a.message.id),
-                ("thread_started", a.thread.id), ("artifact_created", a.artifact.id),
-                ("artifact_version", a.artifact.versions[-1].id)]:
+    for key in [
+        ("cycle_created", a.cycle.id),
+        ("phase_changed", move.id),
+        ("message_posted", a.message.id),
+        ("thread_started", a.thread.id),
+        ("artifact_created", a.artifact.id),
+        ("artifact_version", a.artifact.versions[-1].id),
+    ]:
         assert key not in shown
 
 
@@ -103,8 +120,9 @@ def test_a_role_limited_channel_is_read_only_by_its_roles(tenants):
     assert key in keys(feed_of(a, a.principal, limit=200))
     assert key in keys(feed_of(a, a.facilitator, limit=200))
     assert key not in keys(feed_of(a, a.teacher_leader, limit=200))
-    channel_item = next(i for i in feed_of(a, a.principal, limit=200).items if i.id == message.id
-                        and i.kind == "message_posted")
+    channel_item = next(
+        i for i in feed_of(a, a.principal, limit=200).items if i.id == message.id and i.kind == "message_posted"
+    )
     assert channel_item.summary == "Alphaville Facilitator in # circle: Principals only"
 
 
@@ -116,15 +134,17 @@ def quiet(db_session):
     school = make_school(network, "Quiet High")
     principal = make_member(network, "principal", school)
     with use_network(network):
-        rows = [one_of_each(network, school, principal.user, T0, "tie A"),
-                one_of_each(network, school, principal.user, T0, "tie B"),
-                one_of_each(network, school, principal.user, later(1), "newer")]
+        rows = [
+            one_of_each(network, school, principal.user, T0, "tie A"),
+            one_of_each(network, school, principal.user, T0, "tie B"),
+            one_of_each(network, school, principal.user, later(1), "newer"),
+        ]
     db_session.commit()
     return network, principal, rows
 
 
 def test_newest_first_and_ties_by_kind_then_id(quiet):
-    network, principal, rows = quiet
+    network, principal, _rows = quiet
     items = feed_of(network, principal, limit=200).items
     assert [i.at for i in items] == sorted((i.at for i in items), reverse=True)
     assert len(items) == 18
@@ -176,5 +196,5 @@ def test_bad_filters_and_cursors_name_their_field():
         with pytest.raises(ValidationFailed) as bad_cursor:
             activity.Cursor.decode(token)
         assert set(bad_cursor.value.fields) == {"cursor"}
-    cursor = activity.Cursor(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc), "message_posted", 42)
+    cursor = activity.Cursor(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), "message_posted", 42)
     assert activity.Cursor.decode(cursor.encode()) == cursor

@@ -1,10 +1,11 @@
 """The activity page and the home page's "Latest activity": links to each object,
 filters with a plain GET form, an "Older" link, empty states, relative and exact times;
 another network's slug is a 404."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from nic.tenancy import use_network
 from nic.web.activity.views import ago
@@ -71,16 +72,16 @@ def test_home_shows_the_five_newest_with_a_link_to_the_feed(tenants, login_as):
     with use_network(a.network):
         newest = [make_message(a.thread, a.principal.user, f"Fresh note {n}") for n in range(6)]
         for n, message in enumerate(newest):
-            at(message, datetime.now(timezone.utc) + timedelta(minutes=n + 1))
+            at(message, datetime.now(UTC) + timedelta(minutes=n + 1))
     home = login_as(a.member.user).get("/n/alpha/").get_data(as_text=True)
-    section = home[home.index("Latest activity"):home.index('id="schools-title"')]
+    section = home[home.index("Latest activity") : home.index('id="schools-title"')]
     assert section.count('class="activity-item ') == 5
     assert "Fresh note 5" in section and "Fresh note 0" not in section
     assert 'href="/n/alpha/activity"' in section
 
 
 def test_relative_times():
-    now = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     assert ago(now - timedelta(seconds=20), now) == "just now"
     assert ago(now - timedelta(minutes=1), now) == "1 minute ago"
     assert ago(now - timedelta(hours=3, minutes=5), now) == "3 hours ago"

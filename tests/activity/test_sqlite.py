@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Channel, Cycle, CyclePhaseMove, Membership, Message, Thread
-from nic.services import accounts, activity, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.discussion import activity
+from nic.services.accounts import networks
+from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.activity.helpers import T0
 

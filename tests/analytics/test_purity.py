@@ -41,8 +41,9 @@ def test_analytics_modules_import_only_the_standard_library_numpy_and_each_other
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert (top in sys.stdlib_module_names or top in ALLOWED_PACKAGES
-                        or name.startswith(allowed_nic)), f"{path.name} imports {name}"
+                assert top in sys.stdlib_module_names or top in ALLOWED_PACKAGES or name.startswith(allowed_nic), (
+                    f"{path.name} imports {name}"
+                )
 
 
 def test_analytics_does_no_io():

@@ -86,8 +86,9 @@ def test_p_chart_zones_use_each_points_own_sigma():
     base = [50, 52, 48, 50, 49, 51, 50, 50]
 
     def p(extra):
-        return analyse("p", numerators=base + [x for x, _ in extra], denominators=[100] * 8 + [n for _, n in extra],
-                       baseline=8)
+        return analyse(
+            "p", numerators=base + [x for x, _ in extra], denominators=[100] * 8 + [n for _, n in extra], baseline=8
+        )
 
     large = p([(224, 400), (50, 100), (224, 400)])
     assert large.upper[8] == pytest.approx(0.575)

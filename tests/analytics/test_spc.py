@@ -25,8 +25,14 @@ def test_run_chart_median_with_ties_on_the_median():
     a = analyse("run", [3, 5, 4, 6, 2, 7, 5, 8, 5, 9])
     assert a.center == [5.0] * 10
     assert a.lower == [None] * 10 and a.upper == [None] * 10
-    assert a.runs.to_contract() == {"useful": 7, "longest_run": 3, "longest_run_max": 6, "crossings": 3,
-                                    "crossings_min": 1, "signal": False}
+    assert a.runs.to_contract() == {
+        "useful": 7,
+        "longest_run": 3,
+        "longest_run_max": 6,
+        "crossings": 3,
+        "crossings_min": 1,
+        "signal": False,
+    }
     assert a.shift == [] and a.trend == [] and a.outside_limits == []
     assert a.phases == [(0, 10)]
 
@@ -280,14 +286,17 @@ def test_u_chart_rates_may_exceed_one_and_zero_denominators_drop_out():
 # --- input checks and the contract ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("call", [
-    lambda: analyse("x", [1]),
-    lambda: analyse("run", [1], numerators=[1], denominators=[1]),
-    lambda: analyse("p", [0.5]),
-    lambda: analyse("p", numerators=[1, 2], denominators=[3]),
-    lambda: analyse("u", numerators=[1]),
-    lambda: analyse("i", [1, float("inf")]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: analyse("x", [1]),
+        lambda: analyse("run", [1], numerators=[1], denominators=[1]),
+        lambda: analyse("p", [0.5]),
+        lambda: analyse("p", numerators=[1, 2], denominators=[3]),
+        lambda: analyse("u", numerators=[1]),
+        lambda: analyse("i", [1, float("inf")]),
+    ],
+)
 def test_bad_input_raises_value_error(call):
     with pytest.raises(ValueError):
         call()
@@ -296,12 +305,19 @@ def test_bad_input_raises_value_error(call):
 def test_empty_series():
     a = analyse("i", [])
     assert a.values == [] and a.phases == [] and a.runs == NO_RUNS
-    assert a.to_contract() == {"points": [], "runs": NO_RUNS.to_contract(), "shift": [], "trend": [],
-                               "outside_limits": [], "rules": [], "signal": False}
+    assert a.to_contract() == {
+        "points": [],
+        "runs": NO_RUNS.to_contract(),
+        "shift": [],
+        "trend": [],
+        "outside_limits": [],
+        "rules": [],
+        "signal": False,
+    }
 
 
 def test_to_contract_has_exactly_the_contract_fields_and_the_documented_extensions():
-    # CONTRACT.md's chart answer, plus `rules` and `signal` (docs/SIGNALS.md).
+    # docs/INTERFACE.md's chart answer, plus `rules` and `signal` (docs/SIGNALS.md).
     body = analyse("p", numerators=[1, 2], denominators=[4, 4]).to_contract()
     assert set(body) == {"points", "runs", "shift", "trend", "outside_limits", "rules", "signal"}
     assert set(body["points"][0]) == {"value", "center", "lower", "upper"}

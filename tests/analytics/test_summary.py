@@ -63,21 +63,31 @@ def test_points_outside_the_limits_are_listed_by_date():
 
 def test_several_points_above_and_dates_from_another_year_in_full():
     a = analyse("p", numerators=[50, 52, 48, 50, 80, 90], denominators=[100] * 6, baseline=4)
-    periods = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2025, 12, 29),
-               date(2026, 3, 1)]
+    periods = [
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        date(2025, 12, 29),
+        date(2026, 3, 1),
+    ]
     text = summarise(a, periods, direction="up")
     assert "2 points above the upper limit (29 Dec 2025, 1 Mar) — an improvement." in text
     # 370 of 600 over the whole series; the frozen baseline's 200 of 400 beside it.
-    assert text[-1] == "Overall proportion: 61.7%; the center line is the proportion of the first 4 points (the " \
-                       "baseline): 50%."
+    assert (
+        text[-1] == "Overall proportion: 61.7%; the center line is the proportion of the first 4 points (the "
+        "baseline): 50%."
+    )
 
 
 def test_anhoej_sentences():
     # 8 below then 8 above the median: longest run 8 > 7, crossings 1 < 4.
     a = analyse("run", [1, 2] * 4 + [8, 9] * 4)
     text = summarise(a, mondays(16))
-    assert ("The longest run on one side of the median (8 points) is longer than chance explains (7 at most): "
-            "a non-random pattern.") in text
+    assert (
+        "The longest run on one side of the median (8 points) is longer than chance explains (7 at most): "
+        "a non-random pattern."
+    ) in text
     assert "Fewer crossings of the median than expected (1; at least 4 by chance): a non-random pattern." in text
 
 
@@ -90,8 +100,10 @@ def test_no_signal():
 def test_no_signal_with_too_few_points_says_so():
     a = analyse("u", numerators=[1, 2, 1], denominators=[10, 10, 10])
     text = summarise(a, mondays(3), unit="incidents per pupil")
-    assert text[0] == ("No signal yet, but only 3 points off the center line so far: too few for the run rules to "
-                       "be reliable (about 10 are needed).")
+    assert text[0] == (
+        "No signal yet, but only 3 points off the center line so far: too few for the run rules to "
+        "be reliable (about 10 are needed)."
+    )
     assert text[-1] == "Overall rate: 0.133 incidents per pupil."
 
 

@@ -21,23 +21,43 @@ def months(n, start=date(2026, 1, 1)):
 # --- the figure under the chart is over the whole series, whatever the baseline ------------
 
 
-@pytest.mark.parametrize("chart, data, expected", [
-    # Median of 4 5 4 5 4 5 4 5 8 8 8 8 8 8 8 is 5; the baseline's is 4.5.
-    ("run", {"values": [4, 5] * 4 + [8] * 7},
-     "Median: 5; the center line is the median of the first 8 points (the baseline): 4.5."),
-    # Mean of 1 2 1 2 5 6 5 6 is 28 / 8 = 3.5; the baseline's 1.5.
-    ("i", {"values": [1, 2, 1, 2, 5, 6, 5, 6]},
-     "Mean: 3.5; the center line is the mean of the first 4 points (the baseline): 1.5."),
-    # 4 × 25 + 4 × 73 = 392 of 800 = 0.49; the baseline's 100 of 400 = 0.25.
-    ("p", {"numerators": [25] * 4 + [73] * 4, "denominators": [100] * 8},
-     "Overall proportion: 49%; the center line is the proportion of the first 4 points (the baseline): 25%."),
-    ("u", {"numerators": [25] * 4 + [73] * 4, "denominators": [100] * 8},
-     "Overall rate: 0.49; the center line is the rate of the first 4 points (the baseline): 0.25."),
-])
+@pytest.mark.parametrize(
+    "chart, data, expected",
+    [
+        # Median of 4 5 4 5 4 5 4 5 8 8 8 8 8 8 8 is 5; the baseline's is 4.5.
+        (
+            "run",
+            {"values": [4, 5] * 4 + [8] * 7},
+            "Median: 5; the center line is the median of the first 8 points (the baseline): 4.5.",
+        ),
+        # Mean of 1 2 1 2 5 6 5 6 is 28 / 8 = 3.5; the baseline's 1.5.
+        (
+            "i",
+            {"values": [1, 2, 1, 2, 5, 6, 5, 6]},
+            "Mean: 3.5; the center line is the mean of the first 4 points (the baseline): 1.5.",
+        ),
+        # 4 × 25 + 4 × 73 = 392 of 800 = 0.49; the baseline's 100 of 400 = 0.25.
+        (
+            "p",
+            {"numerators": [25] * 4 + [73] * 4, "denominators": [100] * 8},
+            "Overall proportion: 49%; the center line is the proportion of the first 4 points (the baseline): 25%.",
+        ),
+        (
+            "u",
+            {"numerators": [25] * 4 + [73] * 4, "denominators": [100] * 8},
+            "Overall rate: 0.49; the center line is the rate of the first 4 points (the baseline): 0.25.",
+        ),
+    ],
+)
 def test_a_frozen_baseline_does_not_change_the_overall_figure(chart, data, expected):
     baseline = 8 if chart == "run" else 4
-    a = analyse(chart, data.get("values", ()), numerators=data.get("numerators"),
-                denominators=data.get("denominators"), baseline=baseline)
+    a = analyse(
+        chart,
+        data.get("values", ()),
+        numerators=data.get("numerators"),
+        denominators=data.get("denominators"),
+        baseline=baseline,
+    )
     text = summarise(a, mondays(len(a.values)))
     assert text[-1] == expected
 
@@ -60,11 +80,16 @@ def test_equal_values_are_called_equal(chart):
 def test_a_one_point_phase_is_called_that():
     a = analyse("run", [1, 2] * 6 + [9], splits=[12])
     text = summarise(a, mondays(13))
-    assert ("No signal yet: the current phase (since 30 Mar 2026) has only 1 point, too few for the run rules to be "
-            "reliable (about 10 are needed).") in text
+    assert (
+        "No signal yet: the current phase (since 30 Mar 2026) has only 1 point, too few for the run rules to be "
+        "reliable (about 10 are needed)."
+    ) in text
     assert not any("0 points" in sentence for sentence in text)
     alone = summarise(analyse("i", [12.5]), mondays(1))
-    assert alone[0] == "No signal yet: only 1 point so far, too few for the run rules to be reliable (about 10 are needed)."
+    assert (
+        alone[0]
+        == "No signal yet: only 1 point so far, too few for the run rules to be reliable (about 10 are needed)."
+    )
 
 
 # --- one outlier is one point -------------------------------------------------------------------
@@ -91,8 +116,9 @@ def test_a_random_series_gets_no_verdict_on_its_patterns():
     assert a.shift == list(range(5, 13)) and not a.runs.signal
     text = summarise(a, mondays(48), direction="up")
     assert "No signal: the variation looks random." in text
-    assert ("8 points in a row below the median from 9 Feb 2026 to 30 Mar 2026: a pattern worth watching, "
-            "not a signal.") in text
+    assert (
+        "8 points in a row below the median from 9 Feb 2026 to 30 Mar 2026: a pattern worth watching, not a signal."
+    ) in text
     assert not any("wrong direction" in sentence or "improvement" in sentence for sentence in text)
 
 
@@ -101,8 +127,10 @@ def test_shewhart_rule_sentences():
     text = summarise(analyse("i", base + [27, 12, 26], baseline=10), mondays(13))
     assert "2 of 3 points in a row beyond 2 sigma above the mean (16 Mar, 30 Mar) — an improvement." in text
     text = summarise(analyse("i", base + [25] + [11, 13] * 7 + [12], baseline=10), mondays(26))
-    assert ("15 points in a row within 1 sigma of the mean since 23 Mar 2026: less variation than the limits "
-            "expect; check how the limits were set and whether the data mix different sources.") in text
+    assert (
+        "15 points in a row within 1 sigma of the mean since 23 Mar 2026: less variation than the limits "
+        "expect; check how the limits were set and whether the data mix different sources."
+    ) in text
 
 
 # --- dates: ranges, and months for monthly measures ---------------------------------------------

@@ -1,4 +1,5 @@
 """The API base: authentication, /me, the error format, pagination, tenancy as 404."""
+
 from nic.clock import utcnow
 from nic.extensions import db
 from tests import factories

@@ -1,4 +1,5 @@
 """The OpenAPI document is generated from the routes: every API route is in it."""
+
 from tests.support import api_rules
 
 

@@ -1,5 +1,6 @@
-"""The artifact API per shared/CONTRACT.md: the object, the list (search inside files,
+"""The artifact API per docs/INTERFACE.md: the object, the list (search inside files,
 filters, keyset pages), one artifact, the download, and what is hidden answering 404."""
+
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.tenancy import use_network
@@ -7,8 +8,25 @@ from tests.artifacts.conftest import file_part, pdf_bytes
 from tests.factories import make_artifact, make_cycle
 
 API = "/api/v1/networks/alpha/artifacts"
-CONTRACT_KEYS = {"id", "title", "description", "kind", "tags", "grade_band", "subject", "school_id", "author_id",
-                 "visibility", "url", "versions", "change_idea_ids", "cycle_ids", "used_in", "created_at", "updated_at"}
+CONTRACT_KEYS = {
+    "id",
+    "title",
+    "description",
+    "kind",
+    "tags",
+    "grade_band",
+    "subject",
+    "school_id",
+    "author_id",
+    "visibility",
+    "url",
+    "versions",
+    "change_idea_ids",
+    "cycle_ids",
+    "used_in",
+    "created_at",
+    "updated_at",
+}
 
 
 def test_get_answers_the_contract_object(client, a, lead_api):
@@ -27,6 +45,7 @@ def test_cycle_ids_and_counts_leave_out_cycles_the_caller_may_not_see(client, a,
         private = make_cycle(a.schools[0], a.teacher_leader.user, "First school only", visibility="school")
         make_artifact(a.schools[0], a.teacher_leader.user, "Second link", cycle=private)
         from nic.models import ArtifactCycleLink
+
         db.session.add(ArtifactCycleLink(artifact_id=a.artifact.id, cycle_id=private.id))
         db.session.commit()
     body = client.get(f"{API}/{a.artifact.id}", headers=member_api).get_json()
@@ -35,8 +54,12 @@ def test_cycle_ids_and_counts_leave_out_cycles_the_caller_may_not_see(client, a,
 
 def test_list_searches_inside_files_and_pages_by_cursor(client, a, lead_api):
     for i in range(3):
-        client.post(API, headers=lead_api, content_type="multipart/form-data", data={
-            "title": f"Plan {i}", "file": file_part(pdf_bytes(f"Unit {i} covers the water cycle"), f"p{i}.pdf")})
+        client.post(
+            API,
+            headers=lead_api,
+            content_type="multipart/form-data",
+            data={"title": f"Plan {i}", "file": file_part(pdf_bytes(f"Unit {i} covers the water cycle"), f"p{i}.pdf")},
+        )
     client.post(API, headers=lead_api, data={"title": "Unrelated link", "url": "https://example.org"})
     found = client.get(f"{API}?q=water+cycle&limit=2", headers=lead_api).get_json()
     assert [item["title"] for item in found["items"]] == ["Plan 0", "Plan 1"] and found["next"]
@@ -52,9 +75,12 @@ def test_list_filters_and_names_bad_ones(client, a, lead_api):
     body = client.get(f"{API}?kind=observation_tool", headers=lead_api).get_json()
     assert [item["title"] for item in body["items"]] == ["Walkthrough form"]
     assert [i["title"] for i in client.get(f"{API}?tag=coaching", headers=lead_api).get_json()["items"]] == [
-        "Walkthrough form"]
-    assert client.get(f"{API}?school_id={a.schools[1].id}", headers=lead_api).get_json()["items"][0]["title"] == \
         "Walkthrough form"
+    ]
+    assert (
+        client.get(f"{API}?school_id={a.schools[1].id}", headers=lead_api).get_json()["items"][0]["title"]
+        == "Walkthrough form"
+    )
     bad = client.get(f"{API}?kind=poem&school_id=x", headers=lead_api)
     assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"kind", "school_id"}
     assert client.get(f"{API}?limit=0", headers=lead_api).status_code == 422
@@ -75,8 +101,12 @@ def test_hidden_and_deleted_artifacts_answer_404(client, a, member_api, lead_api
 
 def test_download_is_an_attachment_with_safe_headers(client, a, lead_api):
     data = pdf_bytes("Download me")
-    created = client.post(API, headers=lead_api, content_type="multipart/form-data",
-                          data={"title": "Downloadable", "file": file_part(data, "Plan for Ms. O'Brien.pdf")}).get_json()
+    created = client.post(
+        API,
+        headers=lead_api,
+        content_type="multipart/form-data",
+        data={"title": "Downloadable", "file": file_part(data, "Plan for Ms. O'Brien.pdf")},
+    ).get_json()
     response = client.get(f"{API}/{created['id']}/download", headers=lead_api)
     assert response.status_code == 200 and response.data == data and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment;")

@@ -1,5 +1,6 @@
 """The library page: search (words inside the files too), filters, sorting, pages, and
 "used in N cycles at M schools" counted over visible cycles only, in one grouped query."""
+
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -21,7 +22,7 @@ def titles(html: str) -> list[str]:
 
 
 def used_in(html: str, title: str) -> str:
-    card = html[html.index(f">{title}</a>"):]
+    card = html[html.index(f">{title}</a>") :]
     return re.search(r"data-used-in>([^<]+)<", card).group(1)
 
 
@@ -50,14 +51,30 @@ def shelf(a):
     third = make_school(a.network, "Alphaville Academy")
     now = utcnow()
     made = {}
-    for i, (title, school, kind, fields) in enumerate([
-        ("Attendance tracker", s0, "data_tool", {"tags": "attendance,data", "grade_band": "9-12", "subject": "Advisory"}),
-        ("Fractions lesson", s1, "lesson_plan", {"tags": "math", "grade_band": "6-8", "subject": "Mathematics",
-                                                 "extracted_text": "number line with halves and quarters"}),
-        ("Classroom walkthrough", s1, "observation_tool", {"tags": "coaching,data", "grade_band": "9-12"}),
-        ("ILT agenda", s0, "meeting_agenda", {"description": "Agenda for the *instructional* leadership team"}),
-        ("Zebra protocol", third, "protocol", {"tags": "attendance"}),
-    ]):
+    for i, (title, school, kind, fields) in enumerate(
+        [
+            (
+                "Attendance tracker",
+                s0,
+                "data_tool",
+                {"tags": "attendance,data", "grade_band": "9-12", "subject": "Advisory"},
+            ),
+            (
+                "Fractions lesson",
+                s1,
+                "lesson_plan",
+                {
+                    "tags": "math",
+                    "grade_band": "6-8",
+                    "subject": "Mathematics",
+                    "extracted_text": "number line with halves and quarters",
+                },
+            ),
+            ("Classroom walkthrough", s1, "observation_tool", {"tags": "coaching,data", "grade_band": "9-12"}),
+            ("ILT agenda", s0, "meeting_agenda", {"description": "Agenda for the *instructional* leadership team"}),
+            ("Zebra protocol", third, "protocol", {"tags": "attendance"}),
+        ]
+    ):
         made[title] = make_artifact(school, a.teacher_leader.user, title, kind=kind, **fields)
         with use_network(a.network):
             made[title].created_at = now - timedelta(days=10 - i)
@@ -73,6 +90,7 @@ def shelf(a):
     with use_network(a.network):
         gone.deleted_at = now
         from nic.models import ArtifactCycleLink
+
         for cycle in (c1, c2, c3, hidden, gone):
             db.session.add(ArtifactCycleLink(artifact_id=made["Attendance tracker"].id, cycle_id=cycle.id))
         for cycle in (c1, c2):
@@ -127,24 +145,32 @@ def test_search_finds_words_inside_files(client, a, login_as, shelf):
 
 def test_search_after_a_real_upload(client, a, login_as):
     login_as(a.teacher_leader.user)
-    client.post(f"{LIBRARY}/new", data={"title": "Scanned rubric",
-                                        "file": file_part(pdf_bytes("Criteria: persistence and metacognition."), "r.pdf")},
-                content_type="multipart/form-data")
+    client.post(
+        f"{LIBRARY}/new",
+        data={
+            "title": "Scanned rubric",
+            "file": file_part(pdf_bytes("Criteria: persistence and metacognition."), "r.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     login_as(a.principal.user)
     assert titles(client.get(f"{LIBRARY}?q=metacognition").get_data(as_text=True)) == ["Scanned rubric"]
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("kind=observation_tool", ["Classroom walkthrough"]),
-    ("tag=attendance", ["Zebra protocol", "Attendance tracker"]),
-    ("tag=data", ["Classroom walkthrough", "Attendance tracker"]),
-    ("tag=dat", []),  # a tag matches whole, never a part
-    ("grade_band=9-12", ["Classroom walkthrough", "Attendance tracker"]),
-    ("subject=mathematics", ["Fractions lesson"]),
-    ("change_idea_id={idea}", ["Fractions lesson"]),
-    ("school_id={school1}", ["Classroom walkthrough", "Fractions lesson"]),
-    ("school_id={school1}&tag=data", ["Classroom walkthrough"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("kind=observation_tool", ["Classroom walkthrough"]),
+        ("tag=attendance", ["Zebra protocol", "Attendance tracker"]),
+        ("tag=data", ["Classroom walkthrough", "Attendance tracker"]),
+        ("tag=dat", []),  # a tag matches whole, never a part
+        ("grade_band=9-12", ["Classroom walkthrough", "Attendance tracker"]),
+        ("subject=mathematics", ["Fractions lesson"]),
+        ("change_idea_id={idea}", ["Fractions lesson"]),
+        ("school_id={school1}", ["Classroom walkthrough", "Fractions lesson"]),
+        ("school_id={school1}&tag=data", ["Classroom walkthrough"]),
+    ],
+)
 def test_filters(client, a, login_as, shelf, query, expected):
     login_as(a.member.user)
     url = f"{LIBRARY}?" + query.format(idea=a.change_idea.id, school1=a.schools[1].id)
@@ -154,10 +180,17 @@ def test_filters(client, a, login_as, shelf, query, expected):
 def test_sorting(client, a, login_as, shelf):
     login_as(a.member.user)
     assert titles(client.get(LIBRARY).get_data(as_text=True)) == [
-        "Alphaville huddle protocol", "Zebra protocol", "ILT agenda", "Classroom walkthrough", "Fractions lesson",
-        "Attendance tracker"]
-    assert titles(client.get(f"{LIBRARY}?sort=title").get_data(as_text=True))[:2] == ["Alphaville huddle protocol",
-                                                                                     "Attendance tracker"]
+        "Alphaville huddle protocol",
+        "Zebra protocol",
+        "ILT agenda",
+        "Classroom walkthrough",
+        "Fractions lesson",
+        "Attendance tracker",
+    ]
+    assert titles(client.get(f"{LIBRARY}?sort=title").get_data(as_text=True))[:2] == [
+        "Alphaville huddle protocol",
+        "Attendance tracker",
+    ]
     used = titles(client.get(f"{LIBRARY}?sort=used").get_data(as_text=True))
     # 3 cycles, 2, then the two used once (newest first), then the unused
     assert used[:4] == ["Attendance tracker", "Classroom walkthrough", "Alphaville huddle protocol", "Zebra protocol"]
@@ -168,7 +201,11 @@ def test_bad_filters_are_named(client, a, login_as):
     response = client.get(f"{LIBRARY}?kind=poem&school_id=abc&sort=random")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Type: must be one of" in html and "School: must be a whole number" in html and "Sort by: must be one of" in html
+    assert (
+        "Type: must be one of" in html
+        and "School: must be a whole number" in html
+        and "Sort by: must be one of" in html
+    )
 
 
 def test_another_networks_ids_in_filters_find_nothing(client, a, b, login_as, shelf):
@@ -186,7 +223,7 @@ def test_pages(client, a, login_as):
     assert len(titles(first)) == 20 and "1–20 of 24" in first and 'rel="next"' in first
     second = client.get(f"{LIBRARY}?sort=title&page=2").get_data(as_text=True)
     assert titles(second) == ["Sheet 19", "Sheet 20", "Sheet 21", "Sheet 22"]
-    assert "sort=title" in second[second.index('rel="prev"') - 200:]  # the links keep the filters
+    assert "sort=title" in second[second.index('rel="prev"') - 200 :]  # the links keep the filters
     stale = client.get(f"{LIBRARY}?sort=title&page=9")
     assert stale.status_code == 302 and "page=2" in stale.headers["Location"]
 
@@ -197,13 +234,18 @@ def test_thumbnails_when_present_else_a_type_icon(client, a, login_as):
         a.artifact.versions[-1].preview_status = "none"
         db.session.commit()
     login_as(a.teacher_leader.user)
-    client.post(f"{LIBRARY}/new", data={"title": "With a preview", "file": file_part(pdf_bytes("Page one"), "p.pdf")},
-                content_type="multipart/form-data")
+    client.post(
+        f"{LIBRARY}/new",
+        data={"title": "With a preview", "file": file_part(pdf_bytes("Page one"), "p.pdf")},
+        content_type="multipart/form-data",
+    )
     client.post(f"{LIBRARY}/new", data={"title": "A link", "url": "https://example.org"})
     html = client.get(LIBRARY).get_data(as_text=True)
     thumb = re.search(r'<img class="artifact-thumb" src="([^"]+)"', html).group(1)
     response = client.get(thumb)
-    assert response.status_code == 200 and response.mimetype == "image/png" and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (
+        response.status_code == 200 and response.mimetype == "image/png" and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert 'artifact-icon--link" aria-hidden="true">LINK' in html
     assert 'artifact-icon--pdf" aria-hidden="true">PDF' in html  # the factory's artifact has no preview

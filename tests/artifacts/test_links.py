@@ -1,5 +1,6 @@
 """Links both ways: from the artifact page to cycles and change ideas, and from a cycle's
 Do step to the library; who may make and remove them; hidden things stay hidden."""
+
 from nic.extensions import db
 from nic.tenancy import use_network
 from tests.artifacts.conftest import links_of, load
@@ -26,12 +27,20 @@ def test_a_lead_links_an_artifact_to_a_cycle_from_the_artifact_page(client, a, l
 
 def test_linking_a_cycle_needs_a_cycle_you_work_on(client, a, b, login_as):
     login_as(a.member.user)  # second school: may see the network cycle, not edit it
-    assert client.post(f"/n/alpha/artifacts/{a.artifact.id}/cycles",
-                       data={"cycle_id": str(a.private_cycle.id)}).status_code == 404  # hidden from them
+    assert (
+        client.post(
+            f"/n/alpha/artifacts/{a.artifact.id}/cycles", data={"cycle_id": str(a.private_cycle.id)}
+        ).status_code
+        == 404
+    )  # hidden from them
     artifact = make_artifact(a.schools[1], a.member.user, "Member's own")
     db.session.commit()
-    assert client.post(f"/n/alpha/artifacts/{artifact.id}/cycles", data={"cycle_id": str(a.cycle.id)}).status_code == 403
-    assert client.post(f"/n/alpha/artifacts/{artifact.id}/cycles", data={"cycle_id": str(b.cycle.id)}).status_code == 404
+    assert (
+        client.post(f"/n/alpha/artifacts/{artifact.id}/cycles", data={"cycle_id": str(a.cycle.id)}).status_code == 403
+    )
+    assert (
+        client.post(f"/n/alpha/artifacts/{artifact.id}/cycles", data={"cycle_id": str(b.cycle.id)}).status_code == 404
+    )
     assert links_of(a.network, artifact.id) == []
 
 
@@ -48,13 +57,14 @@ def test_from_the_do_step_a_lead_attaches_an_existing_artifact(client, a, login_
     response = client.post(f"/n/alpha/artifacts/for-cycle/{a.cycle.id}", data={"artifact_id": str(chosen.id)})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cycles/{a.cycle.id}#materials")
     cycle_page = client.get(f"/n/alpha/cycles/{a.cycle.id}").get_data(as_text=True)
-    do = cycle_page[cycle_page.index('id="do"'):cycle_page.index('id="study"')]
+    do = cycle_page[cycle_page.index('id="do"') : cycle_page.index('id="study"')]
     assert "Exit ticket template" in do and a.artifact.title in do
 
 
 def test_the_do_step_shows_materials_only_to_those_who_may_see_them(client, a, login_as):
-    private = make_artifact(a.schools[0], a.teacher_leader.user, "Our private rubric", visibility="school",
-                            cycle=a.cycle)
+    private = make_artifact(
+        a.schools[0], a.teacher_leader.user, "Our private rubric", visibility="school", cycle=a.cycle
+    )
     db.session.commit()
     login_as(a.principal.user)
     assert "Our private rubric" in client.get(f"/n/alpha/cycles/{a.cycle.id}").get_data(as_text=True)
@@ -90,14 +100,21 @@ def test_change_ideas_are_linked_and_shown_from_both_sides(client, a, b, login_a
     login_as(a.teacher_leader.user)
     page = client.get(f"/n/alpha/artifacts/{a.artifact.id}").get_data(as_text=True)
     assert 'name="change_idea_id"' in page and "Weekly grade checks" in page
-    assert client.post(f"/n/alpha/artifacts/{a.artifact.id}/change-ideas",
-                       data={"change_idea_id": str(idea.id)}).status_code == 302
+    assert (
+        client.post(
+            f"/n/alpha/artifacts/{a.artifact.id}/change-ideas", data={"change_idea_id": str(idea.id)}
+        ).status_code
+        == 302
+    )
     assert [i.id for i in load(a.network, a.artifact.id).change_ideas] == [idea.id]
     idea_page = client.get(f"/n/alpha/change-ideas/{idea.id}").get_data(as_text=True)
     assert a.artifact.title in idea_page and f"/n/alpha/artifacts/{a.artifact.id}" in idea_page
     # another network's change idea is not a change idea here: flashed, nothing written
-    response = client.post(f"/n/alpha/artifacts/{a.artifact.id}/change-ideas",
-                           data={"change_idea_id": str(b.change_idea.id)}, follow_redirects=True)
+    response = client.post(
+        f"/n/alpha/artifacts/{a.artifact.id}/change-ideas",
+        data={"change_idea_id": str(b.change_idea.id)},
+        follow_redirects=True,
+    )
     assert "is not a change idea of this network" in response.get_data(as_text=True)
     assert [i.id for i in load(a.network, a.artifact.id).change_ideas] == [idea.id]
     assert client.post(f"/n/alpha/artifacts/{a.artifact.id}/change-ideas/{idea.id}/remove").status_code == 302
@@ -106,8 +123,12 @@ def test_change_ideas_are_linked_and_shown_from_both_sides(client, a, b, login_a
 
 def test_change_idea_links_are_the_editors(client, a, login_as):
     login_as(a.member.user)
-    assert client.post(f"/n/alpha/artifacts/{a.artifact.id}/change-ideas",
-                       data={"change_idea_id": str(a.change_idea.id)}).status_code == 403
+    assert (
+        client.post(
+            f"/n/alpha/artifacts/{a.artifact.id}/change-ideas", data={"change_idea_id": str(a.change_idea.id)}
+        ).status_code
+        == 403
+    )
     assert load(a.network, a.artifact.id).change_ideas == []
 
 

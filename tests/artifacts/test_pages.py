@@ -1,5 +1,6 @@
 """The artifact page, editing details and deleting: who may do what, and what a reader
 who may not see an artifact gets (the same 404 as for one that does not exist)."""
+
 from nic.extensions import db
 from tests.artifacts.conftest import file_part, load, pdf_bytes
 from tests.factories import make_artifact
@@ -31,15 +32,29 @@ def test_the_author_edits_the_details(client, a, login_as):
     login_as(a.teacher_leader.user)
     form = client.get(f"/n/alpha/artifacts/{a.artifact.id}/edit").get_data(as_text=True)
     assert a.artifact.title in form
-    response = client.post(f"/n/alpha/artifacts/{a.artifact.id}/edit", data={
-        "title": "Huddle protocol v2", "description": "New **notes**", "kind": "meeting_agenda",
-        "tags": "Huddles, Grades", "grade_band": "9-12", "subject": "Advisory", "visibility": "school"})
+    response = client.post(
+        f"/n/alpha/artifacts/{a.artifact.id}/edit",
+        data={
+            "title": "Huddle protocol v2",
+            "description": "New **notes**",
+            "kind": "meeting_agenda",
+            "tags": "Huddles, Grades",
+            "grade_band": "9-12",
+            "subject": "Advisory",
+            "visibility": "school",
+        },
+    )
     assert response.status_code == 302
     artifact = load(a.network, a.artifact.id)
     assert (artifact.title, artifact.kind, artifact.tags, artifact.visibility) == (
-        "Huddle protocol v2", "meeting_agenda", "huddles,grades", "school")
-    bad = client.post(f"/n/alpha/artifacts/{a.artifact.id}/edit", data={"title": "", "kind": "protocol",
-                                                                       "visibility": "network"})
+        "Huddle protocol v2",
+        "meeting_agenda",
+        "huddles,grades",
+        "school",
+    )
+    bad = client.post(
+        f"/n/alpha/artifacts/{a.artifact.id}/edit", data={"title": "", "kind": "protocol", "visibility": "network"}
+    )
     assert bad.status_code == 422 and load(a.network, a.artifact.id).title == "Huddle protocol v2"
 
 
@@ -68,8 +83,12 @@ def test_deleting_is_soft_and_hides_it_everywhere(client, a, login_as):
 def test_the_file_routes_serve_a_stored_version_to_anyone_who_sees_it(client, a, login_as, lead_api):
     """With the bytes in storage, every file route answers a facilitator (network-wide
     reader) with 200; PDFs and images inline only through the preview route."""
-    created = client.post("/api/v1/networks/alpha/artifacts", headers=lead_api, content_type="multipart/form-data",
-                          data={"title": "Stored", "file": file_part(pdf_bytes("Stored bytes"), "stored.pdf")})
+    created = client.post(
+        "/api/v1/networks/alpha/artifacts",
+        headers=lead_api,
+        content_type="multipart/form-data",
+        data={"title": "Stored", "file": file_part(pdf_bytes("Stored bytes"), "stored.pdf")},
+    )
     body = created.get_json()
     version_id = body["versions"][0]["id"]
     base = f"/n/alpha/artifacts/{body['id']}/versions/{version_id}"
@@ -85,8 +104,12 @@ def test_the_file_routes_serve_a_stored_version_to_anyone_who_sees_it(client, a,
 
 
 def test_text_files_are_never_shown_inline(client, a, lead_api, login_as):
-    created = client.post("/api/v1/networks/alpha/artifacts", headers=lead_api, content_type="multipart/form-data",
-                          data={"title": "Notes", "file": file_part(b"# Notes\n\nPlain words.\n", "notes.md")})
+    created = client.post(
+        "/api/v1/networks/alpha/artifacts",
+        headers=lead_api,
+        content_type="multipart/form-data",
+        data={"title": "Notes", "file": file_part(b"# Notes\n\nPlain words.\n", "notes.md")},
+    )
     body = created.get_json()
     base = f"/n/alpha/artifacts/{body['id']}/versions/{body['versions'][0]['id']}"
     login_as(a.principal.user)

@@ -5,8 +5,9 @@ import io
 
 import pytest
 
-from nic.services import accounts, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.accounts import networks
+from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.artifacts.conftest import pdf_bytes
 

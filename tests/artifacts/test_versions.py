@@ -1,6 +1,7 @@
 """Versions: a new upload keeps the old ones; the history shows who, when, note, size and
 type; any version downloads; deleting a version a cycle links asks first; the last one
 cannot go; the searched text follows the current version."""
+
 from sqlalchemy import func, select
 
 from nic.extensions import db
@@ -12,24 +13,30 @@ NEW = "/n/alpha/artifacts/new"
 
 
 def _share(client, text: str, name: str = "plan.pdf", **fields) -> int:
-    response = client.post(NEW, data={"title": "Advisory lesson", "kind": "lesson_plan",
-                                      "file": file_part(pdf_bytes(text), name), **fields},
-                           content_type="multipart/form-data")
+    response = client.post(
+        NEW,
+        data={"title": "Advisory lesson", "kind": "lesson_plan", "file": file_part(pdf_bytes(text), name), **fields},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return db.session.scalar(select(func.max(Artifact.id)).execution_options(**UNSCOPED))
 
 
 def _upload_version(client, artifact_id: int, data: bytes, name: str, note: str = ""):
-    return client.post(f"/n/alpha/artifacts/{artifact_id}/versions/new",
-                       data={"note": note, "file": file_part(data, name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/n/alpha/artifacts/{artifact_id}/versions/new",
+        data={"note": note, "file": file_part(data, name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_new_version_keeps_the_old_one_and_becomes_current(client, a, login_as, data_dir):
     login_as(a.teacher_leader.user)
     artifact_id = _share(client, "Version one talks about sunflowers.")
     login_as(a.principal.user)  # a lead of the same school may add versions too
-    response = _upload_version(client, artifact_id, b"Version two talks about tulips.\n", "plan-v2.txt",
-                               "Rewrote it as a checklist")
+    response = _upload_version(
+        client, artifact_id, b"Version two talks about tulips.\n", "plan-v2.txt", "Rewrote it as a checklist"
+    )
     assert response.status_code == 302
     artifact = load(a.network, artifact_id)
     first, second = artifact.versions
@@ -138,14 +145,18 @@ def test_bytes_another_version_shares_stay_when_a_version_goes(client, a, login_
     login_as(a.teacher_leader.user)
     artifact_id = _share(client, "Same bytes")
     [first] = load(a.network, artifact_id).versions
-    same = open(data_dir / "blobs" / first.sha256[:2] / first.sha256[2:4] / first.sha256, "rb").read()
+    same = (data_dir / "blobs" / first.sha256[:2] / first.sha256[2:4] / first.sha256).read_bytes()
     assert _upload_version(client, artifact_id, same, "again.pdf").status_code == 302
     second = load(a.network, artifact_id).versions[1]
     assert second.sha256 == first.sha256 and stored_blobs(data_dir).count(first.sha256) == 1
     assert client.post(f"/n/alpha/artifacts/{artifact_id}/versions/{first.id}/delete").status_code == 302
     assert first.sha256 in stored_blobs(data_dir)
-    assert db.session.scalar(select(ArtifactVersion.id).where(ArtifactVersion.sha256 == first.sha256)
-                             .execution_options(**UNSCOPED)) == second.id
+    assert (
+        db.session.scalar(
+            select(ArtifactVersion.id).where(ArtifactVersion.sha256 == first.sha256).execution_options(**UNSCOPED)
+        )
+        == second.id
+    )
 
 
 def test_only_editors_delete_versions(client, a, login_as):

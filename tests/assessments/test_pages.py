@@ -2,6 +2,7 @@
 progress, closing with a confirmation that counts schools part-way through, and a school's
 "My ratings", "Team view" and "Consensus" (with evidence picker and version), read-only
 and marked partial once closed."""
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,9 @@ def test_opening_a_round_from_the_form(client, tenants, login_as):
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "There are some problems" in text and "is not a framework of this network" in text
-    done = client.post(url, data={"framework_id": str(a.framework.id), "name": "Alphaville winter",
-                                  "due_on": "2027-02-01"})
+    done = client.post(
+        url, data={"framework_id": str(a.framework.id), "name": "Alphaville winter", "due_on": "2027-02-01"}
+    )
     assert done.status_code == 302
     with use_network(a.network):
         created = db.session.query(AssessmentRound).filter_by(name="Alphaville winter").one()
@@ -98,8 +100,10 @@ def test_closing_asks_first_then_keeps_and_marks_partial(client, tenants, login_
     assert "Record consensus" not in body and "Our consensus is finished" not in body
     _response, mine = page(client, school_url(a, view="mine"))
     assert 'type="radio"' not in mine and "Meeting standards" in mine  # my rating, read-only
-    saved = client.post(school_url(a) + "/ratings",
-                        data={f"level-{a.framework.practices[0].id}": levels(a)[2], "only": str(a.framework.practices[0].id)})
+    saved = client.post(
+        school_url(a) + "/ratings",
+        data={f"level-{a.framework.practices[0].id}": levels(a)[2], "only": str(a.framework.practices[0].id)},
+    )
     assert saved.status_code == 422 and "round is closed" in saved.get_data(as_text=True)
     with use_network(a.network):
         assert db.session.get(AssessmentRating, a.rating.id).level_rank == 1
@@ -116,19 +120,31 @@ def test_my_ratings_show_descriptors_as_radios_and_save_one_or_all(client, tenan
     assert re.search(rf'name="level-{p0.id}" value="{levels(a)[1]}" checked', fieldset)  # the factory rating
     assert "Alphaville private note" in fieldset
     assert "Guiding questions" in body and "Less effective practice" in body
-    one = client.post(school_url(a) + "/ratings", data={f"level-{p1.id}": levels(a)[2], f"note-{p1.id}": "Strong",
-                                                        f"level-{p2.id}": levels(a)[0], "only": str(p1.id)})
+    one = client.post(
+        school_url(a) + "/ratings",
+        data={
+            f"level-{p1.id}": levels(a)[2],
+            f"note-{p1.id}": "Strong",
+            f"level-{p2.id}": levels(a)[0],
+            "only": str(p1.id),
+        },
+    )
     assert one.status_code == 302 and one.headers["Location"].endswith(f"#practice-{p1.id}")
     with use_network(a.network):
-        mine = {r.practice_id: r for r in db.session.query(AssessmentRating).filter_by(user_id=a.teacher_leader.user_id)}
+        mine = {
+            r.practice_id: r for r in db.session.query(AssessmentRating).filter_by(user_id=a.teacher_leader.user_id)
+        }
         assert set(mine) == {p0.id, p1.id} and mine[p1.id].note == "Strong"
-    everything = client.post(school_url(a) + "/ratings", data={f"level-{p1.id}": levels(a)[1],
-                                                               f"level-{p2.id}": levels(a)[0]})
+    everything = client.post(
+        school_url(a) + "/ratings", data={f"level-{p1.id}": levels(a)[1], f"level-{p2.id}": levels(a)[0]}
+    )
     assert everything.status_code == 302
     with use_network(a.network):
         db.session.expire_all()
-        mine = {r.practice_id: r.level_rank for r in
-                db.session.query(AssessmentRating).filter_by(user_id=a.teacher_leader.user_id)}
+        mine = {
+            r.practice_id: r.level_rank
+            for r in db.session.query(AssessmentRating).filter_by(user_id=a.teacher_leader.user_id)
+        }
         assert mine == {p0.id: 1, p1.id: 1, p2.id: 0}
 
 
@@ -151,8 +167,9 @@ def test_members_outside_the_ilt_see_the_consensus_and_cannot_rate(client, tenan
     _response, body = page(client, school_url(a, school=1))
     assert "My ratings" not in body and 'aria-current="page">Consensus' in body
     assert "Team view" in body  # a member of the school reads its ratings
-    response = client.post(school_url(a, school=1) + "/ratings",
-                           data={f"level-{a.framework.practices[0].id}": levels(a)[0]})
+    response = client.post(
+        school_url(a, school=1) + "/ratings", data={f"level-{a.framework.practices[0].id}": levels(a)[0]}
+    )
     assert response.status_code == 403
 
 
@@ -176,8 +193,15 @@ def test_consensus_form_with_evidence_and_version(client, tenants, login_as):
     assert 'name="version" value="0"' in body
     assert f'value="cycle:{a.cycle.id}"' in body and f'value="artifact:{a.artifact.id}"' in body
     assert f'value="measure:{a.measure.id}"' in body and "Suggested cycles" in body
-    saved = client.post(url, data={"level": levels(a)[1], "notes": "Walkthrough notes", "version": "0",
-                                   "evidence": [f"cycle:{a.cycle.id}", f"measure:{a.measure.id}"]})
+    saved = client.post(
+        url,
+        data={
+            "level": levels(a)[1],
+            "notes": "Walkthrough notes",
+            "version": "0",
+            "evidence": [f"cycle:{a.cycle.id}", f"measure:{a.measure.id}"],
+        },
+    )
     assert saved.status_code == 302
     _response, body = page(client, url)
     assert 'name="version" value="1"' in body and f'value="cycle:{a.cycle.id}" checked' in body

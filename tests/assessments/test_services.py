@@ -1,16 +1,26 @@
 """The rules of a round, at the service level: who rates, private ratings, consensus with
 evidence and its version, finishing, closing part-way, progress and suggested evidence."""
+
 from __future__ import annotations
 
 import pytest
 
 from nic.extensions import db
 from nic.models import AssessmentConsensus, AssessmentRating, AssessmentRoundSchool, RollupJob
-from nic.services import assessment_evidence, assessment_ratings, assessments
+from nic.services.assessments import assessments
+from nic.services.assessments import evidence as assessment_evidence
+from nic.services.assessments import ratings as assessment_ratings
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import (
-    make_artifact, make_change_idea, make_consensus, make_cycle, make_member, make_rating, make_round, make_team,
+    make_artifact,
+    make_change_idea,
+    make_consensus,
+    make_cycle,
+    make_member,
+    make_rating,
+    make_round,
+    make_team,
     make_user,
 )
 
@@ -24,6 +34,7 @@ def practice(tenant, index=0):
 
 
 # --- who may rate ------------------------------------------------------------------------------
+
 
 def test_the_leadership_team_rates_and_nobody_else(tenants):
     a = tenants.a
@@ -43,22 +54,31 @@ def test_the_leadership_team_rates_and_nobody_else(tenants):
 
 def test_a_member_not_on_the_ilt_cannot_rate(tenants):
     a = tenants.a
-    with use_network(a.network):
-        with pytest.raises(Forbidden):
-            assessment_ratings.record_ratings(a.member, a.round.id, a.schools[1].id,
-                                              [{"practice_id": practice(a).id, "level": levels(a)[0]}])
+    with use_network(a.network), pytest.raises(Forbidden):
+        assessment_ratings.record_ratings(
+            a.member, a.round.id, a.schools[1].id, [{"practice_id": practice(a).id, "level": levels(a)[0]}]
+        )
 
 
 # --- my ratings ----------------------------------------------------------------------------------
+
 
 def test_i_record_and_change_my_own_rating(tenants):
     a = tenants.a
     p1 = practice(a, 1)
     with use_network(a.network):
-        assessment_ratings.record_ratings(a.principal, a.round.id, a.schools[0].id,
-                                          [{"practice_id": p1.id, "level": levels(a)[0], "note": "first look"}])
-        assessment_ratings.record_ratings(a.principal, a.round.id, a.schools[0].id,
-                                          [{"practice_id": p1.id, "level": levels(a)[2], "note": "on reflection"}])
+        assessment_ratings.record_ratings(
+            a.principal,
+            a.round.id,
+            a.schools[0].id,
+            [{"practice_id": p1.id, "level": levels(a)[0], "note": "first look"}],
+        )
+        assessment_ratings.record_ratings(
+            a.principal,
+            a.round.id,
+            a.schools[0].id,
+            [{"practice_id": p1.id, "level": levels(a)[2], "note": "on reflection"}],
+        )
         mine = assessment_ratings.my_ratings(a.round, a.principal.user_id)
         assert mine[p1.id].level_key == levels(a)[2] and mine[p1.id].level_rank == 2
         assert mine[p1.id].note == "on reflection"
@@ -70,12 +90,20 @@ def test_a_level_outside_the_framework_names_level_and_writes_nothing(tenants):
     with use_network(a.network):
         before = db.session.query(AssessmentRating).count()
         with pytest.raises(ValidationFailed) as caught:
-            assessment_ratings.record_ratings(a.principal, a.round.id, a.schools[0].id, [
-                {"practice_id": practice(a, 1).id, "level": levels(a)[1]},
-                {"practice_id": practice(a, 2).id, "level": "superb"},
-            ])
+            assessment_ratings.record_ratings(
+                a.principal,
+                a.round.id,
+                a.schools[0].id,
+                [
+                    {"practice_id": practice(a, 1).id, "level": levels(a)[1]},
+                    {"practice_id": practice(a, 2).id, "level": "superb"},
+                ],
+            )
         assert "ratings.1.level" in caught.value.fields
-        assert "superb" not in caught.value.fields["ratings.1.level"] and levels(a)[0] in caught.value.fields["ratings.1.level"]
+        assert (
+            "superb" not in caught.value.fields["ratings.1.level"]
+            and levels(a)[0] in caught.value.fields["ratings.1.level"]
+        )
         assert db.session.query(AssessmentRating).count() == before
 
 
@@ -83,8 +111,9 @@ def test_a_practice_of_another_framework_is_refused(tenants):
     a, b = tenants.a, tenants.b
     with use_network(a.network):
         with pytest.raises(ValidationFailed) as caught:
-            assessment_ratings.record_ratings(a.principal, a.round.id, a.schools[0].id,
-                                              [{"practice_id": practice(b).id, "level": levels(a)[0]}])
+            assessment_ratings.record_ratings(
+                a.principal, a.round.id, a.schools[0].id, [{"practice_id": practice(b).id, "level": levels(a)[0]}]
+            )
         assert "ratings.0.practice_id" in caught.value.fields
         with pytest.raises(NotFound):
             assessment_ratings.get_consensus(a.round.id, a.schools[0].id, practice(b).id)
@@ -99,8 +128,9 @@ def test_individual_ratings_stay_inside_the_school(tenants):
             with pytest.raises(NotFound):
                 assessment_ratings.school_ratings(outsider, a.round.id, a.schools[0].id)
             with pytest.raises(NotFound):
-                assessment_ratings.record_ratings(outsider, a.round.id, a.schools[0].id,
-                                                  [{"practice_id": practice(a).id, "level": levels(a)[0]}])
+                assessment_ratings.record_ratings(
+                    outsider, a.round.id, a.schools[0].id, [{"practice_id": practice(a).id, "level": levels(a)[0]}]
+                )
 
 
 def test_team_view_lines_up_everyones_ratings_with_the_spread(tenants):
@@ -115,26 +145,49 @@ def test_team_view_lines_up_everyones_ratings_with_the_spread(tenants):
 
 # --- consensus ----------------------------------------------------------------------------------
 
+
 def test_consensus_with_evidence_and_a_version(tenants):
     a = tenants.a
     p1 = practice(a, 1)
     with use_network(a.network):
         first = assessment_ratings.record_consensus(
-            a.principal, a.round.id, a.schools[0].id, p1.id, levels(a)[1], "We saw it in walkthroughs",
-            [{"kind": "cycle", "id": a.cycle.id}, {"kind": "artifact", "id": a.artifact.id},
-             {"kind": "measure", "id": a.measure.id}, {"kind": "cycle", "id": a.cycle.id}], None)
+            a.principal,
+            a.round.id,
+            a.schools[0].id,
+            p1.id,
+            levels(a)[1],
+            "We saw it in walkthroughs",
+            [
+                {"kind": "cycle", "id": a.cycle.id},
+                {"kind": "artifact", "id": a.artifact.id},
+                {"kind": "measure", "id": a.measure.id},
+                {"kind": "cycle", "id": a.cycle.id},
+            ],
+            None,
+        )
         assert first.version == 1
         assert [(e.kind, e.target_id) for e in first.evidence] == [
-            ("cycle", a.cycle.id), ("artifact", a.artifact.id), ("measure", a.measure.id)]
+            ("cycle", a.cycle.id),
+            ("artifact", a.artifact.id),
+            ("measure", a.measure.id),
+        ]
         second = assessment_ratings.record_consensus(
-            a.teacher_leader, a.round.id, a.schools[0].id, p1.id, levels(a)[2], "Stronger now",
-            [{"kind": "cycle", "id": a.private_cycle.id}], 1)
+            a.teacher_leader,
+            a.round.id,
+            a.schools[0].id,
+            p1.id,
+            levels(a)[2],
+            "Stronger now",
+            [{"kind": "cycle", "id": a.private_cycle.id}],
+            1,
+        )
         assert second.id == first.id and second.version == 2 and second.level_rank == 2
         assert [(e.kind, e.target_id) for e in second.evidence] == [("cycle", a.private_cycle.id)]
         # a stale version changes nothing
         with pytest.raises(Conflict):
-            assessment_ratings.record_consensus(a.principal, a.round.id, a.schools[0].id, p1.id, levels(a)[0],
-                                                "stale", [], 1)
+            assessment_ratings.record_consensus(
+                a.principal, a.round.id, a.schools[0].id, p1.id, levels(a)[0], "stale", [], 1
+            )
         db.session.expire_all()
         row = db.session.get(AssessmentConsensus, first.id)
         assert row.version == 2 and row.notes == "Stronger now"
@@ -151,18 +204,30 @@ def test_consensus_refuses_bad_level_and_evidence_from_elsewhere(tenants):
         with pytest.raises(ValidationFailed) as caught:
             assessment_ratings.record_consensus(a.principal, a.round.id, a.schools[0].id, p1.id, "excellent")
         assert "level" in caught.value.fields
-        for bad in ([{"kind": "cycle", "id": b.cycle.id}], [{"kind": "artifact", "id": b.artifact.id}],
-                    [{"kind": "measure", "id": b.measure.id}], [{"kind": "photo", "id": 1}],
-                    [{"kind": "cycle", "id": "abc"}]):
+        for bad in (
+            [{"kind": "cycle", "id": b.cycle.id}],
+            [{"kind": "artifact", "id": b.artifact.id}],
+            [{"kind": "measure", "id": b.measure.id}],
+            [{"kind": "photo", "id": 1}],
+            [{"kind": "cycle", "id": "abc"}],
+        ):
             with pytest.raises(ValidationFailed) as caught:
-                assessment_ratings.record_consensus(a.principal, a.round.id, a.schools[0].id, p1.id, levels(a)[0],
-                                                    "", bad)
+                assessment_ratings.record_consensus(
+                    a.principal, a.round.id, a.schools[0].id, p1.id, levels(a)[0], "", bad
+                )
             assert set(caught.value.fields) == {"evidence"}
         # another school's private cycle is not evidence this team can see
         other_private = make_cycle(a.schools[1], a.member.user, "Alphaville middle private", visibility="school")
         with pytest.raises(ValidationFailed):
-            assessment_ratings.record_consensus(a.principal, a.round.id, a.schools[0].id, p1.id, levels(a)[0], "",
-                                                [{"kind": "cycle", "id": other_private.id}])
+            assessment_ratings.record_consensus(
+                a.principal,
+                a.round.id,
+                a.schools[0].id,
+                p1.id,
+                levels(a)[0],
+                "",
+                [{"kind": "cycle", "id": other_private.id}],
+            )
         assert db.session.query(AssessmentConsensus).filter_by(practice_id=p1.id).count() == 0
 
 
@@ -170,8 +235,14 @@ def test_private_evidence_is_hidden_from_other_readers(tenants):
     a = tenants.a
     with use_network(a.network):
         consensus = assessment_ratings.record_consensus(
-            a.principal, a.round.id, a.schools[0].id, practice(a, 1).id, levels(a)[1], "",
-            [{"kind": "cycle", "id": a.private_cycle.id}, {"kind": "cycle", "id": a.cycle.id}])
+            a.principal,
+            a.round.id,
+            a.schools[0].id,
+            practice(a, 1).id,
+            levels(a)[1],
+            "",
+            [{"kind": "cycle", "id": a.private_cycle.id}, {"kind": "cycle", "id": a.cycle.id}],
+        )
         items, hidden = assessment_evidence.visible_evidence(a.member, [consensus])[consensus.id]
         assert [i.id for i in items] == [a.cycle.id] and hidden == 1
         items, hidden = assessment_evidence.visible_evidence(a.teacher_leader, [consensus])[consensus.id]
@@ -183,8 +254,9 @@ def test_only_the_leadership_team_records_consensus(tenants):
     with use_network(a.network):
         for outsider in (a.member, a.facilitator):
             with pytest.raises(Forbidden):
-                assessment_ratings.record_consensus(outsider, a.round.id, a.schools[0].id, practice(a, 1).id,
-                                                    levels(a)[0])
+                assessment_ratings.record_consensus(
+                    outsider, a.round.id, a.schools[0].id, practice(a, 1).id, levels(a)[0]
+                )
 
 
 def test_finishing_needs_every_practice_agreed(tenants):
@@ -205,8 +277,9 @@ def test_writes_queue_the_schools_rollup(app, tenants):
     app.config["ROLLUP_ON_CHANGE"] = True
     try:
         with use_network(a.network):
-            assessment_ratings.record_ratings(a.principal, a.round.id, a.schools[0].id,
-                                              [{"practice_id": practice(a, 3).id, "level": levels(a)[0]}])
+            assessment_ratings.record_ratings(
+                a.principal, a.round.id, a.schools[0].id, [{"practice_id": practice(a, 3).id, "level": levels(a)[0]}]
+            )
             job = db.session.query(RollupJob).filter_by(scope="school", school_id=a.schools[0].id).one()
             assert job.state in ("queued", "running", "done")
     finally:
@@ -214,6 +287,7 @@ def test_writes_queue_the_schools_rollup(app, tenants):
 
 
 # --- rounds: open, progress, close --------------------------------------------------------------
+
 
 def test_facilitators_open_rounds_on_the_networks_live_frameworks(tenants):
     a, b = tenants.a, tenants.b
@@ -267,22 +341,27 @@ def test_closing_mid_way_keeps_and_marks_partial(tenants):
         assert db.session.get(AssessmentConsensus, a.consensus.id).level_rank == 1
         # and nothing changes any more
         with pytest.raises(Conflict, match="round is closed"):
-            assessment_ratings.record_ratings(a.principal, a.round.id, a.schools[0].id,
-                                              [{"practice_id": practice(a).id, "level": levels(a)[0]}])
+            assessment_ratings.record_ratings(
+                a.principal, a.round.id, a.schools[0].id, [{"practice_id": practice(a).id, "level": levels(a)[0]}]
+            )
         with pytest.raises(Conflict, match="round is closed"):
-            assessment_ratings.record_consensus(a.principal, a.round.id, a.schools[0].id, practice(a).id,
-                                                levels(a)[0], "", [], 1)
+            assessment_ratings.record_consensus(
+                a.principal, a.round.id, a.schools[0].id, practice(a).id, levels(a)[0], "", [], 1
+            )
         with pytest.raises(Conflict):
             assessment_ratings.set_finished(a.principal, a.round.id, a.schools[0].id)
         with pytest.raises(Conflict):
             assessments.close_round(a.facilitator, a.round.id)
         assessments.close_round(a.facilitator, complete_round.id)
-        states = {r.school_id: r.close_state for r in
-                  db.session.query(AssessmentRoundSchool).filter_by(round_id=complete_round.id)}
+        states = {
+            r.school_id: r.close_state
+            for r in db.session.query(AssessmentRoundSchool).filter_by(round_id=complete_round.id)
+        }
         assert states == {a.schools[0].id: "complete", a.schools[1].id: "not_started"}
 
 
 # --- suggested evidence -------------------------------------------------------------------------
+
 
 def test_the_schools_cycles_on_linked_change_ideas_are_suggested_newest_first(tenants):
     a = tenants.a
@@ -295,7 +374,9 @@ def test_the_schools_cycles_on_linked_change_ideas_are_suggested_newest_first(te
         newer = make_cycle(a.schools[0], a.teacher_leader.user, "Alphaville walks two", change_idea=direct_idea)
         make_cycle(a.schools[1], a.member.user, "Alphaville walks elsewhere", change_idea=direct_idea)  # other school
         walk_notes = make_artifact(a.schools[0], a.teacher_leader.user, "Alphaville walk notes", cycle=older)
-        db.session.execute(practice_change_ideas.insert().values(practice_id=p_direct.id, change_idea_id=direct_idea.id))
+        db.session.execute(
+            practice_change_ideas.insert().values(practice_id=p_direct.id, change_idea_id=direct_idea.id)
+        )
         # a.change_idea hangs off a.secondary_driver; a.cycle tests it
         db.session.execute(practice_drivers.insert().values(practice_id=p_driver.id, driver_id=a.secondary_driver.id))
         db.session.flush()

@@ -9,15 +9,16 @@ processes joined by a python-socketio RedisManager. No Flask, no auth, no databa
         --redis redis://127.0.0.1:6379/9 --channel nic-bench-bare-123
 
 Give both processes the same --channel: a RedisManager's default channel is `socketio`,
-not Flask-SocketIO's `flask-socketio` (TOOLCHAIN.md). Redis pub/sub channels are global
+not Flask-SocketIO's `flask-socketio` (docs/TOOLCHAIN.md). Redis pub/sub channels are global
 to the Redis server, whatever the database number, so use a channel of your own.
 """
+
 from __future__ import annotations
 
 import argparse
 import itertools
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import socketio
 from gunicorn.app.base import BaseApplication
@@ -45,7 +46,7 @@ def make_app(redis_url: str, channel: str):
             "thread_id": int(data["thread_id"]),
             "author": {"id": 1, "name": "Bench"},
             "body_html": f"<p>{data['body']}</p>\n",
-            "created_at": datetime.now(timezone.utc).isoformat(),
+            "created_at": datetime.now(UTC).isoformat(),
         }
         sio.emit("message", payload, to=f"thread:{payload['thread_id']}")
         return {"ok": True, "id": message_id}
@@ -76,16 +77,20 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     print(f"bare python-socketio serving on http://{args.host}:{args.port}", flush=True)
     # The same gunicorn options as nic/server.py.
-    _Gunicorn({
-        "bind": f"{args.host}:{args.port}",
-        "workers": 1,
-        "worker_class": "gthread",
-        "threads": args.threads,
-        "graceful_timeout": 2,
-        "timeout": 60,
-        "control_socket_disable": True,
-        "accesslog": "-",
-    }, args.redis, args.channel).run()
+    _Gunicorn(
+        {
+            "bind": f"{args.host}:{args.port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": args.threads,
+            "graceful_timeout": 2,
+            "timeout": 60,
+            "control_socket_disable": True,
+            "accesslog": "-",
+        },
+        args.redis,
+        args.channel,
+    ).run()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ would measure the client rather than the servers.
 A receipt is stamped when the bytes are handed to the loop (`data_received`), before
 they are parsed; receipts that arrive in one read share a stamp.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -80,11 +81,11 @@ class SioClient(asyncio.Protocol):
             end = buf.find(b"\r\n\r\n")
             if end < 0:
                 return
-            status = bytes(buf[:buf.find(b"\r\n")])
+            status = bytes(buf[: buf.find(b"\r\n")])
             if b" 101 " not in status:
                 self._fail(ConnectionError(f"websocket upgrade refused: {status.decode(errors='replace')}"))
                 return
-            del buf[:end + 4]
+            del buf[: end + 4]
             self._upgraded = True
         self._read_frames(stamp)
 
@@ -101,17 +102,17 @@ class SioClient(asyncio.Protocol):
             if length == 126:
                 if size - pos < 4:
                     break
-                length, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
             elif length == 127:
                 if size - pos < 10:
                     break
-                length, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
             if b1 & 0x80:
                 self._fail(ConnectionError("masked frame from the server"))
                 return
             if size - pos < head + length:
                 break
-            payload = bytes(buf[pos + head:pos + head + length])
+            payload = bytes(buf[pos + head : pos + head + length])
             pos += head + length
             self._on_frame(b0 & 0x80, b0 & 0x0F, payload, stamp)
         del buf[:pos]
@@ -192,9 +193,14 @@ class SioClient(asyncio.Protocol):
             self.transport.close()
 
 
-async def connect_all(addresses: list[tuple[str, int, dict | None]], on_event: Callable,
-                      then: Callable | None = None, opened: list | None = None,
-                      concurrency: int = 50, timeout: float = 30.0) -> list[SioClient]:
+async def connect_all(
+    addresses: list[tuple[str, int, dict | None]],
+    on_event: Callable,
+    then: Callable | None = None,
+    opened: list | None = None,
+    concurrency: int = 50,
+    timeout: float = 30.0,
+) -> list[SioClient]:
     """Connect one client per (host, port, auth), `concurrency` at a time, and await
     `then(client)` (say, a join) before that slot takes the next one, as a page does.
     Client i gets `.index = i`. Every client opened is also appended to `opened`, so a
@@ -206,7 +212,8 @@ async def connect_all(addresses: list[tuple[str, int, dict | None]], on_event: C
     async def one(index, host, port, auth):
         async with gate:
             _, client = await asyncio.wait_for(
-                loop.create_connection(lambda: SioClient(host, port, auth, on_event), host, port), timeout)
+                loop.create_connection(lambda: SioClient(host, port, auth, on_event), host, port), timeout
+            )
             client.index = index
             opened.append(client)
             await asyncio.wait_for(client.connected, timeout)

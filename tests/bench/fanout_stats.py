@@ -1,5 +1,6 @@
 """Bookkeeping for the fan-out benchmark: receipts per message and client, percentiles,
 and the CPU time of server processes and of Redis."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,7 @@ class Receipts:
             self.foreign += 1
             return
         start = at + len(self.tag) + 1
-        seq = int(text[start:text.index(".", start)])
+        seq = int(text[start : text.index(".", start)])
         row = self.stamps.get(seq)
         if row is None:
             self.foreign += 1
@@ -85,8 +86,13 @@ class Receipts:
 
     def summary(self, seqs) -> dict:
         """Receipts per message on the first and the second server (clients alternate)."""
-        return {seq: (sum(s is not None for s in self.stamps[seq][0::2]),
-                      sum(s is not None for s in self.stamps[seq][1::2])) for seq in seqs}
+        return {
+            seq: (
+                sum(s is not None for s in self.stamps[seq][0::2]),
+                sum(s is not None for s in self.stamps[seq][1::2]),
+            )
+            for seq in seqs
+        }
 
     def lost(self, seqs) -> int:
         return sum(self.clients - self.count[seq] for seq in seqs)
@@ -94,7 +100,7 @@ class Receipts:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def cpu_seconds(pgid: int) -> float:
@@ -121,6 +127,7 @@ def redis_cpu(client) -> float:
 def busy_fraction(seconds: float = 1.0) -> float:
     """How busy every core of the machine was over the next `seconds` (0 to 1), from
     /proc/stat: what else runs on the machine when a side starts."""
+
     def sample():
         with open("/proc/stat") as fh:
             values = [int(v) for v in fh.readline().split()[1:]]

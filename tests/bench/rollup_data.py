@@ -7,6 +7,7 @@ exactly SCHOOLS schools, CYCLES cycles and POINTS points is reused as it is; one
 anything else is emptied (schema dropped, migrated again) and seeded afresh, because the
 seed only ever adds to a network.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,16 @@ from tests.support import ensure_database, reset_schema
 
 SLUG = "bench"
 SCHOOLS, CYCLES, POINTS = 500, 50_000, 1_000_000
-SNAPSHOT_TABLES = ("rollup_schools", "rollup_school_periods", "rollup_network_periods", "rollup_change_idea_schools",
-                   "rollup_measure_schools", "rollup_measures", "rollup_measure_periods", "rollup_stalled_cycles")
+SNAPSHOT_TABLES = (
+    "rollup_schools",
+    "rollup_school_periods",
+    "rollup_network_periods",
+    "rollup_change_idea_schools",
+    "rollup_measure_schools",
+    "rollup_measures",
+    "rollup_measure_periods",
+    "rollup_stalled_cycles",
+)
 SNAPSHOT_SKIP = {"id", "computed_at"}
 
 # The baseline: one hand-written statement reading every table the roll-up leans on once
@@ -71,8 +80,9 @@ def bench_app():
     ensure_database(url)
     # The data here is committed, as in production: the roll-up runs as the worker runs it
     # (a second connection for a full run, VACUUM ANALYZE after it).
-    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, ROLLUP_PARALLEL=True,
-                                ROLLUP_VACUUM=True))
+    app = create_app(
+        app_config(SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, ROLLUP_PARALLEL=True, ROLLUP_VACUUM=True)
+    )
 
     @app.teardown_request
     def _forget_user(exc=None):
@@ -85,9 +95,12 @@ def _sizes() -> tuple[int, int, int] | None:
     network_id = db.session.scalar(select(Network.id).where(Network.slug == SLUG))
     if network_id is None:
         return None
-    return tuple(db.session.scalar(select(func.count()).select_from(model).where(model.network_id == network_id)
-                                   .execution_options(**UNSCOPED))
-                 for model in (School, Cycle, MeasurePoint))
+    return tuple(
+        db.session.scalar(
+            select(func.count()).select_from(model).where(model.network_id == network_id).execution_options(**UNSCOPED)
+        )
+        for model in (School, Cycle, MeasurePoint)
+    )
 
 
 def ensure_seeded() -> str:
@@ -107,12 +120,30 @@ def ensure_seeded() -> str:
     started = time.perf_counter()
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     env["DATABASE_URL"] = database_url()
-    seeded = subprocess.run([sys.executable, "-m", "nic.cli", "bench", "seed", "--network", SLUG, "--schools",
-                             str(SCHOOLS), "--cycles", str(CYCLES), "--points", str(POINTS)],
-                            env=env, capture_output=True, text=True)
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nic.cli",
+            "bench",
+            "seed",
+            "--network",
+            SLUG,
+            "--schools",
+            str(SCHOOLS),
+            "--cycles",
+            str(CYCLES),
+            "--points",
+            str(POINTS),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if seeded.returncode != 0:
-        raise RuntimeError(f"nic bench seed failed ({seeded.returncode}):\n"
-                           f"{seeded.stdout[-2000:]}{seeded.stderr[-4000:]}")
+        raise RuntimeError(
+            f"nic bench seed failed ({seeded.returncode}):\n{seeded.stdout[-2000:]}{seeded.stderr[-4000:]}"
+        )
     assert _sizes() == (SCHOOLS, CYCLES, POINTS)
     db.session.commit()
     return f"seeded with `nic bench seed` in {time.perf_counter() - started:.1f} s"
@@ -164,9 +195,13 @@ def middle_school(network_id: int) -> int:
 
 
 def facilitator_id(network_id: int) -> int:
-    user_id = db.session.scalar(select(Membership.user_id).where(
-        Membership.network_id == network_id, Membership.role == "facilitator").order_by(Membership.id).limit(1)
-        .execution_options(**UNSCOPED))
+    user_id = db.session.scalar(
+        select(Membership.user_id)
+        .where(Membership.network_id == network_id, Membership.role == "facilitator")
+        .order_by(Membership.id)
+        .limit(1)
+        .execution_options(**UNSCOPED)
+    )
     db.session.commit()
     return user_id
 
@@ -185,7 +220,7 @@ def _label(statement: str) -> str:
     upper = words.upper()
     if "INSERT INTO " in upper:
         start = upper.index("INSERT INTO ")
-        return words[start:start + 12 + len(words[start + 12:].split(" ", 1)[0])]
+        return words[start : start + 12 + len(words[start + 12 :].split(" ", 1)[0])]
     if "FROM measure_points" in words and "array_agg" in words:
         return "SELECT every series' points (rollup_series, second connection)"
     return words[:70]

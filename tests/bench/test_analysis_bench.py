@@ -111,7 +111,9 @@ def reference(chart: str, y: np.ndarray, num=None, den=None) -> dict:
     _, lengths = runs_of(s)
     longest_max, crossings_min = anhoej_limits(len(useful))
     out = {
-        "center": center, "lower": lower, "upper": upper,
+        "center": center,
+        "lower": lower,
+        "upper": upper,
         "runs": (len(useful), int(lengths.max()), int(len(lengths) - 1)),
         "shift": useful[in_long_runs(s, 6)],
         "trend": trends(y, rec, 5),
@@ -124,8 +126,9 @@ def reference(chart: str, y: np.ndarray, num=None, den=None) -> dict:
             rules["anhoej_crossings"] = useful
         out["rules"] = rules
         return out
-    outside = np.flatnonzero((y > upper + 1e-12 * np.maximum(1, np.abs(upper)))
-                             | (y < lower - 1e-12 * np.maximum(1, np.abs(lower))))
+    outside = np.flatnonzero(
+        (y > upper + 1e-12 * np.maximum(1, np.abs(upper))) | (y < lower - 1e-12 * np.maximum(1, np.abs(lower)))
+    )
     out["outside_limits"] = outside
     z = ((y - center) / sigma)[rec]
     two = np.zeros(len(rec), bool)
@@ -149,15 +152,17 @@ def reference(chart: str, y: np.ndarray, num=None, den=None) -> dict:
 
 @pytest.fixture(scope="module", autouse=True)
 def header():
-    print(f"\n\nnic.analytics: analyse vs plain numpy, {LONG:,} points, 5% missing (best of {REPEATS}; "
-          f"numpy {np.__version__})", end="")
+    print(
+        f"\n\nnic.analytics: analyse vs plain numpy, {LONG:,} points, 5% missing (best of {REPEATS}; "
+        f"numpy {np.__version__})",
+        end="",
+    )
     yield
     print("\n")
 
 
 def as_array(values) -> np.ndarray:
     return np.array(values, dtype=float)
-
 
 
 @pytest.mark.parametrize("chart", ["run", "i", "p", "u"])
@@ -180,10 +185,13 @@ def test_analyse_costs_about_what_numpy_does(chart):
     ours_arrays, _ = best_of(lambda: analyse(chart, **arrays))
     theirs, ref = best_of(lambda: reference(chart, y, num, den))
     theirs_lists, _ = best_of(numpy_from_lists)
-    print(f"\n  {chart:>3} chart   analyse: lists {ours * 1000:5.2f} ms, arrays {ours_arrays * 1000:5.2f} ms   "
-          f"numpy: arrays {theirs * 1000:5.2f} ms, lists {theirs_lists * 1000:5.2f} ms   "
-          f"ratio {ours / theirs:4.2f}x (arrays in: {ours_arrays / theirs:4.2f}x; "
-          f"both from lists: {ours / theirs_lists:4.2f}x)", end="")
+    print(
+        f"\n  {chart:>3} chart   analyse: lists {ours * 1000:5.2f} ms, arrays {ours_arrays * 1000:5.2f} ms   "
+        f"numpy: arrays {theirs * 1000:5.2f} ms, lists {theirs_lists * 1000:5.2f} ms   "
+        f"ratio {ours / theirs:4.2f}x (arrays in: {ours_arrays / theirs:4.2f}x; "
+        f"both from lists: {ours / theirs_lists:4.2f}x)",
+        end="",
+    )
 
     # The same outputs.
     assert a.center[0] == pytest.approx(ref["center"], rel=1e-12)
@@ -221,10 +229,12 @@ def test_false_alarm_rates():
                 before += bool(a.runs.signal or a.shift or a.trend or a.outside_limits)
                 for rule in a.rules:
                     by_rule[rule.name] = by_rule.get(rule.name, 0) + 1
-            top = ", ".join(f"{name} {count / SIM_SERIES:.1%}"
-                            for name, count in sorted(by_rule.items(), key=lambda kv: -kv[1]))
-            print(f"\n  {chart:>5} {n:6d}   {headline / SIM_SERIES:14.1%}   {before / SIM_SERIES:17.1%}   {top}",
-                  end="")
+            top = ", ".join(
+                f"{name} {count / SIM_SERIES:.1%}" for name, count in sorted(by_rule.items(), key=lambda kv: -kv[1])
+            )
+            print(
+                f"\n  {chart:>5} {n:6d}   {headline / SIM_SERIES:14.1%}   {before / SIM_SERIES:17.1%}   {top}", end=""
+            )
             if chart == "run":
                 # Anhøj & Olesen designed their rules for about 5%; the simulation error
                 # with 4,000 series is about 0.35%.
@@ -246,8 +256,12 @@ def pooled_case(chart: str, rng: np.random.Generator, missing: float):
     den = rng.integers(20, 61, (POOL_SCHOOLS, POOL_WEEKS))
     num = rng.binomial(den, levels[:, None]) if chart == "p" else rng.poisson(levels[:, None] * den)
     reported = rng.random((POOL_SCHOOLS, POOL_WEEKS)) >= missing
-    return ((num * reported).sum(0).astype(float), (den * reported).sum(0).astype(float), reported.sum(0),
-            int(reported.any(1).sum()))
+    return (
+        (num * reported).sum(0).astype(float),
+        (den * reported).sum(0).astype(float),
+        reported.sum(0),
+        int(reported.any(1).sum()),
+    )
 
 
 def test_pooled_series_with_gaps_in_reporting():
@@ -257,8 +271,10 @@ def test_pooled_series_with_gaps_in_reporting():
     of the schools (nic.analytics.reporting). Printed for docs/SIGNALS.md."""
     from nic.analytics.reporting import complete_mask
 
-    print(f"\n\n  Pooled series: {POOL_SCHOOLS} stable schools, {POOL_WEEKS} weeks, {POOL_SERIES:,} networks per row "
-          f"(seed {SEED})")
+    print(
+        f"\n\n  Pooled series: {POOL_SCHOOLS} stable schools, {POOL_WEEKS} weeks, {POOL_SERIES:,} networks per row "
+        f"(seed {SEED})"
+    )
     print("  chart  missing  threshold    headline signal   judged points outside the limits")
     for chart in ("p", "u"):
         for missing in (0.0, 0.1, 0.25):
@@ -267,14 +283,22 @@ def test_pooled_series_with_gaps_in_reporting():
                 fired = outside = judged = 0
                 for _ in range(POOL_SERIES):
                     num, den, reporting, expected = pooled_case(chart, rng, missing)
-                    keep = (complete_mask(reporting.tolist(), expected, threshold) if threshold
-                            else (reporting > 0).tolist())
-                    a = analyse(chart, numerators=[n if k else None for n, k in zip(num.tolist(), keep)],
-                                denominators=[d if k else None for d, k in zip(den.tolist(), keep)])
+                    keep = (
+                        complete_mask(reporting.tolist(), expected, threshold)
+                        if threshold
+                        else (reporting > 0).tolist()
+                    )
+                    a = analyse(
+                        chart,
+                        numerators=[n if k else None for n, k in zip(num.tolist(), keep)],
+                        denominators=[d if k else None for d, k in zip(den.tolist(), keep)],
+                    )
                     fired += a.signal
                     outside += len(a.outside_limits)
                     judged += sum(v is not None for v in a.values)
                 assert judged > 0
                 label = "every period" if threshold is None else f"{threshold}%"
-                print(f"  {chart:>5}  {missing:>7.0%}  {label:>12}   {fired / POOL_SERIES:>14.1%}   "
-                      f"{outside / judged:>10.1%}")
+                print(
+                    f"  {chart:>5}  {missing:>7.0%}  {label:>12}   {fired / POOL_SERIES:>14.1%}   "
+                    f"{outside / judged:>10.1%}"
+                )

@@ -78,8 +78,15 @@ def np_network_2d(values: np.ndarray, nums: np.ndarray, dens: np.ndarray):
     spreads = 2.66 * np.abs(np.diff(values, axis=1)).mean(axis=1)
     pbar = nums.sum(axis=1) / dens.sum(axis=1)
     sigma3 = 3 * np.sqrt(pbar[:, None] * (1 - pbar[:, None]) / dens)
-    return medians, means, means - spreads, means + spreads, pbar, np.clip(pbar[:, None] - sigma3, 0, 1), \
-        np.clip(pbar[:, None] + sigma3, 0, 1)
+    return (
+        medians,
+        means,
+        means - spreads,
+        means + spreads,
+        pbar,
+        np.clip(pbar[:, None] - sigma3, 0, 1),
+        np.clip(pbar[:, None] + sigma3, 0, 1),
+    )
 
 
 def as_array(values) -> np.ndarray:
@@ -94,8 +101,11 @@ ROWS: list[tuple[str, float, float, str]] = []
 def report(label: str, ours: float, reference: float, reference_label: str) -> None:
     ROWS.append((label, ours, reference, reference_label))
     # Leading newline, none trailing: pytest's progress dot lands at the end of the line.
-    print(f"\n  {label:<38} analyse {ours * 1000:8.2f} ms   {reference_label:<22} {reference * 1000:8.3f} ms"
-          f"   ratio {ours / reference:6.1f}x", end="")
+    print(
+        f"\n  {label:<38} analyse {ours * 1000:8.2f} ms   {reference_label:<22} {reference * 1000:8.3f} ms"
+        f"   ratio {ours / reference:6.1f}x",
+        end="",
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -175,9 +185,9 @@ def test_network_view():
         assert run[school].center[0] == pytest.approx(two_d[0][school], abs=1e-9)
         center, lower, upper = limits[school]
         assert (ichart[school].center[0], ichart[school].lower[0], ichart[school].upper[0]) == pytest.approx(
-            (center, lower, upper), abs=1e-9)
-        assert (two_d[1][school], two_d[2][school], two_d[3][school]) == pytest.approx((center, lower, upper),
-                                                                                       abs=1e-9)
+            (center, lower, upper), abs=1e-9
+        )
+        assert (two_d[1][school], two_d[2][school], two_d[3][school]) == pytest.approx((center, lower, upper), abs=1e-9)
         pbar, plower, pupper = plimits[school]
         assert pchart[school].center[0] == pytest.approx(pbar, abs=1e-9)
         np.testing.assert_allclose(pchart[school].lower, plower, atol=1e-9)

@@ -17,6 +17,7 @@ The figures are printed, never asserted (they depend on the machine and on what 
 runs on it). What is asserted: every send is acknowledged `ok`, and every client gets
 every message (nothing lost, nothing twice). docs/BENCHMARKS.md keeps the figures.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,7 +37,15 @@ from tests import factories
 from tests.bench.fanout_clients import SioClient, connect_all, now
 from tests.bench.fanout_stats import WAIT, Receipts, busy_fraction, cpu_seconds, pct, redis_cpu
 from tests.live.conftest import (  # noqa: F401  (fixtures, shared with tests/live)
-    LIVE_REDIS_URL, _start, _stop, clean_live_db, live_app, live_db, live_env, live_redis, live_redis_url,
+    LIVE_REDIS_URL,
+    _start,
+    _stop,
+    clean_live_db,
+    live_app,
+    live_db,
+    live_env,
+    live_redis,
+    live_redis_url,
 )
 from tests.support import free_port, wait_for_port
 
@@ -52,6 +61,7 @@ BUDGET = 240.0  # seconds for one side at one client count, connects included
 
 # --- servers ---------------------------------------------------------------------------------
 
+
 def _start_pair(kind: str, clients: int, tmp_path, channel: str):
     """Two server processes of one kind, with a gthread pool big enough for every socket
     (each websocket holds a gunicorn thread for its whole life)."""
@@ -60,17 +70,38 @@ def _start_pair(kind: str, clients: int, tmp_path, channel: str):
     for _ in range(2):
         port = free_port()
         if kind == "nic":
-            args = [sys.executable, "-m", "nic.cli", "serve", "--port", str(port), "--threads", str(threads),
-                    "--graceful-timeout", "2"]
+            args = [
+                sys.executable,
+                "-m",
+                "nic.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                str(threads),
+                "--graceful-timeout",
+                "2",
+            ]
         else:
-            args = [sys.executable, "-m", "tests.bench.bare_sio_server", "--port", str(port),
-                    "--threads", str(threads), "--redis", LIVE_REDIS_URL, "--channel", channel]
+            args = [
+                sys.executable,
+                "-m",
+                "tests.bench.bare_sio_server",
+                "--port",
+                str(port),
+                "--threads",
+                str(threads),
+                "--redis",
+                LIVE_REDIS_URL,
+                "--channel",
+                channel,
+            ]
         env = live_env({"NIC_MESSAGE_RATE_LIMIT": "1000000 per minute"})
         procs.append(_start(f"{kind} :{port}", args, env, tmp_path / f"{kind}-{port}.log", port=port))
     for proc in procs:
         try:
             wait_for_port(proc.port, timeout=30, process=proc.process)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (stop every server, then re-raise)
             for started in procs:
                 _stop(started)
             pytest.fail(f"{proc.name} did not start: {exc}\n--- log tail ---\n{proc.log_tail()}")
@@ -101,6 +132,7 @@ def servers(tmp_path):
 
 # --- seeding (nic) ---------------------------------------------------------------------------
 
+
 def _seed_nic(app, clients: int) -> tuple[int, list[str]]:
     """One network, one thread on a network-visible cycle, `clients` members with API tokens.
 
@@ -108,8 +140,9 @@ def _seed_nic(app, clients: int) -> tuple[int, list[str]]:
     Redis server, whatever the database number, so another run's live tests on the same
     Redis hear our broadcasts to `thread:<id>` (and we theirs). Their ids start at 1."""
     with app.app_context():
-        db.session.execute(sa.text("select setval(pg_get_serial_sequence('threads', 'id'), :n)"),
-                           {"n": THREAD_ID_FLOOR})
+        db.session.execute(
+            sa.text("select setval(pg_get_serial_sequence('threads', 'id'), :n)"), {"n": THREAD_ID_FLOOR}
+        )
         network = factories.make_network("bench", "Bench Network")
         school = factories.make_school(network, "Bench High")
         owner = factories.make_member(network, "principal", school)
@@ -124,6 +157,7 @@ def _seed_nic(app, clients: int) -> tuple[int, list[str]]:
 
 
 # --- measuring -------------------------------------------------------------------------------
+
 
 @dataclass
 class Side:
@@ -183,9 +217,11 @@ async def _measure(side: Side, addresses, thread_id: int, latency_n: int, sustai
             await send(clients[0], seq)
             await receipts.wait([seq])
         if receipts.lost(range(-5, 0)):
-            pytest.fail(f"{side.name}: warm-up messages acknowledged but not delivered to every client; "
-                        f"receipts per message on (server 1, server 2): {receipts.summary(range(-5, 0))}; "
-                        f"refused acks: {side.failed_acks[:2]}")
+            pytest.fail(
+                f"{side.name}: warm-up messages acknowledged but not delivered to every client; "
+                f"receipts per message on (server 1, server 2): {receipts.summary(range(-5, 0))}; "
+                f"refused acks: {side.failed_acks[:2]}"
+            )
 
         sent = {}
         for seq in range(latency_n):
@@ -204,8 +240,7 @@ async def _measure(side: Side, addresses, thread_id: int, latency_n: int, sustai
         for seq in seqs:
             receipts.expect(seq)
         loaded: dict[int, float] = {}
-        cpu_before = ({pgid: cpu_seconds(pgid) for pgid in pgids}, time.process_time(),
-                      redis_cpu(stats))
+        cpu_before = ({pgid: cpu_seconds(pgid) for pgid in pgids}, time.process_time(), redis_cpu(stats))
 
         async def sender(j):
             for seq in seqs[j::SENDERS]:
@@ -233,6 +268,7 @@ async def _measure(side: Side, addresses, thread_id: int, latency_n: int, sustai
 
 
 # --- report ----------------------------------------------------------------------------------
+
 
 def _report(clients: int, nic: Side, bare: Side) -> str:
     def row(label, a, b, fmt="{:.1f}", ratio=True):
@@ -292,8 +328,11 @@ def test_fanout(clients, live_app, clean_live_db, servers):
         side = results[name] = Side(name)
         addresses = [("127.0.0.1", pair[i % 2].port, auths[i]) for i in range(clients)]
         # Deadlines inside the loop: pytest-timeout's signal cannot stop an asyncio loop.
-        asyncio.run(asyncio.wait_for(
-            _measure(side, addresses, thread_id, latency_n, sustained_n, [p.process.pid for p in pair]), BUDGET))
+        asyncio.run(
+            asyncio.wait_for(
+                _measure(side, addresses, thread_id, latency_n, sustained_n, [p.process.pid for p in pair]), BUDGET
+            )
+        )
         servers.stop(pair)
     print(_report(clients, results["nic"], results["bare"]))
 

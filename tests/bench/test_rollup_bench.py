@@ -25,12 +25,12 @@ snapshot exactly as the full run wrote it. The roll-ups run with the clock stopp
 one moment (rollups.utcnow), so that a cycle crossing the stalled threshold between two
 runs cannot make them differ.
 """
+
 from __future__ import annotations
 
 import os
 import statistics
 import time
-from datetime import date
 from unittest import mock
 
 import pytest
@@ -39,9 +39,11 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Network
-from nic.services import rollup_db, rollup_series, rollups
-from nic.services.transaction import commit
+from nic.services.rollups import connections as rollup_db
+from nic.services.rollups import rollups
+from nic.services.rollups import series as rollup_series
 from nic.tenancy import use_network
+from nic.transaction import commit
 from tests.bench import rollup_data as data
 
 pytestmark = pytest.mark.timeout(3600)
@@ -70,15 +72,18 @@ def median_of(times: list[float]) -> str:
 @pytest.fixture(scope="module")
 def bench():
     """The app on the bench database, the network seeded (or reused), the clock stopped."""
-    print(f"\n\nnic roll-up benchmark: {data.SCHOOLS} schools, {data.CYCLES:,} cycles, {data.POINTS:,} points "
-          f"({data.machine()}; {load()})", end="")
+    print(
+        f"\n\nnic roll-up benchmark: {data.SCHOOLS} schools, {data.CYCLES:,} cycles, {data.POINTS:,} points "
+        f"({data.machine()}; {load()})",
+        end="",
+    )
     app = data.bench_app()
     with app.app_context():
         how = data.ensure_seeded()
         print(f"\n  data: {how}; {data.server_settings()}", end="")
         network = db.session.scalar(select(Network).where(Network.slug == data.SLUG))
         frozen = utcnow()
-        with mock.patch.object(rollups, "utcnow", lambda: frozen):
+        with mock.patch.object(rollups, "utcnow", return_value=frozen):
             yield app, network
         db.session.remove()
     print("\n\n  summary:" + "".join(f"\n    {label:<56} {value}" for label, value in FIGURES) + "\n")
@@ -101,7 +106,7 @@ def full_run(network, parallel: bool = True) -> tuple[float, dict]:
 
 def series_figures(network) -> float:
     """What a full run's second connection does, alone: every school chart's points read
-    and analysed (nic.services.rollup_series)."""
+    and analysed (nic.services.rollups.series)."""
     started = time.perf_counter()
     with db.engine.connect() as connection:
         rows = rollup_series.measure_school_rows(connection, network.id)
@@ -110,7 +115,7 @@ def series_figures(network) -> float:
 
 
 def test_full_rollup_against_a_raw_aggregate(bench):
-    app, network = bench
+    _app, network = bench
     timings, snapshots = [], []
     for _ in range(FULL_RUNS):
         with data.statement_timer() as statements:
@@ -141,14 +146,14 @@ def test_full_rollup_against_a_raw_aggregate(bench):
 
 
 def test_incremental_rollup_of_one_school(bench):
-    app, network = bench
+    _app, network = bench
     with use_network(network):
         before = data.snapshot(network.id)
         school_id = data.middle_school(network.id)
         timings = []
         for _ in range(INCREMENTAL_RUNS):
             started = time.perf_counter()
-            rollups.compute(school_id=school_id, since=date.today())
+            rollups.compute(school_id=school_id, since=utcnow().date())
             commit()
             timings.append(time.perf_counter() - started)
         after = data.snapshot(network.id)
@@ -162,8 +167,10 @@ def test_dashboard_and_latest_as_a_facilitator(bench):
     with client.session_transaction() as session:
         session["_user_id"] = str(data.facilitator_id(network.id))
         session["_fresh"] = True
-    for label, url in (("GET /n/bench/dashboard", f"/n/{data.SLUG}/dashboard"),
-                       ("GET /api/v1/networks/bench/rollups/latest", f"/api/v1/networks/{data.SLUG}/rollups/latest")):
+    for label, url in (
+        ("GET /n/bench/dashboard", f"/n/{data.SLUG}/dashboard"),
+        ("GET /api/v1/networks/bench/rollups/latest", f"/api/v1/networks/{data.SLUG}/rollups/latest"),
+    ):
         timings, size = [], 0
         for attempt in range(WARM_UP + REQUESTS):
             started = time.perf_counter()

@@ -1,17 +1,18 @@
-"""nic.services.browse: every filter, alone and together, always inside what the member
+"""nic.services.cycles.browse: every filter, alone and together, always inside what the member
 may see (PostgreSQL here; tests/browse/test_sqlite.py runs the same ideas on SQLite)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
 
 from nic.extensions import db
 from nic.models import Cycle
-from nic.services import browse
+from nic.services.cycles import browse
+from nic.services.cycles.nudges import NUDGE_CODES, nudge_condition
 from nic.services.errors import ValidationFailed
-from nic.services.nudges import NUDGE_CODES, nudge_condition
 from nic.tenancy import use_network
 from tests.browse.world import titles
 
@@ -36,15 +37,18 @@ def test_each_member_sees_their_own_school_private_cycles_and_no_other(tenants, 
     assert found(a.member) == {HUDDLE, CALLS, MENTORING, "Middle school private huddle"}
 
 
-@pytest.mark.parametrize("args, expected", [
-    ({"school_id": 0}, {HUDDLE, MENTORING}),
-    ({"school_id": 1}, {CALLS}),
-    ({"phase": "study"}, {CALLS}),
-    ({"phase": "done"}, {MENTORING}),
-    ({"phase": "act"}, set()),
-    ({"school_id": 0, "phase": "done"}, {MENTORING}),
-    ({"school_id": 1, "phase": "done"}, set()),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({"school_id": 0}, {HUDDLE, MENTORING}),
+        ({"school_id": 1}, {CALLS}),
+        ({"phase": "study"}, {CALLS}),
+        ({"phase": "done"}, {MENTORING}),
+        ({"phase": "act"}, set()),
+        ({"school_id": 0, "phase": "done"}, {MENTORING}),
+        ({"school_id": 1, "phase": "done"}, set()),
+    ],
+)
 def test_school_and_phase(tenants, world, args, expected):
     a = tenants.a
     if "school_id" in args:
@@ -72,7 +76,7 @@ def test_another_networks_ids_find_nothing(tenants, world):
 
 
 def test_dates_keep_cycles_whose_span_overlaps_the_range(tenants, world):
-    _created_on(tenants.a.cycle, datetime(2026, 5, 15, 12, tzinfo=timezone.utc))
+    _created_on(tenants.a.cycle, datetime(2026, 5, 15, 12, tzinfo=UTC))
     f = tenants.a.facilitator
     assert found(f, date_from="2026-03-01", date_to="2026-03-31") == {CALLS}
     assert found(f, date_from="2026-02-01", date_to="2026-02-28") == {MENTORING}  # it ends on the 10th
@@ -85,7 +89,7 @@ def test_dates_keep_cycles_whose_span_overlaps_the_range(tenants, world):
 
 
 def test_a_start_date_alone_is_a_one_day_span(tenants, world):
-    _created_on(tenants.a.cycle, datetime(2026, 5, 15, 12, tzinfo=timezone.utc))
+    _created_on(tenants.a.cycle, datetime(2026, 5, 15, 12, tzinfo=UTC))
     with use_network(tenants.a.network):
         world.calls.end_date = None
         db.session.commit()
@@ -119,8 +123,13 @@ def test_each_nudge_filter_matches_the_nudge_rule(tenants, world):
     # and the filter is the rule itself, for every nudge
     with use_network(tenants.a.network):
         for code in NUDGE_CODES:
-            direct = titles(db.session.scalars(select(Cycle).where(nudge_condition(code), Cycle.deleted_at.is_(None),
-                                                                   Cycle.visibility == "network")))
+            direct = titles(
+                db.session.scalars(
+                    select(Cycle).where(
+                        nudge_condition(code), Cycle.deleted_at.is_(None), Cycle.visibility == "network"
+                    )
+                )
+            )
             assert found(f, nudge=code) == direct, code
 
 
@@ -133,17 +142,20 @@ def test_count_agrees_with_the_list(tenants, world):
             assert total == len(rows) == browse.count_cycles(f, filters), args
 
 
-@pytest.mark.parametrize("args, field", [
-    ({"school_id": "abc"}, "school_id"),
-    ({"team_id": "1.5"}, "team_id"),
-    ({"change_idea_id": "-3"}, "change_idea_id"),
-    ({"owner_id": "99999999999"}, "owner_id"),
-    ({"phase": "launch"}, "phase"),
-    ({"nudge": "everything"}, "nudge"),
-    ({"date_from": "14/09/2026"}, "date_from"),
-    ({"date_from": "2026-05-01", "date_to": "2026-04-01"}, "date_to"),
-    ({"q": "x" * 201}, "q"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ({"school_id": "abc"}, "school_id"),
+        ({"team_id": "1.5"}, "team_id"),
+        ({"change_idea_id": "-3"}, "change_idea_id"),
+        ({"owner_id": "99999999999"}, "owner_id"),
+        ({"phase": "launch"}, "phase"),
+        ({"nudge": "everything"}, "nudge"),
+        ({"date_from": "14/09/2026"}, "date_from"),
+        ({"date_from": "2026-05-01", "date_to": "2026-04-01"}, "date_to"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
 def test_bad_values_are_named(args, field):
     with pytest.raises(ValidationFailed) as caught:
         browse.parse_filters(args)

@@ -1,4 +1,5 @@
 """The browse page, /n/<slug>/cycles: filters in the URL, results, pages, empty states."""
+
 from __future__ import annotations
 
 import re
@@ -114,8 +115,13 @@ def test_the_list_costs_the_same_queries_for_3_or_23_cycles(client, tenants, wor
             school = a.schools[n % 2]
             team = factories.make_team(school, f"Team {n}")
             idea = factories.make_change_idea(a.network, f"Idea {n}")
-            factories.make_cycle(school, factories.make_member(a.network, "member", school).user,
-                                 f"Busy {n}", team=team, change_idea=idea)
+            factories.make_cycle(
+                school,
+                factories.make_member(a.network, "member", school).user,
+                f"Busy {n}",
+                team=team,
+                change_idea=idea,
+            )
         db.session.commit()
     with count_queries() as many:
         assert len(listed(client.get("/n/alpha/cycles").get_data(as_text=True))) == 23
@@ -135,3 +141,11 @@ def test_another_network_is_not_found(client, tenants, login_as):
     login_as(tenants.a.facilitator.user)
     assert client.get("/n/beta/cycles").status_code == 404
     assert client.get("/n/beta/quality").status_code == 404
+
+
+def test_a_stale_page_of_an_empty_list_goes_to_the_first(client, tenants, world, login_as):
+    login_as(tenants.a.facilitator.user)
+    stale = client.get("/n/alpha/cycles?q=nothing+matches+this&page=3")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith("/n/alpha/cycles?page=1&q=nothing+matches+this")
+    status, body = page(client, "?q=nothing+matches+this")
+    assert status == 200 and listed(body) == [] and 'class="pager"' not in body

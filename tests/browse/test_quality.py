@@ -1,11 +1,12 @@
 """/n/<slug>/quality: nudge counts per school for facilitators (and a principal's own
 school), each count linking to exactly the cycles it counts."""
+
 from __future__ import annotations
 
 import re
 from html import unescape
 
-from nic.services import browse
+from nic.services.cycles import browse
 from nic.tenancy import use_network
 from tests.browse.world import listed
 
@@ -24,8 +25,14 @@ def test_facilitator_counts_per_school_on_a_hand_built_set(tenants, world):
     # has the phone calls (no prediction, no measure)
     rows = rows_of(tenants.a.facilitator)
     assert rows == {
-        "Alphaville High School": (2, {"no_prediction": 1, "no_measure": 1, "study_before_data": 1, "scale_too_big": 1}),
-        "Alphaville Middle School": (1, {"no_prediction": 1, "no_measure": 1, "study_before_data": 0, "scale_too_big": 0}),
+        "Alphaville High School": (
+            2,
+            {"no_prediction": 1, "no_measure": 1, "study_before_data": 1, "scale_too_big": 1},
+        ),
+        "Alphaville Middle School": (
+            1,
+            {"no_prediction": 1, "no_measure": 1, "study_before_data": 0, "scale_too_big": 0},
+        ),
         "total": (3, {"no_prediction": 2, "no_measure": 2, "study_before_data": 1, "scale_too_big": 1}),
     }
 
@@ -33,13 +40,16 @@ def test_facilitator_counts_per_school_on_a_hand_built_set(tenants, world):
 def test_a_principal_sees_their_own_school_only_private_cycles_included(tenants, world):
     # school 0's own private trial (no questions, no measure) counts for its principal
     assert rows_of(tenants.a.principal) == {
-        "Alphaville High School": (3, {"no_prediction": 2, "no_measure": 2, "study_before_data": 1, "scale_too_big": 1}),
+        "Alphaville High School": (
+            3,
+            {"no_prediction": 2, "no_measure": 2, "study_before_data": 1, "scale_too_big": 1},
+        ),
     }
 
 
 def test_a_school_without_cycles_shows_zeros(tenants):
     rows = rows_of(tenants.a.facilitator)  # the fixture's only shared cycle is at school 0
-    assert rows[tenants.a.schools[1].name] == (0, {code: 0 for code in CODES})
+    assert rows[tenants.a.schools[1].name] == (0, dict.fromkeys(CODES, 0))
 
 
 def test_the_page_draws_the_table_and_each_count_opens_its_cycles(client, tenants, world, login_as):
@@ -49,7 +59,7 @@ def test_the_page_draws_the_table_and_each_count_opens_its_cycles(client, tenant
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Alphaville High School" in body and "All schools" in body
-    assert 'share__fill--50' in body  # 1 of school 0's 2 cycles
+    assert "share__fill--50" in body  # 1 of school 0's 2 cycles
     school = a.schools[0].id
     link = re.search(rf'href="(/n/alpha/cycles\?school_id={school}&amp;nudge=scale_too_big)"[^>]*>1</a>', body)
     assert link, "the count links to the filtered list"

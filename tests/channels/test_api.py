@@ -1,6 +1,7 @@
 """The channels API: list only what the caller's role may read; facilitators create
 (with the channel's thread) and edit; 403 for anyone else; validation names the field;
 a duplicate name is a 409 on `name` with nothing written."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import Channel, Thread
-from nic.services import channels
+from nic.services.discussion import channels
 from nic.services.errors import Conflict
 from nic.tenancy import use_network
 from tests.factories import make_token
@@ -29,8 +30,11 @@ def counts(tenant):
 
 def test_facilitator_creates_and_everyone_lists_what_they_may_read(client, tenants):
     a = tenants.a
-    created = client.post(API, json={"name": "principals-circle", "description": "Thursdays",
-                                     "roles": ["principal"]}, headers=_auth(a.facilitator.user))
+    created = client.post(
+        API,
+        json={"name": "principals-circle", "description": "Thursdays", "roles": ["principal"]},
+        headers=_auth(a.facilitator.user),
+    )
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     assert set(body) == KEYS and body["roles"] == ["facilitator", "principal"] and body["thread_id"]
@@ -45,7 +49,9 @@ def test_facilitator_creates_and_everyone_lists_what_they_may_read(client, tenan
     teacher = _auth(a.teacher_leader.user)
     assert [c["name"] for c in client.get(API, headers=teacher).get_json()["items"]] == ["general"]
     assert client.get(f"{API}/{body['id']}", headers=teacher).status_code == 404
-    assert client.get(f"/api/v1/networks/alpha/threads/{body['thread_id']}/messages", headers=teacher).status_code == 404
+    assert (
+        client.get(f"/api/v1/networks/alpha/threads/{body['thread_id']}/messages", headers=teacher).status_code == 404
+    )
     assert client.get(f"{API}/{body['id']}", headers=_auth(a.principal.user)).get_json() == body
 
 
@@ -60,15 +66,18 @@ def test_only_facilitators_create_and_edit(client, tenants):
     assert counts(a) == before
 
 
-@pytest.mark.parametrize("payload, field, status", [
-    ({"name": "General"}, "name", 409),
-    ({}, "name", 422),
-    ({"name": "   "}, "name", 422),
-    ({"name": 7}, "name", 422),
-    ({"name": "ok", "roles": ["principal", "wizard"]}, "roles", 422),
-    ({"name": "ok", "roles": "principal"}, "roles", 422),
-    ({"name": "ok", "description": "x" * 5001}, "description", 422),
-])
+@pytest.mark.parametrize(
+    "payload, field, status",
+    [
+        ({"name": "General"}, "name", 409),
+        ({}, "name", 422),
+        ({"name": "   "}, "name", 422),
+        ({"name": 7}, "name", 422),
+        ({"name": "ok", "roles": ["principal", "wizard"]}, "roles", 422),
+        ({"name": "ok", "roles": "principal"}, "roles", 422),
+        ({"name": "ok", "description": "x" * 5001}, "description", 422),
+    ],
+)
 def test_bad_input_names_the_field_and_writes_nothing(client, tenants, payload, field, status):
     a = tenants.a
     before = counts(a)

@@ -2,6 +2,7 @@
 channel comes with its thread, renaming keeps it, a duplicate name or an unknown role is
 refused beside its field with nothing stored, and other roles get 403. A role-limited
 channel is invisible to everyone else, in the list and at its thread (404)."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,8 +27,9 @@ def channel_named(tenant, name) -> Channel | None:
 
 def threads_of(tenant, channel) -> list[Thread]:
     with use_network(tenant.network):
-        return list(db.session.scalars(select(Thread).where(Thread.subject == "channel",
-                                                            Thread.subject_id == channel.id)))
+        return list(
+            db.session.scalars(select(Thread).where(Thread.subject == "channel", Thread.subject_id == channel.id))
+        )
 
 
 def counts(tenant) -> tuple[int, int]:
@@ -41,9 +43,15 @@ def test_a_facilitator_creates_a_principals_circle(a, login_as):
     listing = client.get("/n/alpha/channels").get_data(as_text=True)
     assert 'href="/n/alpha/channels/new"' in listing and f'href="/n/alpha/channels/{a.channel.id}/edit"' in listing
     assert client.get("/n/alpha/channels/new").status_code == 200
-    response = client.post("/n/alpha/channels/new", data={
-        "name": "  principals   circle ", "description": "For **principals**.", "audience": "roles",
-        "roles": ["principal"]})
+    response = client.post(
+        "/n/alpha/channels/new",
+        data={
+            "name": "  principals   circle ",
+            "description": "For **principals**.",
+            "audience": "roles",
+            "roles": ["principal"],
+        },
+    )
     assert response.status_code == 302
     channel = channel_named(a, "principals circle")
     assert channel.roles == "facilitator,principal" and channel.created_by_id == a.facilitator.user_id
@@ -67,20 +75,27 @@ def test_a_facilitator_creates_a_principals_circle(a, login_as):
 
 def test_everyone_channel_and_facilitators_only(a, login_as):
     client = login_as(a.facilitator.user)
-    assert client.post("/n/alpha/channels/new", data={"name": "open", "audience": "everyone",
-                                                      "roles": ["principal"]}).status_code == 302
+    assert (
+        client.post(
+            "/n/alpha/channels/new", data={"name": "open", "audience": "everyone", "roles": ["principal"]}
+        ).status_code
+        == 302
+    )
     assert channel_named(a, "open").roles == ""
     assert client.post("/n/alpha/channels/new", data={"name": "facilitators", "audience": "roles"}).status_code == 302
     assert channel_named(a, "facilitators").roles == "facilitator"
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"name": "GENERAL", "audience": "everyone"}, "name", "already the name of another channel"),
-    ({"name": "", "audience": "everyone"}, "name", "is required"),
-    ({"name": "x" * 101, "audience": "everyone"}, "name", "at most 100 characters"),
-    ({"name": "wizards", "audience": "roles", "roles": ["wizard"]}, "roles", "unknown role wizard"),
-    ({"name": "wizards", "audience": "sometimes"}, "audience", "Choose who may read"),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"name": "GENERAL", "audience": "everyone"}, "name", "already the name of another channel"),
+        ({"name": "", "audience": "everyone"}, "name", "is required"),
+        ({"name": "x" * 101, "audience": "everyone"}, "name", "at most 100 characters"),
+        ({"name": "wizards", "audience": "roles", "roles": ["wizard"]}, "roles", "unknown role wizard"),
+        ({"name": "wizards", "audience": "sometimes"}, "audience", "Choose who may read"),
+    ],
+)
 def test_bad_input_is_refused_beside_its_field_and_stores_nothing(a, login_as, data, field, message):
     before = counts(a)
     response = login_as(a.facilitator.user).post("/n/alpha/channels/new", data=data)
@@ -100,9 +115,15 @@ def test_editing_renames_and_changes_readers_keeping_the_thread(a, login_as):
     client = login_as(a.facilitator.user)
     form = client.get(f"/n/alpha/channels/{a.channel.id}/edit").get_data(as_text=True)
     assert 'value="general"' in form
-    response = client.post(f"/n/alpha/channels/{a.channel.id}/edit", data={
-        "name": "town-square", "description": "Everything else", "audience": "roles",
-        "roles": ["principal", "teacher_leader"]})
+    response = client.post(
+        f"/n/alpha/channels/{a.channel.id}/edit",
+        data={
+            "name": "town-square",
+            "description": "Everything else",
+            "audience": "roles",
+            "roles": ["principal", "teacher_leader"],
+        },
+    )
     assert response.status_code == 302
     channel = channel_named(a, "town-square")
     assert channel.id == a.channel.id and channel.roles == "facilitator,principal,teacher_leader"
@@ -118,8 +139,9 @@ def test_renaming_onto_another_channel_is_refused(a, login_as):
     with use_network(a.network):
         db.session.add(Channel(name="staff-room"))
         db.session.commit()
-    response = login_as(a.facilitator.user).post(f"/n/alpha/channels/{a.channel.id}/edit",
-                                                 data={"name": "Staff-Room", "audience": "everyone"})
+    response = login_as(a.facilitator.user).post(
+        f"/n/alpha/channels/{a.channel.id}/edit", data={"name": "Staff-Room", "audience": "everyone"}
+    )
     assert response.status_code == 422 and "already the name of another channel" in response.get_data(as_text=True)
     assert channel_named(a, "general") is not None
 
@@ -131,8 +153,12 @@ def test_other_roles_may_not_manage_channels(a, login_as, client):
         assert client.get("/n/alpha/channels/new").status_code == 403
         assert client.post("/n/alpha/channels/new", data={"name": "mine", "audience": "everyone"}).status_code == 403
         assert client.get(f"/n/alpha/channels/{a.channel.id}/edit").status_code == 403
-        assert client.post(f"/n/alpha/channels/{a.channel.id}/edit",
-                           data={"name": "mine", "audience": "everyone"}).status_code == 403
+        assert (
+            client.post(
+                f"/n/alpha/channels/{a.channel.id}/edit", data={"name": "mine", "audience": "everyone"}
+            ).status_code
+            == 403
+        )
     assert channel_named(a, "mine") is None
 
 

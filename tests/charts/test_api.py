@@ -1,6 +1,7 @@
-"""GET /api/v1/networks/<slug>/measures/<measure_id>/chart, to the letter of CONTRACT.md,
+"""GET /api/v1/networks/<slug>/measures/<measure_id>/chart, to the letter of docs/INTERFACE.md,
 with the documented extensions (`summary`, `cycles`, `rules`, `signal`; pooled points
 also carry `schools_reporting`, `schools_expected` and `excluded`)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -90,16 +91,29 @@ def test_cycles_on_the_chart_follow_what_the_caller_may_see(client, tenants, log
     a = tenants.a
     measure = factories.make_measure(a.network, "With cycles", chart="run")
     values_points(measure, a.schools[0], SHIFTED)
-    shared = factories.make_cycle(a.schools[0], a.teacher_leader.user, "Shared huddle test",
-                                  start_date=date(2026, 4, 22), measure_id=measure.id)
-    private = factories.make_cycle(a.schools[0], a.teacher_leader.user, "Private huddle test", visibility="school",
-                                   start_date=date(2026, 4, 8), measure_id=measure.id)
+    shared = factories.make_cycle(
+        a.schools[0], a.teacher_leader.user, "Shared huddle test", start_date=date(2026, 4, 22), measure_id=measure.id
+    )
+    private = factories.make_cycle(
+        a.schools[0],
+        a.teacher_leader.user,
+        "Private huddle test",
+        visibility="school",
+        start_date=date(2026, 4, 8),
+        measure_id=measure.id,
+    )
     db.session.commit()
     as_facilitator = client.get(url(a, measure.id, school_id=a.schools[0].id), headers=bearer(a)).get_json()
-    assert as_facilitator["cycles"] == [{
-        "id": shared.id, "title": "Shared huddle test", "phase": "plan", "school_id": a.schools[0].id,
-        "start_date": "2026-04-22", "url": f"/n/{a.network.slug}/cycles/{shared.id}",
-    }]
+    assert as_facilitator["cycles"] == [
+        {
+            "id": shared.id,
+            "title": "Shared huddle test",
+            "phase": "plan",
+            "school_id": a.schools[0].id,
+            "start_date": "2026-04-22",
+            "url": f"/n/{a.network.slug}/cycles/{shared.id}",
+        }
+    ]
     login_as(a.principal.user)  # same school: sees its own private cycle too
     as_principal = client.get(url(a, measure.id, school_id=a.schools[0].id)).get_json()
     assert [c["id"] for c in as_principal["cycles"]] == [private.id, shared.id]
@@ -137,8 +151,9 @@ def test_a_deleted_cycle_is_not_on_the_chart(client, tenants):
     a = tenants.a
     measure = factories.make_measure(a.network, "Deleted cycles", chart="run")
     values_points(measure, a.schools[0], SHIFTED)
-    cycle = factories.make_cycle(a.schools[0], a.teacher_leader.user, "Gone", start_date=date(2026, 4, 22),
-                                 measure_id=measure.id)
+    cycle = factories.make_cycle(
+        a.schools[0], a.teacher_leader.user, "Gone", start_date=date(2026, 4, 22), measure_id=measure.id
+    )
     with use_network(a.network):
         cycle.deleted_at = utcnow()
         db.session.commit()

@@ -1,18 +1,22 @@
 """The demo's measures: four of them (one of each kind, a p chart among them), 38 weeks
 of data per school, real signals where the story puts them and quiet noise elsewhere,
 cycles pointing at the measures they feed, and one split chart."""
+
 from __future__ import annotations
 
 from datetime import date
 
 from sqlalchemy import func, select
 
-from nic import demo_calendar, demo_cycles, demo_theory
-from nic.demo import SCHOOLS
-from nic.demo_measures import WEEKS, seed_measures
+from nic.demo import calendar as demo_calendar
+from nic.demo import cycles as demo_cycles
+from nic.demo import theory as demo_theory
+from nic.demo.measures import WEEKS, seed_measures
+from nic.demo.seed import SCHOOLS
 from nic.extensions import db
 from nic.models import ChartSplit, Cycle, MeasurePoint, Membership
-from nic.services import chart_markers, charts
+from nic.services.measures import charts
+from nic.services.measures import markers as chart_markers
 from nic.tenancy import use_network
 from tests import factories
 
@@ -45,8 +49,9 @@ def test_the_demo_measures_carry_real_signals(db_session):
         assert sorted(m.chart for m in measures.values()) == ["i", "p", "run", "u"]
         assert measures["on_track"].aim_id is not None and measures["on_track"].goal == 0.85
         per_school = db.session.execute(
-            select(MeasurePoint.measure_id, MeasurePoint.school_id, func.count())
-            .group_by(MeasurePoint.measure_id, MeasurePoint.school_id)
+            select(MeasurePoint.measure_id, MeasurePoint.school_id, func.count()).group_by(
+                MeasurePoint.measure_id, MeasurePoint.school_id
+            )
         ).all()
         assert len(per_school) == 4 * 6 and min(count for *_, count in per_school) >= 30
         assert len(WEEKS) == 38
@@ -59,16 +64,24 @@ def test_the_demo_measures_carry_real_signals(db_session):
         assert "shift_8" in eastside  # a p chart: the Data Guide's 8 on one side
         # The story's 21 Sep 2026, moved onto the current autumn as `nic demo` does.
         since = date(2026, 9, 21) + demo_calendar.offset()
-        assert any(s.startswith(f"A shift above the center line since {since.day} {since:%b %Y}") for s in chart.summary)
+        assert any(
+            s.startswith(f"A shift above the center line since {since.day} {since:%b %Y}") for s in chart.summary
+        )
         riverside, _ = signals("missing", 1)
         assert "trend_6" in riverside
         harbor, chart = signals("outreach", 3)
         assert harbor == {"outside_limits"}
         high = date(2026, 10, 26) + demo_calendar.offset()
         year = "" if high.year == (WEEKS[-1] + demo_calendar.offset()).year else f" {high.year}"
-        assert chart.summary[0] == f"1 point above the upper limit ({high.day} {high:%b}{year}) — in the wrong direction."
-        quiet = [signals(key, index)[0] for key in measures for index in range(6)
-                 if (key, index) not in {("on_track", 0), ("missing", 1), ("outreach", 3), ("huddle", 0)}]
+        assert (
+            chart.summary[0] == f"1 point above the upper limit ({high.day} {high:%b}{year}) — in the wrong direction."
+        )
+        quiet = [
+            signals(key, index)[0]
+            for key in measures
+            for index in range(6)
+            if (key, index) not in {("on_track", 0), ("missing", 1), ("outreach", 3), ("huddle", 0)}
+        ]
         assert quiet and all(found == set() for found in quiet)  # the others: noise, no chance signal
 
         # The huddle chart of Eastside has two phases, split when the huddle was adopted.
@@ -88,8 +101,10 @@ def test_the_demo_measures_carry_real_signals(db_session):
         assert after == versions  # a bulk update: no version bump, no conflict for anyone editing
         reader = db.session.scalar(select(Membership).where(Membership.school_id == schools[0].id))
         markers = chart_markers.markers_for(measures["huddle"], reader, huddle.series.periods, schools[0].id)
-        assert [m.title for m in markers][:2] == ["Ninth-grade success team huddle",
-                                                  "Ninth-grade success team huddle, ramp 2"]
+        assert [m.title for m in markers][:2] == [
+            "Ninth-grade success team huddle",
+            "Ninth-grade success team huddle, ramp 2",
+        ]
 
 
 def test_the_demo_data_is_the_same_every_time(db_session):
@@ -98,7 +113,9 @@ def test_the_demo_data_is_the_same_every_time(db_session):
         network, schools, facilitator = demo_like_network(slug)
         seed_measures(network, schools, facilitator.user)
         with use_network(network):
-            sums.append(db.session.execute(
-                select(func.sum(MeasurePoint.value), func.sum(MeasurePoint.numerator), func.count())
-            ).one())
+            sums.append(
+                db.session.execute(
+                    select(func.sum(MeasurePoint.value), func.sum(MeasurePoint.numerator), func.count())
+                ).one()
+            )
     assert sums[0] == sums[1]

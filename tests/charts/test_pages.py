@@ -1,6 +1,7 @@
 """The chart pages: one school's or the pooled chart, the network view with the small
 multiples, empty states, PDSA cycle markers filtered by visibility, and 404s for
 another network's ids."""
+
 from __future__ import annotations
 
 import json
@@ -51,16 +52,20 @@ def test_a_school_leader_lands_on_their_schools_chart(client, tenants, login_as,
     assert "A shift above the median since 27 Apr 2026: 8 points" in html
     # The chart: a canvas with a label saying what it shows, the data it is drawn from,
     # and the library loaded from static/vendor (no CDN).
-    assert re.search(r'<canvas class="spc__canvas" role="img" aria-label="Students discussed, '
-                     + re.escape(a.schools[0].name) + r': 16 points from 02 Mar 2026 to 15 Jun 2026\.', html)
-    assert '/static/vendor/chart.umd.min.js' in html and "cdn" not in html.lower()
+    assert re.search(
+        r'<canvas class="spc__canvas" role="img" aria-label="Students discussed, '
+        + re.escape(a.schools[0].name)
+        + r": 16 points from 02 Mar 2026 to 15 Jun 2026\.",
+        html,
+    )
+    assert "/static/vendor/chart.umd.min.js" in html and "cdn" not in html.lower()
     data = payload(html)
     assert data["values"] == SHIFTED and data["goal"] == 15 and data["chart"] == "run"
     # Marked: the long run the Anhøj rules flag (here all 16 points: 8 below, then 8 above).
     assert data["signal"] == list(range(16)) and data["pattern"] == [] and data["upper"] == [None] * 16
     # The table below it, for readers without the chart.
-    assert "<details class=\"chart-table\">" in html
-    assert html.count("<th scope=\"row\"><time datetime=\"2026-") == 16
+    assert '<details class="chart-table">' in html
+    assert html.count('<th scope="row"><time datetime="2026-') == 16
     assert "<td>Long run, Few crossings</td>" in html
 
 
@@ -121,7 +126,7 @@ def test_the_network_view_shows_every_school_with_signals_first(client, tenants,
     assert names == [a.schools[0].name, a.schools[1].name, quiet.name]
     items = html.split('<li class="multiple')[1:]
     assert items[0].startswith(" multiple--signal") and "signal-badge--anhoej_longest_run" in items[0]
-    assert "No signal" in items[1] and "<svg class=\"sparkline\"" in items[1]
+    assert "No signal" in items[1] and '<svg class="sparkline"' in items[1]
     assert "No data yet" in items[2] and "<svg" not in items[2]
     for school in (a.schools[0], a.schools[1], quiet):
         assert f'href="/n/{a.network.slug}/measures/{shifted.id}/chart?school_id={school.id}"' in html
@@ -131,17 +136,27 @@ def test_the_network_view_shows_every_school_with_signals_first(client, tenants,
 def test_cycle_markers_are_the_visible_cycles_of_this_measure_or_its_change_ideas(client, tenants, login_as, shifted):
     a = tenants.a
     idea = factories.make_change_idea(a.network, "Huddle idea")
-    with_measure = factories.make_cycle(a.schools[0], a.teacher_leader.user, "Feeds the measure",
-                                        start_date=date(2026, 4, 22), measure_id=shifted.id)
-    via_idea = factories.make_cycle(a.schools[0], a.teacher_leader.user, "Tests its change idea",
-                                    start_date=date(2026, 3, 10), change_idea=idea)
+    with_measure = factories.make_cycle(
+        a.schools[0], a.teacher_leader.user, "Feeds the measure", start_date=date(2026, 4, 22), measure_id=shifted.id
+    )
+    via_idea = factories.make_cycle(
+        a.schools[0], a.teacher_leader.user, "Tests its change idea", start_date=date(2026, 3, 10), change_idea=idea
+    )
     factories.make_cycle(a.schools[0], a.teacher_leader.user, "Unrelated cycle", start_date=date(2026, 4, 1))
-    factories.make_cycle(a.schools[0], a.teacher_leader.user, "Before the chart", start_date=date(2026, 1, 5),
-                         measure_id=shifted.id)
-    private = factories.make_cycle(a.schools[0], a.teacher_leader.user, "Kept to the school", visibility="school",
-                                   start_date=date(2026, 5, 6), measure_id=shifted.id)
-    factories.make_cycle(a.schools[1], a.member.user, "Other school's cycle", start_date=date(2026, 5, 6),
-                         measure_id=shifted.id)
+    factories.make_cycle(
+        a.schools[0], a.teacher_leader.user, "Before the chart", start_date=date(2026, 1, 5), measure_id=shifted.id
+    )
+    private = factories.make_cycle(
+        a.schools[0],
+        a.teacher_leader.user,
+        "Kept to the school",
+        visibility="school",
+        start_date=date(2026, 5, 6),
+        measure_id=shifted.id,
+    )
+    factories.make_cycle(
+        a.schools[1], a.member.user, "Other school's cycle", start_date=date(2026, 5, 6), measure_id=shifted.id
+    )
     with use_network(a.network):
         shifted.change_ideas.append(idea)
         db.session.commit()
@@ -165,7 +180,10 @@ def test_cycle_markers_are_the_visible_cycles_of_this_measure_or_its_change_idea
     # The pooled chart shows visible cycles of every school, the private one excepted.
     html = client.get(network_url(a, shifted.id)).get_data(as_text=True)
     assert [m["title"] for m in payload(html)["markers"]] == [
-        "Tests its change idea", "Feeds the measure", "Other school's cycle"]
+        "Tests its change idea",
+        "Feeds the measure",
+        "Other school's cycle",
+    ]
 
 
 def test_another_networks_ids_answer_404(client, tenants, login_as, shifted):
@@ -187,8 +205,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, tenants, shifted):
 
 def test_a_p_chart_page_shows_percentages_and_counts(client, tenants, login_as):
     a = tenants.a
-    measure = factories.make_measure(a.network, "On track", chart="p", unit="%", goal=0.85,
-                                     definition="Share of *9th graders* passing every course.")
+    measure = factories.make_measure(
+        a.network, "On track", chart="p", unit="%", goal=0.85, definition="Share of *9th graders* passing every course."
+    )
     ratio_points(measure, a.schools[0], [(14, 20), (15, 20), (0, 0), None, (16, 20)])
     db.session.commit()
     login_as(a.principal.user)

@@ -4,6 +4,7 @@ reporting threshold is drawn hollow and left out of the center line, limits and 
 and the summary names it. The repro: school A steady at 20%, school B steady at 80%
 reporting only the first 12 weeks; pooled naively, the network "improves" from ~50% to
 20% when B stops reporting."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from datetime import date
 
 from nic.analytics import analyse
 from nic.extensions import db
-from nic.services import charts
+from nic.services.measures import charts
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import ratio_points, values_points, weeks
@@ -40,8 +41,11 @@ def test_a_school_that_stops_reporting_is_not_an_improvement(client, tenants):
     measure = _ab(a.network, a.schools)
     # Pooled naively (every period judged), the chart calls B's silence a change: the
     # repro of the finding, so this test would fail on a chart that pooled that way.
-    naive = analyse("p", numerators=[n + (B_NUMERATORS[i] if i < 12 else 0) for i, n in enumerate(A_NUMERATORS)],
-                    denominators=[100 + (100 if i < 12 else 0) for i in range(20)])
+    naive = analyse(
+        "p",
+        numerators=[n + (B_NUMERATORS[i] if i < 12 else 0) for i, n in enumerate(A_NUMERATORS)],
+        denominators=[100 + (100 if i < 12 else 0) for i in range(20)],
+    )
     assert naive.signal and naive.outside_limits
 
     url = f"/api/v1/networks/{a.network.slug}/measures/{measure.id}/chart"
@@ -57,7 +61,8 @@ def test_a_school_that_stops_reporting_is_not_an_improvement(client, tenants):
     last = weeks(20)[-1]
     assert body["summary"][0] == (
         f"Only 1 of 2 schools reported in 8 weeks (25 May – {last.day} {last:%b}), below the network's 80% "
-        "threshold: those points are drawn hollow and left out of the center line, limits and rules.")
+        "threshold: those points are drawn hollow and left out of the center line, limits and rules."
+    )
     assert not any("shift" in s.lower() or "limit (" in s for s in body["summary"])
     for school in a.schools[:2]:  # neither school's own chart shows anything
         own = client.get(f"{url}?school_id={school.id}", headers=bearer(a)).get_json()
@@ -121,8 +126,8 @@ def test_one_schools_early_week_on_the_demo_is_not_a_network_change(db_session):
     chart read a partial week as a change. Now that week is hollow and named."""
     from datetime import timedelta
 
-    from nic import demo_calendar
-    from nic.demo_measures import WEEKS, seed_measures
+    from nic.demo import calendar as demo_calendar
+    from nic.demo.measures import WEEKS, seed_measures
     from tests.charts.test_demo_measures import demo_like_network
 
     network, schools, facilitator = demo_like_network("demo-partial")

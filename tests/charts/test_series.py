@@ -1,6 +1,7 @@
 """Series assembly: a school's points on the period grid, the network's pooled series
 (p and u pooled by sums, run and i by the mean), splits turned into phase indices, and
 the small multiples of every school from a fixed number of queries."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from nic.extensions import db
-from nic.services import charts
+from nic.services.measures import charts
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import SHIFTED, ratio_points, values_points, weeks
@@ -90,16 +91,20 @@ def test_a_measure_with_no_points_has_an_empty_series_and_chart(net):
 
 def test_splits_become_the_index_of_their_first_period():
     periods = weeks(6)
+
     def split(day):
         return SimpleNamespace(start_date=day)
 
-    placed = charts.split_indices(periods, [
-        split(date(2026, 2, 1)),    # before the chart: no phase
-        split(date(2026, 3, 11)),   # mid-week: from the next Monday (index 2)
-        split(date(2026, 3, 16)),   # the same Monday: one phase, not two
-        split(date(2026, 3, 23)),   # exactly on a period (index 3)
-        split(date(2026, 5, 1)),    # after the last point: not begun yet
-    ])
+    placed = charts.split_indices(
+        periods,
+        [
+            split(date(2026, 2, 1)),  # before the chart: no phase
+            split(date(2026, 3, 11)),  # mid-week: from the next Monday (index 2)
+            split(date(2026, 3, 16)),  # the same Monday: one phase, not two
+            split(date(2026, 3, 23)),  # exactly on a period (index 3)
+            split(date(2026, 5, 1)),  # after the last point: not begun yet
+        ],
+    )
     assert [index for _, index in placed] == [2, 3]
 
 
@@ -126,7 +131,9 @@ def test_chart_for_finds_the_shift_and_says_so(net):
         chart = charts.chart_for(measure, net.schools[0])
     assert chart.analysis.shift == list(range(16))  # 8 below the median, then 8 above
     assert chart.signals == {"anhoej_longest_run": True, "anhoej_crossings": True} and chart.has_signal
-    assert any(sentence.startswith("A shift above the median since 27 Apr 2026: 8 points") for sentence in chart.summary)
+    assert any(
+        sentence.startswith("A shift above the median since 27 Apr 2026: 8 points") for sentence in chart.summary
+    )
 
 
 def test_the_baseline_freezes_the_center_on_the_first_points(net):

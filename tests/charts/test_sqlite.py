@@ -6,8 +6,9 @@ import pytest
 
 from nic.extensions import db
 from nic.models import Cycle, Measure, MeasurePoint
-from nic.services import accounts, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.accounts import networks
+from nic.transaction import commit
 from nic.tenancy import use_network
 
 

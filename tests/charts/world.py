@@ -1,5 +1,6 @@
 """Data for the chart tests: weekly series that carry a known signal, and helpers to
 lay them down as points through the factories."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ def values_points(measure, school, values, start: date = MONDAY):
 
 def ratio_points(measure, school, pairs, start: date = MONDAY):
     """p or u chart points from (numerator, denominator) pairs; None pairs are left out."""
-    rows = [(period, n, d) for period, pair in zip(weeks(len(pairs), start), pairs) if pair is not None
-            for n, d in [pair]]
+    rows = [
+        (period, n, d) for period, pair in zip(weeks(len(pairs), start), pairs) if pair is not None for n, d in [pair]
+    ]
     return factories.make_points(measure, school, rows)

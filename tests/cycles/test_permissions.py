@@ -1,6 +1,7 @@
 """Who may see and change a cycle (nic.permissions): leads edit their own school's
 cycles; co-authors edit the cycles they co-author; facilitators read what is shared and
 edit nothing; a school-visible cycle does not exist for other schools."""
+
 import pytest
 from sqlalchemy import select
 
@@ -35,19 +36,28 @@ def attempts(client, a, user, cycle_id):
         "history": client.get(f"/n/alpha/cycles/{cycle_id}/history").status_code,
         "api_get": client.get(api, headers=token).status_code,
         "edit_page": client.get(f"/n/alpha/cycles/{cycle_id}/edit").status_code,
-        "edit_save": client.post(f"/n/alpha/cycles/{cycle_id}/edit",
-                                 data=form_for(reload(a, cycle_id), plan_who="Changed by test")).status_code,
+        "edit_save": client.post(
+            f"/n/alpha/cycles/{cycle_id}/edit", data=form_for(reload(a, cycle_id), plan_who="Changed by test")
+        ).status_code,
     }
     version = reload(a, cycle_id).version
-    statuses["api_patch"] = client.patch(api, json={"version": version, "plan": {"who": "Patched"}},
-                                         headers=token).status_code
+    statuses["api_patch"] = client.patch(
+        api, json={"version": version, "plan": {"who": "Patched"}}, headers=token
+    ).status_code
     statuses["phase"] = client.post(f"/n/alpha/cycles/{cycle_id}/phase", data={"to": "do"}).status_code
     return statuses
 
 
 def expect(page, edit):
-    return {"page": page, "history": page, "api_get": page, "edit_page": edit[0], "edit_save": edit[1],
-            "api_patch": edit[2], "phase": edit[3]}
+    return {
+        "page": page,
+        "history": page,
+        "api_get": page,
+        "edit_page": edit[0],
+        "edit_save": edit[1],
+        "api_patch": edit[2],
+        "phase": edit[3],
+    }
 
 
 ALLOWED = (200, 302, 200, 422)  # the phase move is refused for a missing objective: the role may try
@@ -55,15 +65,18 @@ FORBIDDEN = (403, 403, 403, 403)
 HIDDEN = (404, 404, 404, 404)
 
 
-@pytest.mark.parametrize("who, shared, private", [
-    ("teacher_leader", expect(200, ALLOWED), expect(200, ALLOWED)),
-    ("principal", expect(200, ALLOWED), expect(200, ALLOWED)),
-    ("facilitator", expect(200, FORBIDDEN), expect(404, HIDDEN)),
-    ("other_lead", expect(200, FORBIDDEN), expect(404, HIDDEN)),
-    ("coauthor", expect(200, ALLOWED), expect(200, ALLOWED)),
-    ("bystander", expect(200, FORBIDDEN), expect(200, FORBIDDEN)),
-    ("member", expect(200, FORBIDDEN), expect(404, HIDDEN)),  # a member at the other school
-])
+@pytest.mark.parametrize(
+    "who, shared, private",
+    [
+        ("teacher_leader", expect(200, ALLOWED), expect(200, ALLOWED)),
+        ("principal", expect(200, ALLOWED), expect(200, ALLOWED)),
+        ("facilitator", expect(200, FORBIDDEN), expect(404, HIDDEN)),
+        ("other_lead", expect(200, FORBIDDEN), expect(404, HIDDEN)),
+        ("coauthor", expect(200, ALLOWED), expect(200, ALLOWED)),
+        ("bystander", expect(200, FORBIDDEN), expect(200, FORBIDDEN)),
+        ("member", expect(200, FORBIDDEN), expect(404, HIDDEN)),  # a member at the other school
+    ],
+)
 def test_permission_matrix(client, a, people, login_as, who, shared, private):
     membership = people.get(who) or getattr(a, who)
     login_as(membership.user)
@@ -84,13 +97,19 @@ def test_edits_by_those_allowed_are_saved_and_others_change_nothing(client, a, p
 
 
 def test_only_school_leads_create_cycles(client, a, people, login_as):
-    for membership, status in ((a.facilitator, 403), (a.member, 403), (people["coauthor"], 403),
-                               (a.principal, 200), (a.teacher_leader, 200)):
+    for membership, status in (
+        (a.facilitator, 403),
+        (a.member, 403),
+        (people["coauthor"], 403),
+        (a.principal, 200),
+        (a.teacher_leader, 200),
+    ):
         login_as(membership.user)
         assert client.get("/n/alpha/cycles/new").status_code == status
         _, secret = make_token(membership.user)
-        response = client.post("/api/v1/networks/alpha/cycles", json={"title": "Try this"},
-                               headers={"Authorization": f"Bearer {secret}"})
+        response = client.post(
+            "/api/v1/networks/alpha/cycles", json={"title": "Try this"}, headers={"Authorization": f"Bearer {secret}"}
+        )
         assert response.status_code == (403 if status == 403 else 201)
 
 
@@ -98,7 +117,9 @@ def test_co_authors_cannot_delete_and_ramps_keep_them_on(client, a, people, logi
     login_as(people["coauthor"].user)
     assert client.post(f"/n/alpha/cycles/{a.cycle.id}/delete").status_code == 403
     _, secret = make_token(people["coauthor"].user)
-    response = client.delete(f"/api/v1/networks/alpha/cycles/{a.cycle.id}", headers={"Authorization": f"Bearer {secret}"})
+    response = client.delete(
+        f"/api/v1/networks/alpha/cycles/{a.cycle.id}", headers={"Authorization": f"Bearer {secret}"}
+    )
     assert response.status_code == 403
     page = client.get(f"/n/alpha/cycles/{a.cycle.id}").get_data(as_text=True)
     assert "Edit worksheet" in page and "/delete" not in page
@@ -116,8 +137,13 @@ def test_another_networks_cycle_pages_are_404(client, a, b, login_as):
     for cycle_id in (b.cycle.id, b.private_cycle.id):
         for path in ("", "/edit", "/history"):
             assert client.get(f"/n/alpha/cycles/{cycle_id}{path}").status_code == 404
-        for path, data in (("/phase", {"to": "do"}), ("/next", {"kind": "next"}), ("/delete", {}), ("/restore", {}),
-                           ("/edit", {"title": "x", "version": "1"})):
+        for path, data in (
+            ("/phase", {"to": "do"}),
+            ("/next", {"kind": "next"}),
+            ("/delete", {}),
+            ("/restore", {}),
+            ("/edit", {"title": "x", "version": "1"}),
+        ):
             assert client.post(f"/n/alpha/cycles/{cycle_id}{path}", data=data).status_code == 404
         assert b.marker not in client.get(f"/n/alpha/cycles/{cycle_id}").get_data(as_text=True)
     stored = reload(b, b.cycle.id)
@@ -129,14 +155,26 @@ def test_another_networks_ids_in_a_form_write_nothing(client, a, b, login_as):
 
     login_as(a.teacher_leader.user)
     before = cycle_count()
-    for field, value in (("change_idea_id", b.change_idea.id), ("team_id", b.team.id),
-                         ("owner_id", b.teacher_leader.user.id)):
-        response = client.post("/n/alpha/cycles/new", data={
-            "title": "Sneaky", "owner_id": str(a.teacher_leader.user.id), "visibility": "school",
-            "scale_unit": "students", field: str(value)})
+    for field, value in (
+        ("change_idea_id", b.change_idea.id),
+        ("team_id", b.team.id),
+        ("owner_id", b.teacher_leader.user.id),
+    ):
+        response = client.post(
+            "/n/alpha/cycles/new",
+            data={
+                "title": "Sneaky",
+                "owner_id": str(a.teacher_leader.user.id),
+                "visibility": "school",
+                "scale_unit": "students",
+                field: str(value),
+            },
+        )
         assert response.status_code == 422, field
         assert b.marker not in response.get_data(as_text=True)
     assert cycle_count() == before
     cycle = reload(a, a.cycle.id)
-    response = client.post(f"/n/alpha/cycles/{cycle.id}/edit", data=form_for(cycle, change_idea_id=str(b.change_idea.id)))
+    response = client.post(
+        f"/n/alpha/cycles/{cycle.id}/edit", data=form_for(cycle, change_idea_id=str(b.change_idea.id))
+    )
     assert response.status_code == 422 and reload(a, a.cycle.id).change_idea_id == a.change_idea.id

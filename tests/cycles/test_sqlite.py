@@ -2,8 +2,9 @@
 history, the version conflict, delete and restore, the API."""
 import pytest
 
-from nic.services import accounts, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.accounts import networks
+from nic.transaction import commit
 from nic.tenancy import use_network
 
 

@@ -12,7 +12,7 @@ import pytest
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Cycle, School
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle, make_member, make_points, make_school, make_user
 

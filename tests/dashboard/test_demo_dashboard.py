@@ -1,14 +1,15 @@
 """`nic demo` leaves the dashboard with figures to show: schools in two groups, a few
 stalled cycles, and a snapshot computed at the end of seeding; on PostgreSQL and on the
 embedded default (SQLite, no Redis: Refresh runs the roll-up in the request)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_PASSWORD, DEMO_SLUG, _people, seed_demo
+from nic.demo.seed import DEMO_PASSWORD, DEMO_SLUG, _people, seed_demo
 from nic.extensions import db
 from nic.models import RollupSchool, RollupStalledCycle, RollupState, School
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 
 

@@ -1,5 +1,6 @@
 """CSV exports of the roll-up tables: whitelisted names, headers, content, filters, the
 visibility of stalled cycles, and cells a spreadsheet would run as formulas."""
+
 from __future__ import annotations
 
 import csv
@@ -18,14 +19,17 @@ def rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-@pytest.mark.parametrize("table, first_columns", [
-    ("schools", ["school_id", "school", "school_group", "cycles_total"]),
-    ("periods", ["period_kind", "period_start", "school_group", "started"]),
-    ("matrix", ["school_id", "school", "school_group", "change_idea_id"]),
-    ("measures", ["measure_id", "measure", "chart", "unit"]),
-    ("measure-periods", ["measure_id", "measure", "period", "schools"]),
-    ("stalled", ["cycle_id", "title", "school_id", "school"]),
-])
+@pytest.mark.parametrize(
+    "table, first_columns",
+    [
+        ("schools", ["school_id", "school", "school_group", "cycles_total"]),
+        ("periods", ["period_kind", "period_start", "school_group", "started"]),
+        ("matrix", ["school_id", "school", "school_group", "change_idea_id"]),
+        ("measures", ["measure_id", "measure", "chart", "unit"]),
+        ("measure-periods", ["measure_id", "measure", "period", "schools"]),
+        ("stalled", ["cycle_id", "title", "school_id", "school"]),
+    ],
+)
 def test_each_table_exports_as_csv(client, rolled, login_as, table, first_columns):
     a = rolled.a
     login_as(a.facilitator.user)
@@ -34,7 +38,7 @@ def test_each_table_exports_as_csv(client, rolled, login_as, table, first_column
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith(f'attachment; filename="alpha-{table}-')
     header = response.get_data(as_text=True).splitlines()[0].split(",")
-    assert header[:len(first_columns)] == first_columns
+    assert header[: len(first_columns)] == first_columns
     assert "Betatown" not in response.get_data(as_text=True)
 
 
@@ -64,8 +68,11 @@ def test_the_matrix_and_periods_exports(client, rolled, login_as):
     states = {(r["school"], r["change_idea"]): r["state"] for r in matrix}
     assert states[("Alphaville Charter", "Alphaville mentoring circle")] == "adopted"
     assert states[("Alphaville Middle School", "Alphaville mentoring circle")] == "abandoned"
-    periods = rows(client.get(f"/n/{a.network.slug}/dashboard/export/periods.csv"
-                              "?period=month&date_from=2026-10-01&date_to=2026-10-31"))
+    periods = rows(
+        client.get(
+            f"/n/{a.network.slug}/dashboard/export/periods.csv?period=month&date_from=2026-10-01&date_to=2026-10-31"
+        )
+    )
     assert [(r["period_kind"], r["period_start"], r["started"]) for r in periods] == [("month", "2026-10-01", "3")]
 
 
@@ -81,13 +88,13 @@ def test_the_stalled_export_lists_only_visible_cycles(client, rolled, login_as):
 def test_formulas_are_defused(client, rolled, login_as):
     a = rolled.a
     with use_network(a.network):
-        rolled.stalled.title = "=HYPERLINK(\"http://evil\")"
+        rolled.stalled.title = '=HYPERLINK("http://evil")'
         rolled.stalled.updated_at = utcnow() - timedelta(days=40)  # still idle (an explicit value beats onupdate)
         db.session.commit()
     compute(a.network)
     login_as(a.facilitator.user)
     titles = [r["title"] for r in rows(client.get(f"/n/{a.network.slug}/dashboard/export/stalled.csv"))]
-    assert titles == ["'=HYPERLINK(\"http://evil\")"]
+    assert titles == ['\'=HYPERLINK("http://evil")']
 
 
 def test_bad_filters_are_422(client, rolled, login_as):

@@ -4,6 +4,7 @@ still in Do as adopted (issue 14: "Adopted 3" while one of the three was in Do).
 
 The expected figures are worked out here from the cycle rows themselves, not from the
 roll-up the page reads."""
+
 from __future__ import annotations
 
 import html
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Cycle
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle
 
@@ -34,9 +35,14 @@ def mixed(tenants):
     scaled = make_change_idea(a.network, "Alphaville scaled huddle")
     dropped = make_change_idea(a.network, "Alphaville dropped tracker")
     gone = make_change_idea(a.network, "Alphaville gone calendar")
-    for phase, decision, idea in (("done", "adopt", scaled), ("done", "adapt", scaled), ("do", None, scaled),
-                                  ("done", "abandon", dropped), ("plan", None, dropped),
-                                  ("done", "abandon", gone)):
+    for phase, decision, idea in (
+        ("done", "adopt", scaled),
+        ("done", "adapt", scaled),
+        ("do", None, scaled),
+        ("done", "abandon", dropped),
+        ("plan", None, dropped),
+        ("done", "abandon", gone),
+    ):
         make_cycle(school, owner, phase=phase, act_decision=decision, change_idea=idea, start_date=MONDAY)
     db.session.commit()
     with use_network(a.network):
@@ -49,8 +55,11 @@ def implied_cells(network) -> dict[tuple[int, int], dict[str, int]]:
     """(school, idea) -> {state: cycles}, from each cycle's phase and decision."""
     cells: dict[tuple[int, int], dict[str, int]] = {}
     with use_network(network):
-        rows = db.session.execute(select(Cycle.school_id, Cycle.change_idea_id, Cycle.phase, Cycle.act_decision)
-                                  .where(Cycle.change_idea_id.is_not(None), Cycle.deleted_at.is_(None)))
+        rows = db.session.execute(
+            select(Cycle.school_id, Cycle.change_idea_id, Cycle.phase, Cycle.act_decision).where(
+                Cycle.change_idea_id.is_not(None), Cycle.deleted_at.is_(None)
+            )
+        )
         for school_id, idea_id, phase, decision in rows:
             state = "testing" if phase != "done" else DECISION_STATE[decision]
             counts = cells.setdefault((school_id, idea_id), {})
@@ -66,8 +75,12 @@ def visible_text(cell_html: str) -> str:
 def shown_cells(body: str) -> dict[tuple[int, int], tuple[str, str]]:
     """(school, idea) -> (the cell's class state, its visible text), for linked cells."""
     found = {}
-    for match in re.finditer(r'<td class="heat heat--(\w+)"[^>]*>\s*(<a href="[^"]*school_id=(\d+)'
-                             r'&amp;change_idea_id=(\d+)".*?</a>)\s*</td>', body, flags=re.S):
+    for match in re.finditer(
+        r'<td class="heat heat--(\w+)"[^>]*>\s*(<a href="[^"]*school_id=(\d+)'
+        r'&amp;change_idea_id=(\d+)".*?</a>)\s*</td>',
+        body,
+        flags=re.S,
+    ):
         state, cell, school_id, idea_id = match.groups()
         found[(int(school_id), int(idea_id))] = (state, visible_text(cell))
     return found

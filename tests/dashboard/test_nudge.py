@@ -1,6 +1,7 @@
 """The one-click nudge on a stalled cycle: a friendly message in the cycle's discussion,
 posted as the person who clicked; once per cycle, person and day; never on a cycle they
 may not see (404, like a cycle that does not exist)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -13,9 +14,14 @@ from tests.factories import make_cycle
 
 def messages_on(network, cycle_id):
     with use_network(network):
-        return list(db.session.scalars(
-            select(Message).join(Thread, Thread.id == Message.thread_id)
-            .where(Thread.subject == "cycle", Thread.subject_id == cycle_id).order_by(Message.id)))
+        return list(
+            db.session.scalars(
+                select(Message)
+                .join(Thread, Thread.id == Message.thread_id)
+                .where(Thread.subject == "cycle", Thread.subject_id == cycle_id)
+                .order_by(Message.id)
+            )
+        )
 
 
 def nudge(client, slug, cycle_id, next_url=None):
@@ -92,6 +98,9 @@ def test_nudge_is_counted_once_in_the_database(client, rolled, login_as):
     login_as(a.facilitator.user)
     nudge(client, a.network.slug, rolled.stalled.id)
     with use_network(a.network):
-        threads = db.session.scalar(select(func.count()).select_from(Thread).where(
-            Thread.subject == "cycle", Thread.subject_id == rolled.stalled.id))
+        threads = db.session.scalar(
+            select(func.count())
+            .select_from(Thread)
+            .where(Thread.subject == "cycle", Thread.subject_id == rolled.stalled.id)
+        )
     assert threads == 1

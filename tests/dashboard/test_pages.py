@@ -1,6 +1,7 @@
 """The network dashboard and a school's page, read from a computed snapshot: what they
 show, what they hide (another school's private cycle), their empty states, the snapshot's
 age and trouble said plainly, and the filters."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,9 @@ from tests.dashboard.conftest import PRIVATE_STALLED_TITLE, STALLED_TITLE
 
 
 def payload(body, chart_id):
-    found = re.search(rf'id="{chart_id}".*?<script type="application/json" data-dash-payload>(.*?)</script>', body, re.S)
+    found = re.search(
+        rf'id="{chart_id}".*?<script type="application/json" data-dash-payload>(.*?)</script>', body, re.S
+    )
     return json.loads(found.group(1))
 
 
@@ -37,7 +40,9 @@ def test_the_network_dashboard_shows_every_section(client, rolled, login_as):
     assert "Alphaville mentoring circle" in body
     cell = re.search(r'<td class="heat heat--adopted">\s*<a href="([^"]+)"', body)
     assert cell is not None
-    assert f"school_id={rolled.group_school.id}" in cell.group(1) and f"change_idea_id={rolled.idea.id}" in cell.group(1)
+    assert f"school_id={rolled.group_school.id}" in cell.group(1) and f"change_idea_id={rolled.idea.id}" in cell.group(
+        1
+    )
     abandoned = re.search(r'<td class="heat heat--abandoned">\s*<a [^>]*title="([^"]+)">\s*Abandoned', body)
     assert abandoned is not None and "1 abandoned" in abandoned.group(1)
     # (c) the stalled cycle the facilitator may see, with days idle and a nudge; never the private one
@@ -97,7 +102,7 @@ def test_filter_by_school_group(client, rolled, login_as):
     assert response.status_code == 200
     assert "2 schools" in body and "in Cohort 1" in body
     assert '<option selected value="Cohort 1">' in body or 'value="Cohort 1" selected' in body
-    schools_table = body[body.index('id="schools-title"'):]
+    schools_table = body[body.index('id="schools-title"') :]
     assert "Alphaville Charter" in schools_table and "Alphaville High School" in schools_table
     assert "Alphaville Middle School" not in schools_table
     # the stalled cycle belongs to the Middle School: not in this group
@@ -193,7 +198,7 @@ def test_a_measure_with_no_data(client, rolled, login_as):
     compute(a.network)
     login_as(a.facilitator.user)
     _, body = page(client, f"/n/{a.network.slug}/dashboard")
-    block = body[body.index("Alphaville attendance, no data yet"):]
+    block = body[body.index("Alphaville attendance, no data yet") :]
     assert "No data yet" in block[:600] and "No school reports it yet" in block[:900]
 
 
@@ -208,18 +213,18 @@ def test_a_waiting_roll_up_is_mentioned(client, rolled, login_as):
 
 
 def test_schools_come_in_pages_and_the_heatmap_follows(client, rolled, login_as, monkeypatch):
-    from nic.services import dashboard
+    from nic.services.rollups import dashboard
 
     monkeypatch.setattr(dashboard, "SCHOOLS_PER_PAGE", 2)
     a = rolled.a
     login_as(a.facilitator.user)
     _, first = page(client, f"/n/{a.network.slug}/dashboard?group=")
-    schools = first[first.index('id="schools-title"'):]
+    schools = first[first.index('id="schools-title"') :]
     assert "Alphaville Charter" in schools and "Alphaville High School" in schools
     assert "Alphaville Middle School" not in schools and "3 schools" in schools
     assert f'href="/n/{a.network.slug}/dashboard?page=2"' in first
     _, second = page(client, f"/n/{a.network.slug}/dashboard?page=2")
-    heatmap = second[second.index('id="heatmap-title"'):second.index('id="stalled-title"')]
+    heatmap = second[second.index('id="heatmap-title"') : second.index('id="stalled-title"')]
     assert "Alphaville Middle School" in heatmap and "Alphaville Charter" not in heatmap
 
 
@@ -227,7 +232,7 @@ def test_snapshot_sections_are_rendered_once_per_snapshot_and_never_outlive_it(c
     """The trend, heatmap, measures, engagement and schools sections are kept per snapshot
     (nic/web/dashboard/section_cache.py): a second request reuses them, a new roll-up
     shows its own figures at once, and the stalled list stays live in between."""
-    from nic.services import rollups
+    from nic.services.rollups import rollups
     from nic.web.dashboard.section_cache import sections
 
     a = rolled.a
@@ -249,6 +254,7 @@ def test_snapshot_sections_are_rendered_once_per_snapshot_and_never_outlive_it(c
     assert STALLED_TITLE in first and STALLED_TITLE not in edited
     # A new cycle and a new roll-up: the kept sections are not used for the new snapshot.
     from tests.factories import make_cycle
+
     make_cycle(a.schools[1], a.teacher_leader.user, "Alphaville brand new cycle", phase="plan")
     db.session.commit()
     before = payload(first, "trend-chart")

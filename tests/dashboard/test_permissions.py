@@ -3,12 +3,18 @@ facilitators see everything; a principal's dashboard is their own school (the ne
 takes them there, another school's page is a 404 like a school that does not exist);
 teacher leaders and members have no dashboard (403, inside their own network); another
 network's slug or school id is a 404."""
+
 from __future__ import annotations
 
 import pytest
 
-DASHBOARD_URLS = ("dashboard", "dashboard/report", "dashboard/export/schools.csv", "dashboard/status",
-                  "dashboard/school/{school}")
+DASHBOARD_URLS = (
+    "dashboard",
+    "dashboard/report",
+    "dashboard/export/schools.csv",
+    "dashboard/status",
+    "dashboard/school/{school}",
+)
 
 
 @pytest.mark.parametrize("role", ["teacher_leader", "member"])

@@ -1,5 +1,6 @@
 """The dashboard reads the snapshot with a fixed number of statements: as many with 13
 schools as with 3 (no per-school loop issuing queries)."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -37,10 +38,23 @@ def grow(a, n: int) -> None:
     for i in range(n):
         school = make_school(a.network, f"Grown School {i}")
         idea = make_change_idea(a.network, f"Grown idea {i}")
-        make_cycle(school, a.teacher_leader.user, phase="done", change_idea=idea, act_decision="adopt",
-                   start_date=MONDAY, phase_changed_at=now - timedelta(days=1))
-        make_cycle(school, a.teacher_leader.user, f"Grown stalled {i}", phase="do", start_date=MONDAY,
-                   updated_at=now - timedelta(days=30))
+        make_cycle(
+            school,
+            a.teacher_leader.user,
+            phase="done",
+            change_idea=idea,
+            act_decision="adopt",
+            start_date=MONDAY,
+            phase_changed_at=now - timedelta(days=1),
+        )
+        make_cycle(
+            school,
+            a.teacher_leader.user,
+            f"Grown stalled {i}",
+            phase="do",
+            start_date=MONDAY,
+            updated_at=now - timedelta(days=30),
+        )
         make_points(a.measure, school, [(MONDAY, 5, 10), (MONDAY + timedelta(weeks=1), 6, 10)])
     db.session.commit()
     compute(a.network)
@@ -56,8 +70,12 @@ def queries_for(client, url) -> list[str]:
 def test_the_query_count_does_not_grow_with_schools(client, rolled, login_as):
     a = rolled.a
     login_as(a.facilitator.user)
-    urls = [f"/n/{a.network.slug}/dashboard", f"/n/{a.network.slug}/dashboard?group=Cohort+1",
-            f"/n/{a.network.slug}/dashboard/school/{a.schools[0].id}", f"/n/{a.network.slug}/dashboard/report"]
+    urls = [
+        f"/n/{a.network.slug}/dashboard",
+        f"/n/{a.network.slug}/dashboard?group=Cohort+1",
+        f"/n/{a.network.slug}/dashboard/school/{a.schools[0].id}",
+        f"/n/{a.network.slug}/dashboard/report",
+    ]
     small = {url: len(queries_for(client, url)) for url in urls}
     grow(a, 10)
     large = {url: len(queries_for(client, url)) for url in urls}

@@ -1,5 +1,6 @@
 """Refresh now (a full roll-up request; eager here, so it is done when the answer comes),
 the status the page's script polls, and the printable report."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -12,8 +13,9 @@ from nic.tenancy import use_network
 def test_refresh_by_form_computes_and_goes_back(client, tenants, login_as):
     a = tenants.a
     login_as(a.facilitator.user)
-    response = client.post(f"/n/{a.network.slug}/dashboard/refresh",
-                           data={"next": f"/n/{a.network.slug}/dashboard?period=month"})
+    response = client.post(
+        f"/n/{a.network.slug}/dashboard/refresh", data={"next": f"/n/{a.network.slug}/dashboard?period=month"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/n/{a.network.slug}/dashboard?period=month")
     with use_network(a.network):
@@ -38,7 +40,11 @@ def test_status_before_any_roll_up(client, tenants, login_as):
     a = tenants.a
     login_as(a.facilitator.user)
     assert client.get(f"/n/{a.network.slug}/dashboard/status").json == {
-        "network": a.network.slug, "computed_at": None, "pending": False, "last_job": None}
+        "network": a.network.slug,
+        "computed_at": None,
+        "pending": False,
+        "last_job": None,
+    }
 
 
 def test_the_printable_report(client, rolled, login_as):
@@ -64,7 +70,7 @@ def test_the_report_with_no_snapshot(client, tenants, login_as):
 
 
 def test_a_queue_that_cannot_be_reached_is_not_an_error_page(client, rolled, login_as, monkeypatch):
-    from nic.services import rollups
+    from nic.services.rollups import rollups
 
     def broken():
         raise ConnectionError("redis is down")

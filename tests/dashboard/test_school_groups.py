@@ -1,4 +1,5 @@
 """Facilitators give schools a group on the Schools page; the dashboard filters by it."""
+
 from __future__ import annotations
 
 from nic.extensions import db
@@ -46,6 +47,7 @@ def test_a_too_long_group_is_refused(client, tenants, login_as):
 def test_only_facilitators_set_groups(client, tenants, login_as):
     a = tenants.a
     login_as(a.principal.user)
-    response = client.post(f"/n/{a.network.slug}/schools/{a.schools[0].id}", data={"name": a.schools[0].name,
-                                                                                   "group_name": "Mine"})
+    response = client.post(
+        f"/n/{a.network.slug}/schools/{a.schools[0].id}", data={"name": a.schools[0].name, "group_name": "Mine"}
+    )
     assert response.status_code == 403

@@ -1,13 +1,14 @@
 """The dashboard's pure parts: periods and windows, ages, cell states, filter parsing."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
 
-from nic.services import dashboard
-from nic.services.dashboard import Cell, Filters
 from nic.services.errors import ValidationFailed
+from nic.services.rollups import dashboard
+from nic.services.rollups.dashboard import Cell, Filters
 
 
 def test_period_starts():
@@ -17,7 +18,11 @@ def test_period_starts():
 
 def test_periods_between_wrap_the_year():
     assert dashboard.periods_between(date(2026, 11, 1), date(2027, 2, 1), "month") == [
-        date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+        date(2027, 2, 1),
+    ]
     assert len(dashboard.periods_between(date(2026, 1, 5), date(2026, 3, 30), "week")) == 13
 
 
@@ -44,23 +49,39 @@ def test_ages_read_like_people_talk():
     assert dashboard.ago(None) == "never"
 
 
-@pytest.mark.parametrize("counts, state", [
-    ((1, 0, 0, 0), "testing"), ((1, 1, 0, 0), "adapted"), ((0, 1, 2, 0), "adopted"),
-    ((0, 0, 0, 3), "abandoned"), ((1, 0, 0, 1), "testing"),
-])
+@pytest.mark.parametrize(
+    "counts, state",
+    [
+        ((1, 0, 0, 0), "testing"),
+        ((1, 1, 0, 0), "adapted"),
+        ((0, 1, 2, 0), "adopted"),
+        ((0, 0, 0, 3), "abandoned"),
+        ((1, 0, 0, 1), "testing"),
+    ],
+)
 def test_a_cell_shows_how_far_the_school_got(counts, state):
     testing, adapted, adopted, abandoned = counts
     assert Cell(1, 1, sum(counts), testing, adapted, adopted, abandoned).state == state
 
 
 def test_parse_filters():
-    f = dashboard.parse_filters({"date_from": "2026-09-01", "date_to": "2026-10-01", "group": " Cohort 1 ",
-                                 "period": "month", "page": "2"})
+    f = dashboard.parse_filters(
+        {"date_from": "2026-09-01", "date_to": "2026-10-01", "group": " Cohort 1 ", "period": "month", "page": "2"}
+    )
     assert f == Filters(date(2026, 9, 1), date(2026, 10, 1), "Cohort 1", "month", 2)
-    assert f.as_args() == {"date_from": "2026-09-01", "date_to": "2026-10-01", "group": "Cohort 1",
-                           "period": "month", "page": "2"}
-    assert f.as_args(page=1) == {"date_from": "2026-09-01", "date_to": "2026-10-01", "group": "Cohort 1",
-                                 "period": "month"}
+    assert f.as_args() == {
+        "date_from": "2026-09-01",
+        "date_to": "2026-10-01",
+        "group": "Cohort 1",
+        "period": "month",
+        "page": "2",
+    }
+    assert f.as_args(page=1) == {
+        "date_from": "2026-09-01",
+        "date_to": "2026-10-01",
+        "group": "Cohort 1",
+        "period": "month",
+    }
     assert dashboard.parse_filters({}) == Filters()
     assert dashboard.parse_filters({"page": "x"}).page == 1
     with pytest.raises(ValidationFailed) as caught:

@@ -1,6 +1,7 @@
 """A measure's signal is described by its own chart type: a run chart's by the run-chart
 rules, an I, p or u chart's by the Shewhart rules (docs/SIGNALS.md). Issue 14: a p-chart
 measure was said to show "non-random change on its run chart"."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,8 @@ import re
 import pytest
 
 from nic.extensions import db
-from nic.services import measures, rollups
+from nic.services.measures import measures
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.world import SHIFTED, ratio_points, values_points
@@ -17,12 +19,15 @@ from tests.charts.world import SHIFTED, ratio_points, values_points
 STEP = [(2, 20)] * 8 + [(16, 20)] * 8
 
 
-@pytest.mark.parametrize("chart, words", [
-    ("run", "on its run chart, by the run-chart rules (Anhøj)"),
-    ("i", "on its I chart, by the Shewhart rules"),
-    ("p", "on its p chart, by the Shewhart rules"),
-    ("u", "on its u chart, by the Shewhart rules"),
-])
+@pytest.mark.parametrize(
+    "chart, words",
+    [
+        ("run", "on its run chart, by the run-chart rules (Anhøj)"),
+        ("i", "on its I chart, by the Shewhart rules"),
+        ("p", "on its p chart, by the Shewhart rules"),
+        ("u", "on its u chart, by the Shewhart rules"),
+    ],
+)
 def test_the_signal_basis_follows_the_chart_type(chart, words):
     assert measures.signal_basis(chart) == words
 
@@ -62,7 +67,7 @@ def test_the_network_dashboard_names_the_rules_of_each_measure(client, signallin
     a, run, share = signalling
     login_as(a.facilitator.user)
     body = client.get(f"/n/{a.network.slug}/dashboard").get_data(as_text=True)
-    measures_section = body[body.index('id="measures-title"'):body.index('id="engagement-title"')]
+    measures_section = body[body.index('id="measures-title"') : body.index('id="engagement-title"')]
     assert "on their own run chart" not in measures_section
     card = re.search(rf"{re.escape(share.name)}</span>.*?</li>", measures_section, flags=re.S).group(0)
     assert "p chart, Shewhart rules" in card

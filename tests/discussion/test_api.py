@@ -1,8 +1,9 @@
-"""The threads API: shapes per CONTRACT.md, catching up with ?after=, broadcasting a
+"""The threads API: shapes per docs/INTERFACE.md, catching up with ?after=, broadcasting a
 POSTed message, and another network's or a hidden subject answering 404."""
+
 import pytest
 
-from nic.realtime import publish
+from nic.events import publish
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
 
@@ -40,8 +41,9 @@ def test_messages_after_an_id_in_ascending_pages(client, tenants):
     headers = _auth(a.member.user)
     page = client.get(f"{API}/{a.thread.id}/messages?after={ids[0]}&limit=2", headers=headers).get_json()
     assert [m["id"] for m in page["items"]] == ids[1:3] and page["next"]
-    rest = client.get(f"{API}/{a.thread.id}/messages?after={ids[0]}&limit=2&cursor={page['next']}",
-                      headers=headers).get_json()
+    rest = client.get(
+        f"{API}/{a.thread.id}/messages?after={ids[0]}&limit=2&cursor={page['next']}", headers=headers
+    ).get_json()
     assert [m["id"] for m in rest["items"]] == ids[3:] and rest["next"] is None
     assert client.get(f"{API}/{a.thread.id}/messages?after=x", headers=headers).status_code == 422
 
@@ -54,8 +56,9 @@ def test_threads_list_and_create(client, tenants):
     listed = client.get(API, headers=headers).get_json()
     assert [t["id"] for t in listed["items"]] == [a.thread.id]
     assert set(listed["items"][0]) == {"id", "subject", "subject_id", "title", "last_message_id", "created_at"}
-    created = client.post(API, json={"subject": "change_idea", "subject_id": a.change_idea.id, "title": "Ask"},
-                          headers=headers)
+    created = client.post(
+        API, json={"subject": "change_idea", "subject_id": a.change_idea.id, "title": "Ask"}, headers=headers
+    )
     assert created.status_code == 201 and created.get_json()["subject"] == "change_idea"
     only = client.get(f"{API}?subject=change_idea", headers=headers).get_json()
     assert [t["id"] for t in only["items"]] == [created.get_json()["id"]]
@@ -69,10 +72,13 @@ def test_another_networks_ids_answer_404_and_write_nothing(client, tenants, sent
     headers = _auth(a.member.user)
     assert client.get(f"{API}/{b.thread.id}/messages", headers=headers).status_code == 404
     assert client.post(f"{API}/{b.thread.id}/messages", json={"body": "x"}, headers=headers).status_code == 404
-    for subject, subject_id in (("cycle", b.cycle.id), ("change_idea", b.change_idea.id),
-                                ("channel", b.channel.id), ("artifact", b.artifact.id)):
-        response = client.post(API, json={"subject": subject, "subject_id": subject_id, "title": "t"},
-                               headers=headers)
+    for subject, subject_id in (
+        ("cycle", b.cycle.id),
+        ("change_idea", b.change_idea.id),
+        ("channel", b.channel.id),
+        ("artifact", b.artifact.id),
+    ):
+        response = client.post(API, json={"subject": subject, "subject_id": subject_id, "title": "t"}, headers=headers)
         assert response.status_code == 404, subject
     assert sent == []
     with use_network(a.network):

@@ -3,14 +3,15 @@ JavaScript: someone else's message is a 403, a message one may not read (or of a
 network, or under another thread's URL) a 404; a deletion leaves a visible trace; a bad
 edit changes nothing; each change is broadcast as `message_changed` after commit. The
 page shows reactions, and Edit/Delete only on one's own messages."""
+
 import re
 
 import pytest
 from sqlalchemy import select
 
+from nic.events import publish
 from nic.extensions import db
 from nic.models import Message, Reaction
-from nic.realtime import publish
 from nic.tenancy import use_network
 from tests.factories import make_message, make_thread, make_token
 
@@ -22,8 +23,13 @@ def sent(monkeypatch):
     calls = []
     monkeypatch.setattr(publish, "emit_message", lambda payload, event="message": calls.append((event, payload)))
     # `viewers` lists of an earlier test's sockets can still go out (coalesced, a moment late).
-    monkeypatch.setattr(publish, "emit_to_thread", lambda thread_id, event, payload, skip_sids=None:
-                        None if event == "viewers" else calls.append((event, payload)))
+    monkeypatch.setattr(
+        publish,
+        "emit_to_thread",
+        lambda thread_id, event, payload, skip_sids=None: (
+            None if event == "viewers" else calls.append((event, payload))
+        ),
+    )
     return calls
 
 
@@ -51,9 +57,11 @@ def stored(tenant, message_id) -> Message:
 
 # --- the API ---------------------------------------------------------------------------
 
+
 def test_the_author_edits_and_everyone_hears_of_it(client, a, mine, sent):
-    response = client.patch(f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": "Final **text**"},
-                            headers=_auth(a.member.user))
+    response = client.patch(
+        f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": "Final **text**"}, headers=_auth(a.member.user)
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["body_html"] == "<p>Final <strong>text</strong></p>\n"
@@ -75,19 +83,26 @@ def test_the_author_deletes_and_a_trace_stays(client, a, mine, sent):
     listed = client.get(f"{API}/{a.thread.id}/messages", headers=headers).get_json()["items"]
     assert [m["body_html"] for m in listed if m["id"] == mine.id] == [""]
     assert client.delete(f"{API}/{a.thread.id}/messages/{mine.id}", headers=headers).status_code == 404
-    assert client.patch(f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": "back"},
-                        headers=headers).status_code == 404
+    assert (
+        client.patch(f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": "back"}, headers=headers).status_code
+        == 404
+    )
 
 
 def test_someone_elses_message_is_403_and_unchanged(client, a, mine, sent):
     for method in ("patch", "delete"):
-        response = getattr(client, method)(f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": "hijack"},
-                                           headers=_auth(a.principal.user))
+        response = getattr(client, method)(
+            f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": "hijack"}, headers=_auth(a.principal.user)
+        )
         assert response.status_code == 403, method
         assert response.get_json()["error"]["code"] == "forbidden"
     # Even with a body that would be refused: the 403 comes first.
-    assert client.patch(f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": ""},
-                        headers=_auth(a.facilitator.user)).status_code == 403
+    assert (
+        client.patch(
+            f"{API}/{a.thread.id}/messages/{mine.id}", json={"body": ""}, headers=_auth(a.facilitator.user)
+        ).status_code
+        == 403
+    )
     row = stored(a, mine.id)
     assert row.body == "First *draft*" and row.edited_at is None and row.deleted_at is None
     assert sent == []
@@ -100,10 +115,10 @@ def test_hidden_other_network_and_wrong_thread_are_404(client, tenants, a, mine,
         secret = make_message(private, a.member.user, "Posted before moving school")
     headers = _auth(a.member.user)
     urls = [
-        f"{API}/{private.id}/messages/{secret.id}",                         # a thread the member may not read
-        f"{API}/{b.thread.id}/messages/{b.message.id}",                     # another network's, via alpha
+        f"{API}/{private.id}/messages/{secret.id}",  # a thread the member may not read
+        f"{API}/{b.thread.id}/messages/{b.message.id}",  # another network's, via alpha
         f"/api/v1/networks/beta/threads/{b.thread.id}/messages/{b.message.id}",  # not a member of beta
-        f"{API}/{private.id}/messages/{mine.id}",                           # own message, another thread's URL
+        f"{API}/{private.id}/messages/{mine.id}",  # own message, another thread's URL
         f"{API}/{a.thread.id}/messages/999999",
         f"{API}/{a.thread.id}/messages/x",
     ]
@@ -120,8 +135,13 @@ def test_hidden_other_network_and_wrong_thread_are_404(client, tenants, a, mine,
 def test_bad_edits_change_nothing(client, a, mine, sent):
     headers = _auth(a.member.user)
     url = f"{API}/{a.thread.id}/messages/{mine.id}"
-    for body, status in (({"body": ""}, 422), ({"body": "   "}, 422), ({"body": "x" * 10_001}, 422),
-                         ({}, 422), ({"body": 5}, 422)):
+    for body, status in (
+        ({"body": ""}, 422),
+        ({"body": "   "}, 422),
+        ({"body": "x" * 10_001}, 422),
+        ({}, 422),
+        ({"body": 5}, 422),
+    ):
         response = client.patch(url, json=body, headers=headers)
         assert response.status_code == status, body
         assert "body" in response.get_json()["error"]["fields"]
@@ -133,13 +153,19 @@ def test_bad_edits_change_nothing(client, a, mine, sent):
 
 
 def test_script_in_an_edit_is_sanitised(client, a, mine, sent):
-    response = client.patch(f"{API}/{a.thread.id}/messages/{mine.id}",
-                            json={"body": "<script>alert(1)</script>**ok**"}, headers=_auth(a.member.user))
+    response = client.patch(
+        f"{API}/{a.thread.id}/messages/{mine.id}",
+        json={"body": "<script>alert(1)</script>**ok**"},
+        headers=_auth(a.member.user),
+    )
     assert response.status_code == 200
-    assert "<script" not in response.get_json()["body_html"] and "<strong>ok</strong>" in response.get_json()["body_html"]
+    assert (
+        "<script" not in response.get_json()["body_html"] and "<strong>ok</strong>" in response.get_json()["body_html"]
+    )
 
 
 # --- the page, without JavaScript ----------------------------------------------------------
+
 
 def page(client, tenant):
     return client.get(f"/n/alpha/threads/{tenant.thread.id}").get_data(as_text=True)
@@ -193,8 +219,12 @@ def test_pages_for_someone_elses_or_hidden_messages(tenants, a, mine, login_as):
         url = f"/n/alpha/threads/{a.thread.id}/messages/{mine.id}/{action}"
         assert other.get(url).status_code == 403
         assert other.post(url, data={"body": "hijack"}).status_code == 403
-        assert other.post(f"/n/alpha/threads/{b.thread.id}/messages/{b.message.id}/{action}",
-                          data={"body": "x"}).status_code == 404
+        assert (
+            other.post(
+                f"/n/alpha/threads/{b.thread.id}/messages/{b.message.id}/{action}", data={"body": "x"}
+            ).status_code
+            == 404
+        )
     row = stored(a, mine.id)
     assert row.body == "First *draft*" and row.deleted_at is None
 
@@ -205,7 +235,9 @@ def test_reacting_without_javascript(a, mine, login_as, sent):
     response = client.post(url, data={"emoji": "🎉"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#message-{mine.id}")
     html = page(client, a)
-    button = re.search(r'<button type="submit" name="emoji" value="🎉"[^>]*>', html[html.index(f'id="message-{mine.id}"'):])
+    button = re.search(
+        r'<button type="submit" name="emoji" value="🎉"[^>]*>', html[html.index(f'id="message-{mine.id}"') :]
+    )
     assert 'aria-pressed="true"' in button.group(0) and 'aria-label="celebrate: 1"' in button.group(0)
     # An emoji outside the set: a clear message, nothing stored.
     bad = client.post(url, data={"emoji": "🍕"}, follow_redirects=True)

@@ -1,13 +1,14 @@
 """A flood of messages from one person is refused with a clear error (HTTP 429, or an
 error ack over Socket.IO) and nothing is stored; the connection stays up, a resend of a
 stored message is not counted, and another person is not slowed down."""
+
 import pytest
 from flask_socketio import SocketIOTestClient
 from sqlalchemy import func, select
 
+from nic.events import publish
 from nic.extensions import db, limiter, socketio
 from nic.models import Message
-from nic.realtime import publish
 from nic.tenancy import use_network
 from tests.factories import make_token
 
@@ -36,8 +37,10 @@ def test_the_fourth_message_in_a_minute_is_refused_over_http(client, tenants, th
     a = tenants.a
     headers = _auth(a.member.user)
     before = _stored(a.thread)
-    statuses = [client.post(f"{API}/{a.thread.id}/messages", json={"body": f"m{i}"}, headers=headers).status_code
-                for i in range(4)]
+    statuses = [
+        client.post(f"{API}/{a.thread.id}/messages", json={"body": f"m{i}"}, headers=headers).status_code
+        for i in range(4)
+    ]
     assert statuses == [201, 201, 201, 429]
     refused = client.post(f"{API}/{a.thread.id}/messages", json={"body": "again"}, headers=headers)
     assert refused.get_json()["error"]["code"] == "rate_limited"
@@ -53,8 +56,7 @@ def test_a_resend_of_a_stored_message_is_not_counted(client, tenants, three_a_mi
     headers = _auth(a.member.user)
     first = client.post(f"{API}/{a.thread.id}/messages", json={"body": "once", "client_id": "c-1"}, headers=headers)
     for _ in range(5):  # a client retrying after a reconnect
-        again = client.post(f"{API}/{a.thread.id}/messages", json={"body": "once", "client_id": "c-1"},
-                            headers=headers)
+        again = client.post(f"{API}/{a.thread.id}/messages", json={"body": "once", "client_id": "c-1"}, headers=headers)
         assert again.status_code == 201 and again.get_json()["id"] == first.get_json()["id"]
     assert client.post(f"{API}/{a.thread.id}/messages", json={"body": "two"}, headers=headers).status_code == 201
 

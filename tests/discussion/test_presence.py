@@ -2,6 +2,7 @@
 memory), and the Redis presence store on its own (distinct people, sequence numbers,
 a crashed process's sockets swept away). Across two real server processes:
 tests/live/test_presence.py."""
+
 import json
 import time
 
@@ -38,14 +39,18 @@ def events(client, name):
 
 def test_typing_reaches_the_room_but_not_the_typer_and_is_throttled(app, tenants, clients, monkeypatch):
     a = tenants.a
-    teacher, teacher_tab, member = clients(a.teacher_leader.user), clients(a.teacher_leader.user), clients(a.member.user)
+    teacher, teacher_tab, member = (
+        clients(a.teacher_leader.user),
+        clients(a.teacher_leader.user),
+        clients(a.member.user),
+    )
     for client in (teacher, teacher_tab, member):
-        assert client.emit("join", {"thread_id": a.thread.id}, callback=True) == {"ok": True,
-                                                                                   "last_id": a.message.id}
+        assert client.emit("join", {"thread_id": a.thread.id}, callback=True) == {"ok": True, "last_id": a.message.id}
         client.get_received()
     assert teacher.emit("typing", {"thread_id": a.thread.id}, callback=True) == {"ok": True}
-    assert events(member, "typing") == [{"thread_id": a.thread.id,
-                                         "user": {"id": a.teacher_leader.user_id, "name": "Alphaville Teacher"}}]
+    assert events(member, "typing") == [
+        {"thread_id": a.thread.id, "user": {"id": a.teacher_leader.user_id, "name": "Alphaville Teacher"}}
+    ]
     assert events(teacher, "typing") == [] and events(teacher_tab, "typing") == []  # not to the typer's own tabs
     # Again at once: ignored (at most one per socket every two seconds).
     assert teacher.emit("typing", {"thread_id": a.thread.id}, callback=True) == {"ok": True, "throttled": True}
@@ -61,8 +66,18 @@ def test_typing_is_refused_unless_joined_and_readable_and_payloads_are_checked(a
     member = clients(a.member.user)
     assert member.emit("typing", {"thread_id": a.thread.id}, callback=True)["error"] == "not_joined"
     hidden = make_thread(a.network, "cycle", a.private_cycle.id, "Private", a.teacher_leader.user)
-    for payload in ({"thread_id": hidden.id}, {"thread_id": b.thread.id}, {"thread_id": 999_999},
-                    {"thread_id": "x"}, {"thread_id": None}, {}, "not a dict", [a.thread.id], None, 5):
+    for payload in (
+        {"thread_id": hidden.id},
+        {"thread_id": b.thread.id},
+        {"thread_id": 999_999},
+        {"thread_id": "x"},
+        {"thread_id": None},
+        {},
+        "not a dict",
+        [a.thread.id],
+        None,
+        5,
+    ):
         answer = member.emit("typing", payload, callback=True)
         assert answer["ok"] is False and answer["error"] == "not_found", payload
     assert member.is_connected()
@@ -87,8 +102,10 @@ def test_viewers_are_people_not_sockets_and_leave_and_disconnect_update_them(app
     principal_tab.emit("join", {"thread_id": a.thread.id}, callback=True)
     latest = settled_viewers(member)[-1]
     assert latest["thread_id"] == a.thread.id
-    assert latest["users"] == [{"id": a.member.user_id, "name": "Alphaville Member"},
-                               {"id": a.principal.user_id, "name": "Alphaville Principal"}]
+    assert latest["users"] == [
+        {"id": a.member.user_id, "name": "Alphaville Member"},
+        {"id": a.principal.user_id, "name": "Alphaville Principal"},
+    ]
     principal.emit("leave", {"thread_id": a.thread.id}, callback=True)
     assert len(settled_viewers(member)[-1]["users"]) == 2  # the other tab is still open
     principal_tab.disconnect()
@@ -153,7 +170,9 @@ def test_redis_presence_is_shared_by_processes_and_forgets_a_crashed_one(redis_p
     assert set(client.hkeys(RedisPresence.thread_key(THREAD))) == {"a1", "seq"}
 
     # A disconnect removes its sid, and the snapshot says so.
-    assert one.disconnect("a1") == {THREAD: {"users": [], "seq": int(client.hget(RedisPresence.thread_key(THREAD), "seq"))}}
+    assert one.disconnect("a1") == {
+        THREAD: {"users": [], "seq": int(client.hget(RedisPresence.thread_key(THREAD), "seq"))}
+    }
     assert one.viewers(THREAD) == []
 
 

@@ -1,6 +1,7 @@
 """Reactions: a fixed set of emoji, toggled per person; counts for many messages in one
 grouped query; broadcast after commit; bad input answered clearly with nothing written;
 a message of a thread one may not read (or of another network) is a 404."""
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -50,12 +51,30 @@ def test_toggle_on_and_off_with_counts_and_broadcasts(tenants, sent):
         assert (off.count, off.reacted) == (1, False)
     assert _reactions(a) == [(a.message.id, a.principal.user_id, "👍")]
     assert [payload for _, _, payload in sent] == [
-        {"message_id": a.message.id, "thread_id": a.thread.id, "emoji": "👍", "count": 1,
-         "user_id": a.member.user_id, "reacted": True},
-        {"message_id": a.message.id, "thread_id": a.thread.id, "emoji": "👍", "count": 2,
-         "user_id": a.principal.user_id, "reacted": True},
-        {"message_id": a.message.id, "thread_id": a.thread.id, "emoji": "👍", "count": 1,
-         "user_id": a.member.user_id, "reacted": False},
+        {
+            "message_id": a.message.id,
+            "thread_id": a.thread.id,
+            "emoji": "👍",
+            "count": 1,
+            "user_id": a.member.user_id,
+            "reacted": True,
+        },
+        {
+            "message_id": a.message.id,
+            "thread_id": a.thread.id,
+            "emoji": "👍",
+            "count": 2,
+            "user_id": a.principal.user_id,
+            "reacted": True,
+        },
+        {
+            "message_id": a.message.id,
+            "thread_id": a.thread.id,
+            "emoji": "👍",
+            "count": 1,
+            "user_id": a.member.user_id,
+            "reacted": False,
+        },
     ]
     assert {(thread_id, event) for thread_id, event, _ in sent} == {(a.thread.id, "reaction")}
 
@@ -99,7 +118,9 @@ def test_summaries_group_many_messages_in_one_query(tenants, sent):
         second.id: {"💡": {"count": 1, "mine": True}},
     }  # the deleted message's reactions are not counted
     assert reactions.summary_list(summary[a.message.id]) == [
-        {"emoji": "👍", "count": 2, "mine": True}, {"emoji": "❤️", "count": 1, "mine": False}]
+        {"emoji": "👍", "count": 2, "mine": True},
+        {"emoji": "❤️", "count": 1, "mine": False},
+    ]
     assert reactions.summaries(a.member.user_id, []) == {}
 
 
@@ -136,12 +157,24 @@ def test_api_toggles_lists_and_refuses(client, tenants, sent):
     url = f"{API}/{a.thread.id}/messages/{a.message.id}/reactions"
     first = client.post(url, json={"emoji": "👀"}, headers=headers)
     assert first.status_code == 200, first.get_json()
-    assert first.get_json() == {"message_id": a.message.id, "thread_id": a.thread.id, "emoji": "👀",
-                                "count": 1, "reacted": True}
+    assert first.get_json() == {
+        "message_id": a.message.id,
+        "thread_id": a.thread.id,
+        "emoji": "👀",
+        "count": 1,
+        "reacted": True,
+    }
     client.post(url, json={"emoji": "✅"}, headers=_auth(a.principal.user))
     listed = client.get(f"{API}/{a.thread.id}/reactions", headers=headers).get_json()
-    assert listed == {"items": [{"message_id": a.message.id, "reactions": [
-        {"emoji": "👀", "count": 1, "mine": True}, {"emoji": "✅", "count": 1, "mine": False}]}], "next": None}
+    assert listed == {
+        "items": [
+            {
+                "message_id": a.message.id,
+                "reactions": [{"emoji": "👀", "count": 1, "mine": True}, {"emoji": "✅", "count": 1, "mine": False}],
+            }
+        ],
+        "next": None,
+    }
     assert client.get(f"{API}/{a.thread.id}/reactions?after={a.message.id}", headers=headers).get_json()["items"] == []
     assert client.get(f"{API}/{a.thread.id}/reactions?after=x", headers=headers).status_code == 422
     off = client.post(url, json={"emoji": "👀"}, headers=headers).get_json()
@@ -151,14 +184,28 @@ def test_api_toggles_lists_and_refuses(client, tenants, sent):
     assert bad.status_code == 422 and "emoji" in bad.get_json()["error"]["fields"]
     assert client.post(url, data="emoji", headers=headers).status_code == 415
     # Another network's message, or one under another thread's URL: 404.
-    assert client.post(f"{API}/{b.thread.id}/messages/{b.message.id}/reactions", json={"emoji": "👍"},
-                       headers=headers).status_code == 404
-    assert client.post(f"/api/v1/networks/beta/threads/{b.thread.id}/messages/{b.message.id}/reactions",
-                       json={"emoji": "👍"}, headers=headers).status_code == 404
+    assert (
+        client.post(
+            f"{API}/{b.thread.id}/messages/{b.message.id}/reactions", json={"emoji": "👍"}, headers=headers
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/networks/beta/threads/{b.thread.id}/messages/{b.message.id}/reactions",
+            json={"emoji": "👍"},
+            headers=headers,
+        ).status_code
+        == 404
+    )
     with use_network(a.network):
         other = make_thread(a.network, "change_idea", a.change_idea.id, "Other", a.principal.user)
-    assert client.post(f"{API}/{other.id}/messages/{a.message.id}/reactions", json={"emoji": "👍"},
-                       headers=headers).status_code == 404
+    assert (
+        client.post(
+            f"{API}/{other.id}/messages/{a.message.id}/reactions", json={"emoji": "👍"}, headers=headers
+        ).status_code
+        == 404
+    )
     assert client.get(f"{API}/{b.thread.id}/reactions", headers=headers).status_code == 404
     assert _reactions(a) == [(a.message.id, a.principal.user_id, "✅")]
 
@@ -214,7 +261,8 @@ def test_reactions_edit_and_delete_on_sqlite(sqlite_app):
     reacted = client.post(f"{base}/messages/{message_id}/reactions", json={"emoji": "💡"}, headers=token)
     assert reacted.get_json()["count"] == 1
     assert client.get(f"{base}/reactions", headers=token).get_json()["items"] == [
-        {"message_id": message_id, "reactions": [{"emoji": "💡", "count": 1, "mine": True}]}]
+        {"message_id": message_id, "reactions": [{"emoji": "💡", "count": 1, "mine": True}]}
+    ]
     edited = client.patch(f"{base}/messages/{message_id}", json={"body": "hello *again*"}, headers=token)
     assert edited.status_code == 200 and edited.get_json()["edited_at"]
     assert client.delete(f"{base}/messages/{message_id}", headers=token).get_json()["deleted_at"]

@@ -1,12 +1,13 @@
-"""nic.services.discussion: who may read a thread, posting (stored, then broadcast only
+"""nic.services.discussion.discussion: who may read a thread, posting (stored, then broadcast only
 after the commit), de-duplicated resends, edit/delete traces, unread counts."""
+
 import pytest
 
+from nic.events import publish
+from nic.events.rooms import thread_room
 from nic.extensions import db
 from nic.models import Message
-from nic.realtime import publish
-from nic.realtime.rooms import thread_room
-from nic.services import discussion
+from nic.services.discussion import discussion
 from nic.services.errors import Forbidden, NotFound, ValidationFailed
 from nic.tenancy import use_network
 from tests.factories import make_artifact, make_channel, make_message, make_thread
@@ -71,8 +72,12 @@ def test_create_thread_validates_and_hides(tenants):
         with pytest.raises(ValidationFailed) as bad:
             discussion.create_thread(a.member, "gossip", "x", "")
         assert set(bad.value.fields) == {"subject", "subject_id", "title"}
-        for subject, subject_id in (("cycle", a.private_cycle.id), ("cycle", b.cycle.id),
-                                    ("change_idea", b.change_idea.id), ("channel", 999_999)):
+        for subject, subject_id in (
+            ("cycle", a.private_cycle.id),
+            ("cycle", b.cycle.id),
+            ("change_idea", b.change_idea.id),
+            ("channel", 999_999),
+        ):
             with pytest.raises(NotFound):
                 discussion.create_thread(a.member, subject, subject_id, "Hello")
         thread = discussion.create_thread(a.member, "change_idea", a.change_idea.id, "  How did it go?  ")
@@ -84,23 +89,31 @@ def test_post_broadcasts_only_after_the_commit(tenants, sent, monkeypatch):
     a = tenants.a
     with use_network(a.network):
         seen_at_broadcast = []
-        monkeypatch.setattr(publish, "emit_message", lambda payload, event="message": seen_at_broadcast.append(
-            (event, payload, not db.session.new and not db.session.dirty)))
+        monkeypatch.setattr(
+            publish,
+            "emit_message",
+            lambda payload, event="message": seen_at_broadcast.append(
+                (event, payload, not db.session.new and not db.session.dirty)
+            ),
+        )
         message = discussion.post_message(a.member, a.thread.id, "**Went well**")
         assert len(seen_at_broadcast) == 1
         event, payload, flushed_and_committed = seen_at_broadcast[0]
         assert flushed_and_committed
         assert event == "message"
-        assert payload == {"id": message.id, "thread_id": a.thread.id,
-                           "author": {"id": a.member.user.id, "name": a.member.user.name},
-                           "body_html": "<p><strong>Went well</strong></p>\n",
-                           "created_at": message.created_at.isoformat()}
+        assert payload == {
+            "id": message.id,
+            "thread_id": a.thread.id,
+            "author": {"id": a.member.user.id, "name": a.member.user.name},
+            "body_html": "<p><strong>Went well</strong></p>\n",
+            "created_at": message.created_at.isoformat(),
+        }
         assert a.thread.last_message_id == message.id
 
 
 def test_a_rolled_back_post_broadcasts_nothing(tenants, sent, monkeypatch):
     a = tenants.a
-    import nic.services.discussion as module
+    import nic.services.discussion.discussion as module
 
     def failing_commit():
         db.session.rollback()

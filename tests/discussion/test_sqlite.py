@@ -4,9 +4,11 @@ import pytest
 
 from nic.extensions import db
 from nic.models import Channel, Membership
-from nic.services import accounts, discussion, networks
+from nic.services.accounts import accounts
+from nic.services.discussion import discussion
+from nic.services.accounts import networks
 from nic.services.errors import NotFound
-from nic.services.transaction import commit
+from nic.transaction import commit
 from nic.tenancy import use_network
 
 

@@ -1,6 +1,7 @@
 """The discussion pages: a thread page that works without JavaScript, starting a thread
 on a subject, the subject panel on cycle/artifact/change-idea pages, and the channel list.
 What a member may not read answers 404, like something that does not exist."""
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,9 @@ def test_opening_a_thread_marks_it_read(a, login_as):
 
 def test_posting_without_javascript_stores_and_redirects_back(a, login_as):
     client = login_as(a.member.user)
-    response = client.post(f"/n/alpha/threads/{a.thread.id}/messages",
-                           data={"body": "We tried it *twice*", "client_id": "form-1"})
+    response = client.post(
+        f"/n/alpha/threads/{a.thread.id}/messages", data={"body": "We tried it *twice*", "client_id": "form-1"}
+    )
     assert response.status_code == 302
     stored = stored_messages(a, a.thread.id)[-1]
     assert stored.body == "We tried it *twice*" and stored.author_id == a.member.user_id
@@ -70,8 +72,12 @@ def test_posting_without_javascript_stores_and_redirects_back(a, login_as):
 def test_the_same_form_sent_twice_is_stored_once(a, login_as):
     client = login_as(a.member.user)
     for _ in range(2):
-        assert client.post(f"/n/alpha/threads/{a.thread.id}/messages",
-                           data={"body": "Only once", "client_id": "same"}).status_code == 302
+        assert (
+            client.post(
+                f"/n/alpha/threads/{a.thread.id}/messages", data={"body": "Only once", "client_id": "same"}
+            ).status_code
+            == 302
+        )
     assert [m.body for m in stored_messages(a, a.thread.id)].count("Only once") == 1
 
 
@@ -97,6 +103,7 @@ def test_panel_on_cycle_and_artifact_pages(a, login_as):
 
 def test_change_idea_page_has_the_panel(a, login_as, app):
     from flask import url_for
+
     with app.test_request_context():
         path = url_for("theory.change_idea", slug="alpha", change_idea_id=a.change_idea.id)
     html = login_as(a.member.user).get(path).get_data(as_text=True)
@@ -105,7 +112,8 @@ def test_change_idea_page_has_the_panel(a, login_as, app):
 
 def test_starting_a_thread_on_a_cycle(a, login_as):
     response = login_as(a.member.user).post(
-        "/n/alpha/threads", data={"subject": "cycle", "subject_id": str(a.cycle.id), "title": "Data question"})
+        "/n/alpha/threads", data={"subject": "cycle", "subject_id": str(a.cycle.id), "title": "Data question"}
+    )
     assert response.status_code == 302
     with use_network(a.network):
         thread = db.session.scalar(select(Thread).where(Thread.title == "Data question"))
@@ -115,7 +123,8 @@ def test_starting_a_thread_on_a_cycle(a, login_as):
 
 def test_starting_a_thread_needs_a_topic(a, login_as):
     response = login_as(a.member.user).post(
-        "/n/alpha/threads", data={"subject": "cycle", "subject_id": str(a.cycle.id), "title": ""})
+        "/n/alpha/threads", data={"subject": "cycle", "subject_id": str(a.cycle.id), "title": ""}
+    )
     assert response.status_code == 422
     assert "Give the discussion a topic." in response.get_data(as_text=True)
 
@@ -132,8 +141,12 @@ def test_another_schools_private_cycle_is_hidden(a, login_as):
     assert client.get(f"/n/alpha/threads/{private_thread.id}").status_code == 404
     assert client.post(f"/n/alpha/threads/{private_thread.id}/messages", data={"body": "hi"}).status_code == 404
     before = count_threads(a)
-    assert client.post("/n/alpha/threads", data={"subject": "cycle", "subject_id": str(a.private_cycle.id),
-                                                  "title": "Peek"}).status_code == 404
+    assert (
+        client.post(
+            "/n/alpha/threads", data={"subject": "cycle", "subject_id": str(a.private_cycle.id), "title": "Peek"}
+        ).status_code
+        == 404
+    )
     assert count_threads(a) == before
     assert len(stored_messages(a, private_thread.id)) == 1
     # Its own school's people do see it.
@@ -146,8 +159,12 @@ def test_another_networks_thread_and_subjects_are_404(a, b, login_as):
     assert client.post(f"/n/alpha/threads/{b.thread.id}/messages", data={"body": "hi"}).status_code == 404
     assert client.get(f"/n/beta/threads/{b.thread.id}").status_code == 404  # not a member of beta
     before = count_threads(b)
-    assert client.post("/n/alpha/threads", data={"subject": "cycle", "subject_id": str(b.cycle.id),
-                                                  "title": "Cross"}).status_code == 404
+    assert (
+        client.post(
+            "/n/alpha/threads", data={"subject": "cycle", "subject_id": str(b.cycle.id), "title": "Cross"}
+        ).status_code
+        == 404
+    )
     assert count_threads(b) == before
     assert len(stored_messages(b, b.thread.id)) == 1
 
@@ -174,8 +191,9 @@ def test_a_channel_without_a_thread_can_be_opened(a, login_as):
     client = login_as(a.member.user)
     html = client.get("/n/alpha/channels").get_data(as_text=True)
     assert "Open the conversation" in html
-    response = client.post("/n/alpha/threads", data={"subject": "channel", "subject_id": str(a.channel.id),
-                                                      "title": "general"})
+    response = client.post(
+        "/n/alpha/threads", data={"subject": "channel", "subject_id": str(a.channel.id), "title": "general"}
+    )
     assert response.status_code == 302
     assert re.search(r"/n/alpha/threads/\d+$", response.headers["Location"])
 
@@ -189,7 +207,7 @@ def test_empty_channel_list(b, login_as, a):
 
 
 def test_a_long_thread_opens_on_its_latest_messages(a, login_as, monkeypatch):
-    from nic.services import discussion_lists
+    from nic.services.discussion import lists as discussion_lists
 
     monkeypatch.setattr(discussion_lists, "PAGE_SIZE", 2)
     for n in (2, 3, 4):

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Channel, Message, Thread
-from nic.services import accounts, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.accounts import networks
+from nic.transaction import commit
 from nic.tenancy import use_network
 
 

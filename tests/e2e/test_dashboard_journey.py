@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from nic.clock import utcnow
 from nic.extensions import db
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.e2e.support import sign_in

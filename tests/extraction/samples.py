@@ -1,6 +1,7 @@
 """Real files made in the tests: PDFs by fpdf2, Office files as the ZIP of XML parts
 Word and PowerPoint write (minimal but complete enough for Word to open), images by
 Pillow. Nothing is committed to the repository as a binary."""
+
 from __future__ import annotations
 
 import io
@@ -62,17 +63,22 @@ DOCX_CONTENT_TYPES = (
 
 
 def docx_bytes(*paragraphs: str, document: str | None = None) -> bytes:
-    return _ooxml({
-        "_rels/.rels": _RELS.format(target="word/document.xml"),
-        "word/document.xml": document if document is not None else document_xml(list(paragraphs)),
-    }, DOCX_CONTENT_TYPES)
+    return _ooxml(
+        {
+            "_rels/.rels": _RELS.format(target="word/document.xml"),
+            "word/document.xml": document if document is not None else document_xml(list(paragraphs)),
+        },
+        DOCX_CONTENT_TYPES,
+    )
 
 
 def pptx_bytes(*slides: str) -> bytes:
     a = "http://schemas.openxmlformats.org/drawingml/2006/main"
     p = "http://schemas.openxmlformats.org/presentationml/2006/main"
-    parts = {"_rels/.rels": _RELS.format(target="ppt/presentation.xml"),
-             "ppt/presentation.xml": f'<p:presentation xmlns:p="{p}"/>'}
+    parts = {
+        "_rels/.rels": _RELS.format(target="ppt/presentation.xml"),
+        "ppt/presentation.xml": f'<p:presentation xmlns:p="{p}"/>',
+    }
     for number, text in enumerate(slides, start=1):
         parts[f"ppt/slides/slide{number}.xml"] = (
             f'<p:sld xmlns:p="{p}" xmlns:a="{a}"><p:cSld><p:spTree><p:sp><p:txBody>'
@@ -97,12 +103,15 @@ def xlsx_bytes(shared: list[str], inline: str = "") -> bytes:
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         "</Types>"
     )
-    return _ooxml({
-        "_rels/.rels": _RELS.format(target="xl/workbook.xml"),
-        "xl/workbook.xml": f'<workbook xmlns="{s}"/>',
-        "xl/sharedStrings.xml": f'<sst xmlns="{s}">{strings}</sst>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{s}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>{cell}</row></sheetData></worksheet>',
-    }, types)
+    return _ooxml(
+        {
+            "_rels/.rels": _RELS.format(target="xl/workbook.xml"),
+            "xl/workbook.xml": f'<workbook xmlns="{s}"/>',
+            "xl/sharedStrings.xml": f'<sst xmlns="{s}">{strings}</sst>',
+            "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{s}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>{cell}</row></sheetData></worksheet>',
+        },
+        types,
+    )
 
 
 def zip_bomb_docx(uncompressed_mib: int = 128) -> bytes:
@@ -128,9 +137,9 @@ def lying_zip_bomb_docx(real_mib: int = 128) -> bytes:
     name = b"word/document.xml"
     at = data.find(b"PK\x01\x02")
     while at >= 0:
-        name_len = int.from_bytes(data[at + 28:at + 30], "little")
-        if data[at + 46:at + 46 + name_len] == name:
-            data[at + 24:at + 28] = (1024).to_bytes(4, "little")  # uncompressed size
+        name_len = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + name_len] == name:
+            data[at + 24 : at + 28] = (1024).to_bytes(4, "little")  # uncompressed size
             return bytes(data)
         at = data.find(b"PK\x01\x02", at + 4)
     raise AssertionError("no central directory entry for the document part")
@@ -163,7 +172,7 @@ def huge_png_header(width: int = 60_000, height: int = 60_000) -> bytes:
 
     data = bytearray(image_bytes(1, 1))
     ihdr = data.find(b"IHDR")
-    data[ihdr + 4:ihdr + 12] = struct.pack(">II", width, height)
-    crc = zlib.crc32(bytes(data[ihdr:ihdr + 17])) & 0xFFFFFFFF
-    data[ihdr + 17:ihdr + 21] = struct.pack(">I", crc)
+    data[ihdr + 4 : ihdr + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr : ihdr + 17])) & 0xFFFFFFFF
+    data[ihdr + 17 : ihdr + 21] = struct.pack(">I", crc)
     return bytes(data)

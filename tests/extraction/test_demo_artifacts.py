@@ -1,17 +1,18 @@
 """The demo library: about 25 artifacts across the six schools, files with real words in
 them (extracted at seed time, so search works at once), some with two versions, linked
 to change ideas and to cycles, including cycles at schools that borrowed them."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, seed_demo
-from nic.demo_artifacts import seed_artifacts
+from nic.demo.artifacts import seed_artifacts
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Artifact, ArtifactCycleLink, ArtifactVersion, Cycle, School
 from nic.models.artifact import artifact_change_ideas
-from nic.services.networks import network_by_slug
-from nic.services.search import artifacts_matching
+from nic.services.accounts.networks import network_by_slug
+from nic.services.artifacts.search import artifacts_matching
 from nic.tenancy import use_network
 
 
@@ -23,7 +24,7 @@ def _seeded_network():
     seed_demo()
     network = network_by_slug(DEMO_SLUG)
     with use_network(network):
-        if count(Artifact) == 0:  # until nic/demo.py calls seed_artifacts itself
+        if count(Artifact) == 0:  # until nic/demo/seed.py calls seed_artifacts itself
             schools = list(db.session.scalars(select(School).order_by(School.id)))
             seed_artifacts(network, schools)
     return network
@@ -46,9 +47,14 @@ def test_demo_library(db_session, storage):
         assert count(ArtifactVersion, ArtifactVersion.extraction_status.in_(("pending", "failed"))) == 0
         assert count(ArtifactVersion, ArtifactVersion.preview_status.in_(("pending", "failed"))) == 0
         assert count(ArtifactVersion, ArtifactVersion.preview_sha256.is_not(None)) >= 12
-        two_versions = db.session.scalar(select(func.count()).select_from(
-            select(ArtifactVersion.artifact_id).group_by(ArtifactVersion.artifact_id)
-            .having(func.count() == 2).subquery()))
+        two_versions = db.session.scalar(
+            select(func.count()).select_from(
+                select(ArtifactVersion.artifact_id)
+                .group_by(ArtifactVersion.artifact_id)
+                .having(func.count() == 2)
+                .subquery()
+            )
+        )
         assert two_versions >= 4
         for version in db.session.scalars(select(ArtifactVersion)):
             assert storage.exists(version.sha256)
@@ -57,9 +63,14 @@ def test_demo_library(db_session, storage):
         linked_to_ideas = db.session.scalar(select(func.count(func.distinct(artifact_change_ideas.c.artifact_id))))
         assert linked_to_ideas >= 22
         assert count(ArtifactCycleLink) >= 30
-        borrowed = count(ArtifactCycleLink, ArtifactCycleLink.cycle_id.in_(
-            select(Cycle.id).join(Artifact, Artifact.school_id != Cycle.school_id)
-            .where(Artifact.id == ArtifactCycleLink.artifact_id)))
+        borrowed = count(
+            ArtifactCycleLink,
+            ArtifactCycleLink.cycle_id.in_(
+                select(Cycle.id)
+                .join(Artifact, Artifact.school_id != Cycle.school_id)
+                .where(Artifact.id == ArtifactCycleLink.artifact_id)
+            ),
+        )
         assert borrowed >= 8
 
         # Words that are only inside the files are found.

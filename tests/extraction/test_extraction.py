@@ -1,5 +1,6 @@
-"""Text and previews from real files made in the test (nic.services.extraction): the
+"""Text and previews from real files made in the test (nic.services.artifacts.extraction): the
 words come out, and hostile files fail fast, with a short message and bounded memory."""
+
 from __future__ import annotations
 
 import io
@@ -9,16 +10,17 @@ import tracemalloc
 import pytest
 from PIL import Image
 
-from nic.services import extraction
-from nic.services.extraction import ExtractionFailed, Limits, extract_text, make_preview
+from nic.services.artifacts import extraction
+from nic.services.artifacts.extraction import ExtractionFailed, Limits, extract_text, make_preview
 from tests.extraction import samples
 
 PDF = "application/pdf"
 
 
 def test_pdf_text_comes_from_every_page(tmp_path):
-    data = samples.pdf_bytes("The ninth-grade huddle protocol asks each teacher for three names.",
-                             "Follow up within two school days.")
+    data = samples.pdf_bytes(
+        "The ninth-grade huddle protocol asks each teacher for three names.", "Follow up within two school days."
+    )
     path = tmp_path / "protocol.pdf"
     path.write_bytes(data)
     for source in (str(path), io.BytesIO(data)):
@@ -55,14 +57,17 @@ def test_pptx_and_xlsx_text():
     assert "Credits earned" in text and "recovery plan" in text
 
 
-@pytest.mark.parametrize("content_type, data, expected", [
-    ("text/plain", b"Call home the same day.\r\nThen log it.", "Call home the same day.\nThen log it."),
-    ("text/markdown", b"# Huddle agenda\n\n- Names\n- Owners\n", "# Huddle agenda\n\n- Names\n- Owners"),
-    ("text/csv", "\ufeffstudent,grade\nAna,D\n".encode(), "student,grade\nAna,D"),
-    ("text/csv; charset=utf-8", "école,café\n".encode(), "école,café"),
-    ("text/plain", "naïve résumé".encode("cp1252"), "naïve résumé"),  # Windows-saved text
-    ("text/plain", b"tab\there\x00nul", "tab here nul"),      # no NUL reaches PostgreSQL
-])
+@pytest.mark.parametrize(
+    "content_type, data, expected",
+    [
+        ("text/plain", b"Call home the same day.\r\nThen log it.", "Call home the same day.\nThen log it."),
+        ("text/markdown", b"# Huddle agenda\n\n- Names\n- Owners\n", "# Huddle agenda\n\n- Names\n- Owners"),
+        ("text/csv", "\ufeffstudent,grade\nAna,D\n".encode(), "student,grade\nAna,D"),
+        ("text/csv; charset=utf-8", "école,café\n".encode(), "école,café"),
+        ("text/plain", "naïve résumé".encode("cp1252"), "naïve résumé"),  # Windows-saved text
+        ("text/plain", b"tab\there\x00nul", "tab here nul"),  # no NUL reaches PostgreSQL
+    ],
+)
 def test_text_files_are_decoded(content_type, data, expected):
     assert extract_text(io.BytesIO(data), content_type) == expected
 
@@ -77,10 +82,14 @@ def test_types_without_text_are_refused_up_front():
 
 # --- hostile and broken files ---------------------------------------------------------------
 
-@pytest.mark.parametrize("data", [
-    b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ngarbage\n",
-    b"%PDF-1.4\n" + bytes(range(256)) * 20,
-])
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ngarbage\n",
+        b"%PDF-1.4\n" + bytes(range(256)) * 20,
+    ],
+)
 def test_a_corrupt_pdf_fails_with_a_short_message(data):
     with pytest.raises(ExtractionFailed) as failure:
         extract_text(io.BytesIO(data), PDF)
@@ -144,6 +153,7 @@ def test_the_time_budget_stops_a_long_read():
 
 # --- previews ----------------------------------------------------------------------------------
 
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(io.BytesIO(data)) as image:
@@ -155,19 +165,21 @@ def test_pdf_preview_is_the_first_page_in_480px():
     assert max(width, height) == 480 and width < height  # US letter, portrait
 
 
-@pytest.mark.parametrize("fmt, content_type, size, expected", [
-    ("JPEG", "image/jpeg", (2000, 1000), (480, 240)),
-    ("PNG", "image/png", (300, 900), (160, 480)),
-    ("GIF", "image/gif", (100, 50), (100, 50)),        # small images are not enlarged
-    ("WEBP", "image/webp", (960, 960), (480, 480)),
-])
+@pytest.mark.parametrize(
+    "fmt, content_type, size, expected",
+    [
+        ("JPEG", "image/jpeg", (2000, 1000), (480, 240)),
+        ("PNG", "image/png", (300, 900), (160, 480)),
+        ("GIF", "image/gif", (100, 50), (100, 50)),  # small images are not enlarged
+        ("WEBP", "image/webp", (960, 960), (480, 480)),
+    ],
+)
 def test_image_previews_fit_in_480px(fmt, content_type, size, expected):
     assert _png_size(make_preview(io.BytesIO(samples.image_bytes(*size, fmt=fmt)), content_type)) == expected
 
 
 def test_a_decompression_bomb_image_is_refused_from_its_header():
-    elapsed, peak, error = _peak_memory_mib(
-        lambda: make_preview(io.BytesIO(samples.huge_png_header()), "image/png"))
+    elapsed, peak, error = _peak_memory_mib(lambda: make_preview(io.BytesIO(samples.huge_png_header()), "image/png"))
     assert isinstance(error, ExtractionFailed) and "too large" in str(error)
     assert elapsed < 1 and peak < 10
 

@@ -2,6 +2,7 @@
 real storage: text lands on the version and, for the current version, on the artifact
 where search finds it; hostile files end as failed and stay downloadable; running a task
 twice does nothing more. Celery is eager here: tasks run right after the commit."""
+
 from __future__ import annotations
 
 import io
@@ -13,11 +14,10 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Artifact, ArtifactVersion
-from nic.services import artifact_processing as processing
-from nic.services import extraction
-from nic.services.search import artifacts_matching
-from nic.services.transaction import commit
+from nic.services.artifacts import extraction, processing
+from nic.services.artifacts.search import artifacts_matching
 from nic.tenancy import get_scoped, use_network
+from nic.transaction import commit
 from tests import factories
 from tests.extraction import samples
 from tests.extraction.conftest import store_version
@@ -114,6 +114,7 @@ def test_processing_does_not_touch_the_artifacts_updated_at(app, storage, artifa
 
 
 # --- files that fail ---------------------------------------------------------------------------
+
 
 def test_a_corrupt_pdf_fails_cleanly_and_stays_downloadable(app, storage, artifact):
     data = b"%PDF-1.5\n1 0 obj << /Type /Catalog >> endobj\nthis is not a PDF body\n"
@@ -218,13 +219,18 @@ def test_a_task_for_another_networks_version_finds_nothing(app, storage, tenants
     version = store_version(storage, artifact, samples.pdf_bytes(SENTENCE), PDF)
     with use_network(artifact.network_id):
         commit()
-    other = _celery(app).tasks["artifacts.extract_text"].apply(
-        kwargs={"network_id": tenants.b.network.id, "version_id": version.id}).get()
+    other = (
+        _celery(app)
+        .tasks["artifacts.extract_text"]
+        .apply(kwargs={"network_id": tenants.b.network.id, "version_id": version.id})
+        .get()
+    )
     assert other == "missing"
     assert _reload(ArtifactVersion, version.id, artifact.network_id).extraction_status == "pending"
 
 
 # --- search ------------------------------------------------------------------------------------
+
 
 def _found(network_id, words: str) -> list[str]:
     with use_network(network_id):
@@ -243,23 +249,30 @@ def test_search_finds_a_word_only_inside_the_pdf_once_extracted(app, storage, ar
 
 # --- through the library's upload ----------------------------------------------------------------
 
-@pytest.mark.parametrize("filename, data, words", [
-    ("routine.pdf", samples.pdf_bytes("Bring three names to the wallaby huddle."), "wallaby huddle"),
-    ("routine.docx", samples.docx_bytes("Agenda", "Advisors log each wallaby call."), "wallaby call"),
-    ("slides.pptx", samples.pptx_bytes("Why we call", "The wallaby script"), "wallaby script"),
-    ("tracker.xlsx", samples.xlsx_bytes(["Student", "wallaby credits"]), "wallaby credits"),
-    ("log.csv", b"student,note\nS-1,wallaby plan agreed\n", "wallaby plan"),
-    ("agenda.md", b"# Agenda\n\n- wallaby review\n", "wallaby review"),
-    ("notes.txt", b"Notes from the wallaby meeting.\n", "wallaby meeting"),
-])
+
+@pytest.mark.parametrize(
+    "filename, data, words",
+    [
+        ("routine.pdf", samples.pdf_bytes("Bring three names to the wallaby huddle."), "wallaby huddle"),
+        ("routine.docx", samples.docx_bytes("Agenda", "Advisors log each wallaby call."), "wallaby call"),
+        ("slides.pptx", samples.pptx_bytes("Why we call", "The wallaby script"), "wallaby script"),
+        ("tracker.xlsx", samples.xlsx_bytes(["Student", "wallaby credits"]), "wallaby credits"),
+        ("log.csv", b"student,note\nS-1,wallaby plan agreed\n", "wallaby plan"),
+        ("agenda.md", b"# Agenda\n\n- wallaby review\n", "wallaby review"),
+        ("notes.txt", b"Notes from the wallaby meeting.\n", "wallaby meeting"),
+    ],
+)
 def test_an_upload_is_read_after_its_commit(app, storage, tenants, filename, data, words):
-    from nic.services import artifacts
+    from nic.services.artifacts import artifacts
 
     a = tenants.a
     with use_network(a.network):
         artifact = artifacts.create_artifact(
-            a.teacher_leader, a.teacher_leader.user, {"title": "Shared routine", "kind": "protocol"},
-            artifacts.Upload(io.BytesIO(data), filename))
+            a.teacher_leader,
+            a.teacher_leader.user,
+            {"title": "Shared routine", "kind": "protocol"},
+            artifacts.Upload(io.BytesIO(data), filename),
+        )
     version = _reload(ArtifactVersion, artifact.versions[0].id, a.network.id)
     assert version.extraction_status == "done", (version.content_type, version.extraction_error)
     assert words.split()[1] in version.extracted_text

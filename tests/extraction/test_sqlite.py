@@ -8,14 +8,16 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, seed_demo
-from nic.demo_artifacts import seed_artifacts
+from nic.demo.seed import DEMO_SLUG, seed_demo
+from nic.demo.artifacts import seed_artifacts
 from nic.extensions import db
 from nic.models import Artifact, ArtifactVersion, School
-from nic.services import accounts, artifacts, networks
-from nic.services.networks import network_by_slug
-from nic.services.search import artifacts_matching
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.artifacts import artifacts
+from nic.services.accounts import networks
+from nic.services.accounts.networks import network_by_slug
+from nic.services.artifacts.search import artifacts_matching
+from nic.transaction import commit
 from nic.tenancy import use_network
 from tests.extraction import samples
 
@@ -46,7 +48,7 @@ def test_the_demo_library_seeds_and_searches_on_sqlite(sqlite_app):
     seed_demo()
     network = network_by_slug(DEMO_SLUG)
     with use_network(network):
-        if db.session.scalar(select(func.count()).select_from(Artifact)) == 0:  # until nic/demo.py wires it
+        if db.session.scalar(select(func.count()).select_from(Artifact)) == 0:  # until nic/demo/seed.py wires it
             seed_artifacts(network, list(db.session.scalars(select(School).order_by(School.id))))
         assert db.session.scalar(select(func.count()).select_from(Artifact)) >= 24
         assert _titles("parking") == ["Ninth-grade success huddle protocol"]

@@ -65,7 +65,10 @@ def test_each_framework_credits_its_source_organisation_as_the_source_names_it(k
 def test_core_practices_rubric_has_the_three_rubric_levels_and_six_core_practices():
     framework = get_builtin("leadership-core-practices")
     assert [level.name for level in framework.levels] == [
-        "Less effective practice", "Meeting standards", "College- and career-ready"]
+        "Less effective practice",
+        "Meeting standards",
+        "College- and career-ready",
+    ]
     assert [domain.name for domain in framework.domains] == [
         "Cohesive school vision",
         "Evidence-based strategic improvement",
@@ -79,14 +82,21 @@ def test_core_practices_rubric_has_the_three_rubric_levels_and_six_core_practice
 
 def test_three_levers_has_a_domain_per_lever():
     names = [domain.name for domain in get_builtin("three-levers").domains]
-    assert names[:3] == ["Instructional leadership teams", "Coaching for every educator",
-                         "Professional learning communities"]
+    assert names[:3] == [
+        "Instructional leadership teams",
+        "Coaching for every educator",
+        "Professional learning communities",
+    ]
 
 
 def test_dimensions_framework_has_the_four_dimensions():
     names = [domain.name for domain in get_builtin("leadership-dimensions").domains]
-    assert names == ["Vision, mission and culture", "Improvement of instructional practice",
-                     "Allocation of resources", "Management of people and processes"]
+    assert names == [
+        "Vision, mission and culture",
+        "Improvement of instructional practice",
+        "Allocation of resources",
+        "Management of people and processes",
+    ]
 
 
 def test_get_builtin_by_key_and_unknown_key():

@@ -44,7 +44,9 @@ def test_bad_yaml_names_the_line():
     assert error.startswith("line 8, column 14: not valid YAML: ")
     assert error.endswith("(while parsing a flow sequence on line 7)")
     # libyaml ends this one "in this context", the pure-Python parser "here".
-    assert errors_of("key: a\n name: b\n")[0].startswith("line 2, column 6: not valid YAML: mapping values are not allowed")
+    assert errors_of("key: a\n name: b\n")[0].startswith(
+        "line 2, column 6: not valid YAML: mapping values are not allowed"
+    )
 
 
 def test_bad_json_names_the_line():
@@ -66,19 +68,30 @@ def test_billion_laughs_is_refused_fast():
 def test_any_alias_or_anchor_is_refused_even_a_harmless_one():
     text = GOOD_YAML.replace("descriptors: {low: Not yet, high: Always}", "descriptors: &d {low: a, high: b}")
     assert errors_of(text) == ["line 11, column 22: not valid YAML: anchors (&d) are not allowed in a framework"]
-    assert errors_of("key: *nothing\n") == ["line 1, column 6: not valid YAML: aliases (*nothing) are not allowed in a framework"]
+    assert errors_of("key: *nothing\n") == [
+        "line 1, column 6: not valid YAML: aliases (*nothing) are not allowed in a framework"
+    ]
 
 
 def test_python_objects_and_other_tags_are_refused_before_anything_is_built():
     assert errors_of("key: !!python/name:os.getcwd ''\n") == [
-        ("line 1, column 6: not valid YAML: tags (!!python/name:os.getcwd) are not allowed in a framework: "
-        "write plain text")]
-    assert errors_of("key: !!timestamp 2024-13-45\n")[0].startswith("line 1, column 6: not valid YAML: tags (!!timestamp)")
+        (
+            "line 1, column 6: not valid YAML: tags (!!python/name:os.getcwd) are not allowed in a framework: "
+            "write plain text"
+        )
+    ]
+    assert errors_of("key: !!timestamp 2024-13-45\n")[0].startswith(
+        "line 1, column 6: not valid YAML: tags (!!timestamp)"
+    )
 
 
 def test_yaml_scalars_are_read_as_text_so_yes_no_and_numbers_need_no_quotes():
-    text = GOOD_YAML.replace("key: low", "key: no").replace("key: high", "key: yes").replace(
-        "{low: Not yet, high: Always}", "{no: 2024-01-01, yes: 3.5}").replace("name: Tiny", "name: 2024")
+    text = (
+        GOOD_YAML.replace("key: low", "key: no")
+        .replace("key: high", "key: yes")
+        .replace("{low: Not yet, high: Always}", "{no: 2024-01-01, yes: 3.5}")
+        .replace("name: Tiny", "name: 2024")
+    )
     framework = load(text)
     assert framework.level_keys == ("no", "yes")
     assert framework.name == "2024"
@@ -90,8 +103,9 @@ def test_null_still_means_missing():
     assert errors_of(GOOD_YAML.replace("name: Tiny", "name: ~")) == ["name: missing"]
 
 
-@pytest.mark.parametrize(("text", "format"), [("[" * 1_000_000, "yaml"), ("- " * 500_000 + "x", "yaml"),
-                                              ("[" * 1_000_000, "json")])
+@pytest.mark.parametrize(
+    ("text", "format"), [("[" * 1_000_000, "yaml"), ("- " * 500_000 + "x", "yaml"), ("[" * 1_000_000, "json")]
+)
 def test_deep_nesting_is_refused_fast(text, format):
     started = time.perf_counter()
     errors = errors_of(text, format)
@@ -103,14 +117,17 @@ def test_deep_nesting_is_refused_fast(text, format):
 def test_files_over_one_megabyte_are_refused_before_parsing(as_bytes):
     text = "# " + "x" * MAX_FILE_BYTES + "\n" + GOOD_YAML
     assert errors_of(text.encode() if as_bytes else text) == [
-        f"(file): too large ({len(text.encode()):,} bytes; at most 1,048,576, 1 MB)"]
+        f"(file): too large ({len(text.encode()):,} bytes; at most 1,048,576, 1 MB)"
+    ]
     # Multi-byte characters count as bytes, not characters.
     assert errors_of("é" * (MAX_FILE_BYTES // 2 + 1))[0].startswith("(file): too large")
 
 
 def test_duplicate_keys_are_refused_rather_than_silently_overwritten():
     text = GOOD_YAML.replace("name: Tiny", "name: Tiny\nname: Tinier")
-    assert errors_of(text) == ['line 3, column 1: not valid YAML: duplicate key "name" (while reading a mapping on line 1)']
+    assert errors_of(text) == [
+        'line 3, column 1: not valid YAML: duplicate key "name" (while reading a mapping on line 1)'
+    ]
     assert errors_of('{"key": "a", "key": "b"}', "json") == ['(file): duplicate key "key" in one object']
 
 
@@ -119,8 +136,13 @@ def test_duplicate_keys_are_refused_rather_than_silently_overwritten():
     [
         (b"key: \xff\xfe\n", "(file): not UTF-8 text (bad byte at offset 5)"),
         ("  \n\n", "(file): the file is empty"),
-        ("key: a\n---\nkey: b\n", ("line 2, column 1: not valid YAML: but found another document "
-                                  "(expected a single document in the stream on line 1)")),
+        (
+            "key: a\n---\nkey: b\n",
+            (
+                "line 2, column 1: not valid YAML: but found another document "
+                "(expected a single document in the stream on line 1)"
+            ),
+        ),
     ],
 )
 def test_unreadable_files_are_named(data, error):
@@ -145,7 +167,7 @@ def test_an_unknown_format_is_a_programming_error_not_a_refusal():
 
 
 def test_dumped_yaml_is_readable_plain_data():
-    framework = load(GOOD_YAML.replace("name: One", "name: One\n        description: \"Two\\nlines\""))
+    framework = load(GOOD_YAML.replace("name: One", 'name: One\n        description: "Two\\nlines"'))
     text = dump(framework)
     assert "description: |-\n" in text  # multi-line text as a block
     assert "&" not in text and "*" not in text and "!!" not in text

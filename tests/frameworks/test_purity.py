@@ -35,5 +35,6 @@ def test_framework_modules_import_only_the_standard_library_yaml_and_each_other(
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert top in sys.stdlib_module_names or top == "yaml" or name.startswith("nic.frameworks"), \
+                assert top in sys.stdlib_module_names or top == "yaml" or name.startswith("nic.frameworks"), (
                     f"{path.name} imports {name}"
+                )

@@ -21,10 +21,18 @@ def valid():
         "source": {"organisation": "A network", "title": "Notes", "note": "Our words."},
         "levels": [{"key": key, "name": key.title()} for key in LEVELS],
         "domains": [
-            {"name": "Vision", "practices": [practice("vision", "Vision"), practice("goals", "Goals"),
-                                             practice("shared-ilt", "Shared ILT")]},
-            {"name": "Learning", "practices": [practice("coaching", "Coaching",
-                                                        guiding_questions=["Who is coached?"])]},
+            {
+                "name": "Vision",
+                "practices": [
+                    practice("vision", "Vision"),
+                    practice("goals", "Goals"),
+                    practice("shared-ilt", "Shared ILT"),
+                ],
+            },
+            {
+                "name": "Learning",
+                "practices": [practice("coaching", "Coaching", guiding_questions=["Who is coached?"])],
+            },
             {"name": "Culture", "practices": [practice("trust", "Trust"), practice("inquiry", "Inquiry")]},
         ],
     }
@@ -52,15 +60,19 @@ def test_a_descriptor_for_an_unknown_level_is_named():
     data = valid()
     data["domains"][0]["practices"][1]["descriptors"]["expert"] = "Beyond the top"
     assert refused(data) == [
-        'domains[0].practices[1].descriptors: unknown level "expert" (the levels are "less", "meeting", "ready")']
+        'domains[0].practices[1].descriptors: unknown level "expert" (the levels are "less", "meeting", "ready")'
+    ]
 
 
 def test_duplicate_practice_names_name_both_places():
     data = valid()
     data["domains"][2]["practices"][1]["name"] = "shared  ILT"  # case and spacing do not make it new
     assert refused(data) == [
-        ('domains[2].practices[1]: duplicate practice name "shared  ILT" '
-        "(domains[0].practices[2] and domains[2].practices[1])")]
+        (
+            'domains[2].practices[1]: duplicate practice name "shared  ILT" '
+            "(domains[0].practices[2] and domains[2].practices[1])"
+        )
+    ]
 
 
 def test_duplicate_keys_and_names_of_every_kind():
@@ -80,7 +92,8 @@ def test_duplicate_keys_and_names_of_every_kind():
         'domains[0].practices[2].descriptors: unknown level "ready" (the levels are "less", "meeting", "less")',
         'domains[1].practices[0].descriptors: unknown level "ready" (the levels are "less", "meeting", "less")',
         'domains[2]: duplicate domain name "vision" (domains[0] and domains[2])',
-        'domains[2].practices[0]: duplicate practice key "coaching" (domains[1].practices[0] and domains[2].practices[0])',
+        'domains[2].practices[0]: duplicate practice key "coaching" '
+        "(domains[1].practices[0] and domains[2].practices[0])",
     ]
 
 
@@ -134,14 +147,19 @@ def test_keys_must_be_slugs_and_a_slug_is_suggested():
     data = valid()
     data["key"] = "My Framework!"
     assert refused(data) == [
-        ('key: "My Framework!" is not a valid key: use lowercase letters and digits, joined by "-" or "_" '
-        '(for example "my-framework")')]
+        (
+            'key: "My Framework!" is not a valid key: use lowercase letters and digits, joined by "-" or "_" '
+            '(for example "my-framework")'
+        )
+    ]
 
 
 def test_size_limits_are_named():
     data = valid()
-    data["domains"] = [{"name": f"Domain {d}", "practices": [practice(f"p{d}-{p}", f"Practice {d}.{p}")
-                                                            for p in range(6)]} for d in range(51)]
+    data["domains"] = [
+        {"name": f"Domain {d}", "practices": [practice(f"p{d}-{p}", f"Practice {d}.{p}") for p in range(6)]}
+        for d in range(51)
+    ]
     data["domains"][3]["practices"][2]["description"] = "x" * (MAX_TEXT_CHARS + 1)
     data["domains"][4]["name"] = "n" * 201
     data["domains"][5]["practices"][0]["guiding_questions"] = ["Why?"] * 31
@@ -225,7 +243,8 @@ def test_every_problem_is_reported_at_once_in_document_order():
         'domains[2].practices[1].descriptors: unknown level "meeting" (the levels are "less")',
         'domains[2].practices[1].descriptors: unknown level "ready" (the levels are "less")',
         "domains[2].practices[1].descriptors.less: must be text, found the number 5 (put it in quotes)",
-        'domains[1].practices[0]: duplicate practice name "Vision" (domains[0].practices[0] and domains[1].practices[0])',
+        'domains[1].practices[0]: duplicate practice name "Vision" '
+        "(domains[0].practices[0] and domains[1].practices[0])",
     ]
 
 
@@ -239,13 +258,16 @@ def test_an_imported_file_with_missing_levels_duplicate_names_and_so_on_is_refus
             load(text, format)
         assert caught.value.errors == [
             'domains[0].practices[1].descriptors: missing level "ready"',
-            ('domains[2].practices[0]: duplicate practice name "Coaching" '
-            "(domains[1].practices[0] and domains[2].practices[0])"),
+            (
+                'domains[2].practices[0]: duplicate practice name "Coaching" '
+                "(domains[1].practices[0] and domains[2].practices[0])"
+            ),
         ]
 
 
 def _yaml(data):
     import yaml
+
     return yaml.safe_dump(data, sort_keys=False)
 
 

@@ -1,6 +1,7 @@
 """The frameworks API: adopt, copy, write and import (JSON, YAML body, file upload),
 read, edit with a version, export, coverage and links; errors name every problem and
 write nothing; non-facilitators get 403 on writes; another network's ids are 404."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,22 @@ from nic.frameworks import dump, get_builtin
 from tests.frameworks_service.conftest import counts, small_document
 
 API = "/api/v1/networks/alpha/frameworks"
-KEYS = {"id", "key", "name", "description", "origin", "based_on", "version", "source", "levels", "domains",
-        "archived", "archived_at", "created_at", "updated_at"}
+KEYS = {
+    "id",
+    "key",
+    "name",
+    "description",
+    "origin",
+    "based_on",
+    "version",
+    "source",
+    "levels",
+    "domains",
+    "archived",
+    "archived_at",
+    "created_at",
+    "updated_at",
+}
 
 
 def test_list_and_read_carry_practice_ids_and_links(client, tenants, auth):
@@ -26,16 +41,20 @@ def test_list_and_read_carry_practice_ids_and_links(client, tenants, auth):
     item = body["items"][0]
     assert set(item) == KEYS
     assert (item["origin"], item["based_on"], item["version"], item["archived"]) == (
-        "builtin", "leadership-core-practices", 1, False)
+        "builtin",
+        "leadership-core-practices",
+        1,
+        False,
+    )
     assert item["source"]["organisation"]
     first = item["domains"][0]["practices"][0]
     assert first["id"] == a.framework.practices[0].id and set(first["descriptors"]) == {
-        level["key"] for level in item["levels"]}
+        level["key"] for level in item["levels"]
+    }
     assert client.get(f"{API}/{a.framework.id}", headers=auth(a.member)).get_json() == item
     builtins = client.get(f"{API}/builtin", headers=auth(a.member)).get_json()["items"]
     adopted = {b["key"]: b["adopted_id"] for b in builtins}
-    assert adopted == {"leadership-core-practices": a.framework.id, "three-levers": None,
-                       "leadership-dimensions": None}
+    assert adopted == {"leadership-core-practices": a.framework.id, "three-levers": None, "leadership-dimensions": None}
 
 
 def test_adopt_copy_and_write_a_document(client, tenants, auth):
@@ -63,12 +82,17 @@ def test_adopt_copy_and_write_a_document(client, tenants, auth):
 def test_import_a_yaml_body_and_a_file_upload(client, tenants, auth):
     a = tenants.a
     fac = auth(a.facilitator)
-    body = client.post(API, data=dump(get_builtin("leadership-dimensions")),
-                       headers={**fac, "Content-Type": "application/yaml"})
+    body = client.post(
+        API, data=dump(get_builtin("leadership-dimensions")), headers={**fac, "Content-Type": "application/yaml"}
+    )
     assert body.status_code == 201, body.get_json()
     assert (body.get_json()["origin"], body.get_json()["key"]) == ("import", "leadership-dimensions")
-    upload = client.post(API, data={"file": (io.BytesIO(json.dumps(small_document()).encode()), "mine.json")},
-                         headers=fac, content_type="multipart/form-data")
+    upload = client.post(
+        API,
+        data={"file": (io.BytesIO(json.dumps(small_document()).encode()), "mine.json")},
+        headers=fac,
+        content_type="multipart/form-data",
+    )
     assert upload.status_code == 201, upload.get_json()
     assert upload.get_json()["origin"] == "import"
     empty = client.post(API, data={}, headers=fac, content_type="multipart/form-data")
@@ -77,13 +101,27 @@ def test_import_a_yaml_body_and_a_file_upload(client, tenants, auth):
 
 
 BAD_FILES = {
-    "missing levels": ("key: x\nname: X\ndomains:\n  - name: D\n    practices:\n"
-                       "      - {key: p, name: P, descriptors: {}}\n", {"levels": "missing"}),
+    "missing levels": (
+        "key: x\nname: X\ndomains:\n  - name: D\n    practices:\n      - {key: p, name: P, descriptors: {}}\n",
+        {"levels": "missing"},
+    ),
     "duplicate practice names": (
-        yaml.safe_dump({**small_document(), "domains": [{"name": "D", "practices": [
-            {"key": "a", "name": "Same name", "descriptors": {"low": "x", "high": "y"}},
-            {"key": "b", "name": "same  NAME", "descriptors": {"low": "x", "high": "y"}}]}]}),
-        {"domains[0].practices[1]": "duplicate practice name"}),
+        yaml.safe_dump(
+            {
+                **small_document(),
+                "domains": [
+                    {
+                        "name": "D",
+                        "practices": [
+                            {"key": "a", "name": "Same name", "descriptors": {"low": "x", "high": "y"}},
+                            {"key": "b", "name": "same  NAME", "descriptors": {"low": "x", "high": "y"}},
+                        ],
+                    }
+                ],
+            }
+        ),
+        {"domains[0].practices[1]": "duplicate practice name"},
+    ),
     "bad yaml": ("key: x\nname: X\nlevels: [\n  - a\n", {"line 4, column 3": "not valid YAML"}),
 }
 
@@ -95,8 +133,12 @@ def test_import_errors_are_422_naming_each_and_write_nothing(client, tenants, au
     before = counts(a)
     for response in (
         client.post(API, data=content, headers={**auth(a.facilitator), "Content-Type": "application/yaml"}),
-        client.post(API, data={"file": (io.BytesIO(content.encode()), "bad.yaml")}, headers=auth(a.facilitator),
-                    content_type="multipart/form-data"),
+        client.post(
+            API,
+            data={"file": (io.BytesIO(content.encode()), "bad.yaml")},
+            headers=auth(a.facilitator),
+            content_type="multipart/form-data",
+        ),
     ):
         assert response.status_code == 422, response.get_json()
         fields = response.get_json()["error"]["fields"]
@@ -164,13 +206,19 @@ def test_links_and_coverage(client, tenants, auth):
     a, b = tenants.a, tenants.b
     practice = a.framework.practices[1]
     url = f"{API}/{a.framework.id}/practices/{practice.id}/links"
-    put = client.put(url, json={"driver_ids": [a.primary_driver.id], "change_idea_ids": [a.change_idea.id]},
-                     headers=auth(a.facilitator))
+    put = client.put(
+        url,
+        json={"driver_ids": [a.primary_driver.id], "change_idea_ids": [a.change_idea.id]},
+        headers=auth(a.facilitator),
+    )
     assert put.status_code == 200, put.get_json()
-    assert put.get_json() == {"practice_id": practice.id, "driver_ids": [a.primary_driver.id],
-                              "change_idea_ids": [a.change_idea.id]}
+    assert put.get_json() == {
+        "practice_id": practice.id,
+        "driver_ids": [a.primary_driver.id],
+        "change_idea_ids": [a.change_idea.id],
+    }
     item = client.get(f"{API}/{a.framework.id}", headers=auth(a.member)).get_json()
-    linked = [p for d in item["domains"] for p in d["practices"] if p["id"] == practice.id][0]
+    linked = next(p for d in item["domains"] for p in d["practices"] if p["id"] == practice.id)
     assert (linked["driver_ids"], linked["change_idea_ids"]) == ([a.primary_driver.id], [a.change_idea.id])
     cover = client.get(f"{API}/{a.framework.id}/coverage", headers=auth(a.member)).get_json()
     assert [d["id"] for d in cover["unlinked_drivers"]] == [a.secondary_driver.id]
@@ -193,11 +241,15 @@ def test_non_facilitators_get_403_on_every_write(client, tenants, auth):
         headers = auth(membership)
         before = counts(a)
         assert client.post(API, json={"builtin": "three-levers"}, headers=headers).status_code == 403
-        assert client.post(API, data="key: x", headers={**headers, "Content-Type": "application/yaml"}).status_code == 403
+        assert (
+            client.post(API, data="key: x", headers={**headers, "Content-Type": "application/yaml"}).status_code == 403
+        )
         assert client.patch(base, json={"version": 1, "name": "x"}, headers=headers).status_code == 403
         assert client.delete(base, headers=headers).status_code == 403
-        assert client.put(f"{base}/practices/{practice}/links", json={"driver_ids": []},
-                          headers=headers).status_code == 403
+        assert (
+            client.put(f"{base}/practices/{practice}/links", json={"driver_ids": []}, headers=headers).status_code
+            == 403
+        )
         assert counts(a) == before
 
 

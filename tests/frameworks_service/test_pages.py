@@ -2,6 +2,7 @@
 rubric, editing field by field and as YAML, importing a file with every problem listed
 by place, copying, exporting, archiving, and linking practices to the theory of
 improvement. Facilitators manage; everyone reads; another network's ids are 404."""
+
 from __future__ import annotations
 
 import copy
@@ -13,7 +14,7 @@ import yaml
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import get_builtin
-from nic.services import frameworks
+from nic.services.assessments import frameworks
 from nic.tenancy import use_network
 from tests.frameworks_service.conftest import counts, small_document
 
@@ -84,10 +85,24 @@ def test_import_a_file_and_every_problem_is_listed_by_place(client, tenants, log
     a = tenants.a
     login_as(a.facilitator.user)
     before = counts(a)
-    bad = yaml.safe_dump({**small_document(), "levels": [], "domains": [{"name": "D", "practices": [
-        {"key": "a", "name": "Same", "descriptors": {}}, {"key": "b", "name": "same", "descriptors": {}}]}]})
-    refused = client.post(f"{BASE}/import", data={"file": (io.BytesIO(bad.encode()), "bad.yaml")},
-                          content_type="multipart/form-data")
+    bad = yaml.safe_dump(
+        {
+            **small_document(),
+            "levels": [],
+            "domains": [
+                {
+                    "name": "D",
+                    "practices": [
+                        {"key": "a", "name": "Same", "descriptors": {}},
+                        {"key": "b", "name": "same", "descriptors": {}},
+                    ],
+                }
+            ],
+        }
+    )
+    refused = client.post(
+        f"{BASE}/import", data={"file": (io.BytesIO(bad.encode()), "bad.yaml")}, content_type="multipart/form-data"
+    )
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
     assert "The file was not imported" in html
@@ -97,8 +112,11 @@ def test_import_a_file_and_every_problem_is_listed_by_place(client, tenants, log
     nothing = client.post(f"{BASE}/import", data={"text": ""})
     assert nothing.status_code == 422 and "Choose a file" in nothing.get_data(as_text=True)
     assert counts(a) == before
-    good = client.post(f"{BASE}/import", data={"file": (io.BytesIO(yaml.safe_dump(small_document()).encode()),
-                                                        "ok.yml")}, content_type="multipart/form-data")
+    good = client.post(
+        f"{BASE}/import",
+        data={"file": (io.BytesIO(yaml.safe_dump(small_document()).encode()), "ok.yml")},
+        content_type="multipart/form-data",
+    )
     assert good.status_code == 302
     assert counts(a)[0] == before[0] + 1
 
@@ -111,14 +129,19 @@ def test_edit_field_by_field_and_errors_sit_beside_the_field(client, tenants, lo
     assert form.status_code == 200
     html = form.get_data(as_text=True)
     assert 'name="domains[0].practices[0].name"' in html and 'name="levels[0].descriptor"' in html
-    refused = client.post(url, data={"version": "1", "domains[0].practices[0].name": "",
-                                     "levels[1].name": "x" * 300})
+    refused = client.post(url, data={"version": "1", "domains[0].practices[0].name": "", "levels[1].name": "x" * 300})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
     assert "domains[0].practices[0].name" in html and "must not be empty" in html and "too long" in html
     assert 'id="f-domains-0-practices-0-name"' in html
-    saved = client.post(url, data={"version": "1", "domains[0].practices[0].name": "Vision, renamed",
-                                   "domains[0].practices[0].guiding_questions": "First?\n\nSecond?"})
+    saved = client.post(
+        url,
+        data={
+            "version": "1",
+            "domains[0].practices[0].name": "Vision, renamed",
+            "domains[0].practices[0].guiding_questions": "First?\n\nSecond?",
+        },
+    )
     assert saved.status_code == 302
     db.session.expire_all()
     with use_network(a.network):
@@ -186,8 +209,9 @@ def test_coverage_and_the_link_form(client, tenants, login_as):
     url = f"{BASE}/{a.framework.id}/practices/{practice.id}/links"
     form = client.get(url).get_data(as_text=True)
     assert f'id="driver-{a.primary_driver.id}"' in form and f'id="idea-{a.change_idea.id}"' in form
-    saved = client.post(url, data={"driver_ids": [str(a.secondary_driver.id)],
-                                   "change_idea_ids": [str(a.change_idea.id)]})
+    saved = client.post(
+        url, data={"driver_ids": [str(a.secondary_driver.id)], "change_idea_ids": [str(a.change_idea.id)]}
+    )
     assert saved.status_code == 302
     cover = client.get(f"{BASE}/{a.framework.id}/coverage").get_data(as_text=True)
     assert a.secondary_driver.title in cover and "Drivers linked to no practice" in cover
@@ -206,11 +230,21 @@ def test_non_facilitators_get_403_on_every_manage_page(client, tenants, login_as
     for membership in (a.principal, a.teacher_leader, a.member):
         login_as(membership.user)
         before = counts(a)
-        for method, path in [("post", "/adopt"), ("get", "/import"), ("post", "/import"), ("get", f"/{fid}/edit"),
-                             ("post", f"/{fid}/edit"), ("get", f"/{fid}/document"), ("get", f"/{fid}/copy"),
-                             ("post", f"/{fid}/copy"), ("post", f"/{fid}/archive"), ("post", f"/{fid}/restore"),
-                             ("post", f"/{fid}/delete"), ("get", f"/{fid}/practices/{practice}/links"),
-                             ("post", f"/{fid}/practices/{practice}/links")]:
+        for method, path in [
+            ("post", "/adopt"),
+            ("get", "/import"),
+            ("post", "/import"),
+            ("get", f"/{fid}/edit"),
+            ("post", f"/{fid}/edit"),
+            ("get", f"/{fid}/document"),
+            ("get", f"/{fid}/copy"),
+            ("post", f"/{fid}/copy"),
+            ("post", f"/{fid}/archive"),
+            ("post", f"/{fid}/restore"),
+            ("post", f"/{fid}/delete"),
+            ("get", f"/{fid}/practices/{practice}/links"),
+            ("post", f"/{fid}/practices/{practice}/links"),
+        ]:
             assert getattr(client, method)(f"{BASE}{path}").status_code == 403, (membership.role, path)
         assert counts(a) == before
 
@@ -219,13 +253,24 @@ def test_another_networks_framework_and_practice_are_404_on_every_page(client, t
     a, b = tenants.a, tenants.b
     login_as(a.facilitator.user)
     fid, pid = b.framework.id, b.framework.practices[0].id
-    for method, path in [("get", f"/{fid}"), ("get", f"/{fid}/export"), ("get", f"/{fid}/edit"),
-                         ("post", f"/{fid}/edit"), ("get", f"/{fid}/document"), ("post", f"/{fid}/document"),
-                         ("get", f"/{fid}/copy"), ("post", f"/{fid}/copy"), ("post", f"/{fid}/archive"),
-                         ("post", f"/{fid}/restore"), ("post", f"/{fid}/delete"), ("get", f"/{fid}/coverage"),
-                         ("get", f"/{fid}/practices/{pid}/links"), ("post", f"/{fid}/practices/{pid}/links"),
-                         ("get", f"/{a.framework.id}/practices/{pid}/links"),
-                         ("post", f"/{a.framework.id}/practices/{pid}/links")]:
+    for method, path in [
+        ("get", f"/{fid}"),
+        ("get", f"/{fid}/export"),
+        ("get", f"/{fid}/edit"),
+        ("post", f"/{fid}/edit"),
+        ("get", f"/{fid}/document"),
+        ("post", f"/{fid}/document"),
+        ("get", f"/{fid}/copy"),
+        ("post", f"/{fid}/copy"),
+        ("post", f"/{fid}/archive"),
+        ("post", f"/{fid}/restore"),
+        ("post", f"/{fid}/delete"),
+        ("get", f"/{fid}/coverage"),
+        ("get", f"/{fid}/practices/{pid}/links"),
+        ("post", f"/{fid}/practices/{pid}/links"),
+        ("get", f"/{a.framework.id}/practices/{pid}/links"),
+        ("post", f"/{a.framework.id}/practices/{pid}/links"),
+    ]:
         assert getattr(client, method)(f"{BASE}{path}").status_code == 404, path
     assert client.get(f"/n/beta/frameworks/{fid}").status_code == 404
 

@@ -1,6 +1,7 @@
-"""nic.services.frameworks and framework_links: the library, adopting, copying,
+"""nic.services.assessments.frameworks and framework_links: the library, adopting, copying,
 importing, editing with a version, refusing to remove what rounds use, keeping practice
 rows in step, exporting, archiving, and links to the theory of improvement."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,9 +11,9 @@ from nic.clock import utcnow
 from nic.extensions import db
 from nic.frameworks import dump, get_builtin, to_dict
 from nic.models import AssessmentConsensus, AssessmentRating, Framework, FrameworkPractice
-from nic.services import framework_links, frameworks
+from nic.services.assessments import framework_links, frameworks
+from nic.services.assessments.frameworks import FrameworkRefused
 from nic.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nic.services.frameworks import FrameworkRefused
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_driver, make_framework
 from tests.frameworks_service.conftest import counts, small_document
@@ -33,10 +34,15 @@ def test_adopt_copies_the_builtin_with_a_row_per_practice(tenants):
         framework = frameworks.adopt(a.facilitator, "three-levers")
         builtin = get_builtin("three-levers")
         assert (framework.origin, framework.based_on, framework.key, framework.version) == (
-            "builtin", "three-levers", "three-levers", 1)
+            "builtin",
+            "three-levers",
+            "three-levers",
+            1,
+        )
         assert framework.document == to_dict(builtin)
         assert [(p.key, p.name, p.position) for p in framework.practices] == [
-            (p.key, p.name, i) for i, p in enumerate(builtin.practices())]
+            (p.key, p.name, i) for i, p in enumerate(builtin.practices())
+        ]
         assert framework.practices[0].domain == builtin.domains[0].name
         assert "three-levers" not in {b.key for b in frameworks.library().builtins}
         with pytest.raises(ValidationFailed) as again:
@@ -54,7 +60,11 @@ def test_copy_takes_a_new_key_and_a_clash_names_key(tenants):
     with use_network(a.network):
         copied = frameworks.copy_framework(a.facilitator, a.framework.id, "our-rubric", "Our rubric")
         assert (copied.origin, copied.based_on, copied.key, copied.name) == (
-            "copy", a.framework.key, "our-rubric", "Our rubric")
+            "copy",
+            a.framework.key,
+            "our-rubric",
+            "Our rubric",
+        )
         assert len(copied.practices) == len(a.framework.practices)
         assert {p.id for p in copied.practices}.isdisjoint({p.id for p in a.framework.practices})
         default = frameworks.copy_framework(a.facilitator, a.framework.id, "second", None)
@@ -77,24 +87,31 @@ def test_copy_of_another_networks_framework_is_not_found(tenants):
 def test_import_reads_yaml_and_json_and_names_the_origin(tenants):
     a = tenants.a
     with use_network(a.network):
-        from_yaml = frameworks.import_file(a.facilitator, dump(get_builtin("three-levers")).encode(),
-                                           filename="levers.yml")
+        from_yaml = frameworks.import_file(
+            a.facilitator, dump(get_builtin("three-levers")).encode(), filename="levers.yml"
+        )
         assert (from_yaml.origin, from_yaml.key) == ("import", "three-levers")
         import json
+
         text = json.dumps(small_document()).encode()
         from_json = frameworks.import_file(a.facilitator, text, filename="upload.txt")  # sniffed as JSON
         assert [p.key for p in from_json.practices] == ["shared-vision", "goals"]
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("key: x\nname: X\ndomains: []\n", ["levels: missing", "domains: at least one domain is needed"]),
-    ("key: x\nname: X\nlevels:\n  - {key: a, name: A}\n  - {key: b, name: B}\ndomains:\n"
-     "  - name: D\n    practices:\n"
-     "      - {key: p1, name: Same, descriptors: {a: x, b: y}}\n"
-     "      - {key: p2, name: same, descriptors: {a: x, b: y}}\n",
-     ['domains[0].practices[1]: duplicate practice name "same"']),
-    ("key: x\nname: [unclosed\n", ["line 3, column 1: not valid YAML"]),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("key: x\nname: X\ndomains: []\n", ["levels: missing", "domains: at least one domain is needed"]),
+        (
+            "key: x\nname: X\nlevels:\n  - {key: a, name: A}\n  - {key: b, name: B}\ndomains:\n"
+            "  - name: D\n    practices:\n"
+            "      - {key: p1, name: Same, descriptors: {a: x, b: y}}\n"
+            "      - {key: p2, name: same, descriptors: {a: x, b: y}}\n",
+            ['domains[0].practices[1]: duplicate practice name "same"'],
+        ),
+        ("key: x\nname: [unclosed\n", ["line 3, column 1: not valid YAML"]),
+    ],
+)
 def test_import_errors_are_all_named_and_nothing_is_written(tenants, content, expected):
     a = tenants.a
     before = counts(a)
@@ -114,16 +131,25 @@ def test_edit_keeps_practice_rows_in_step_by_key(tenants):
         data = small_document()
         vision, goals = data["domains"][0]["practices"]
         vision["name"] = "A shared vision"
-        data["domains"] = [{"name": "Goals first", "practices": [goals]},
-                           {"name": "Vision", "practices": [vision, {
-                               "key": "new-one", "name": "New one", "descriptors": {"low": "a", "high": "b"}}]}]
+        data["domains"] = [
+            {"name": "Goals first", "practices": [goals]},
+            {
+                "name": "Vision",
+                "practices": [vision, {"key": "new-one", "name": "New one", "descriptors": {"low": "a", "high": "b"}}],
+            },
+        ]
         saved = frameworks.update_document(a.facilitator, framework.id, 1, data)
         assert saved.version == 2
-        rows = db.session.scalars(select(FrameworkPractice).where(FrameworkPractice.framework_id == framework.id)
-                                  .order_by(FrameworkPractice.position)).all()
+        rows = db.session.scalars(
+            select(FrameworkPractice)
+            .where(FrameworkPractice.framework_id == framework.id)
+            .order_by(FrameworkPractice.position)
+        ).all()
         assert [(r.key, r.name, r.domain, r.position) for r in rows] == [
-            ("goals", "Goals", "Goals first", 0), ("shared-vision", "A shared vision", "Vision", 1),
-            ("new-one", "New one", "Vision", 2)]
+            ("goals", "Goals", "Goals first", 0),
+            ("shared-vision", "A shared vision", "Vision", 1),
+            ("new-one", "New one", "Vision", 2),
+        ]
         assert {r.key: r.id for r in rows if r.key != "new-one"} == ids  # matched, not recreated
         data["domains"][1]["practices"].pop()  # unused: removed with its row
         frameworks.update_document(a.facilitator, framework.id, 2, data)
@@ -132,6 +158,7 @@ def test_edit_keeps_practice_rows_in_step_by_key(tenants):
 
 def dump_small() -> bytes:
     import yaml
+
     return yaml.safe_dump(small_document()).encode()
 
 
@@ -234,8 +261,7 @@ def test_links_and_coverage(tenants):
     other_idea = make_change_idea(a.network, "Alphaville unlinked idea")
     make_change_idea(a.network, "Alphaville declined idea", status="declined")
     with use_network(a.network):
-        framework_links.set_links(a.facilitator, a.framework.id, first.id,
-                                  [a.primary_driver.id], [a.change_idea.id])
+        framework_links.set_links(a.facilitator, a.framework.id, first.id, [a.primary_driver.id], [a.change_idea.id])
         framework_links.set_links(a.facilitator, a.framework.id, second.id, None, [a.change_idea.id])
         cover = framework_links.coverage(a.framework.id)
         practices = {p.id: p for _, ps in cover.domains for p in ps}
@@ -250,8 +276,9 @@ def test_links_and_coverage(tenants):
         assert framework_links.links_of([first.id]) == {first.id: ([], [a.change_idea.id])}
 
         with pytest.raises(ValidationFailed) as refused:
-            framework_links.set_links(a.facilitator, a.framework.id, first.id,
-                                      [b.primary_driver.id], [b.change_idea.id, "x"])
+            framework_links.set_links(
+                a.facilitator, a.framework.id, first.id, [b.primary_driver.id], [b.change_idea.id, "x"]
+            )
         assert set(refused.value.fields) == {"driver_ids", "change_idea_ids"}
         with pytest.raises(ValidationFailed) as other:
             framework_links.set_links(a.facilitator, a.framework.id, first.id, [b.primary_driver.id], None)

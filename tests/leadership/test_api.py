@@ -1,6 +1,7 @@
 """The leadership API: the heatmap rows, changes, distribution and computed_at; a
 school's weakest practices, change ideas and peers; pages of schools; documented in the
 OpenAPI document."""
+
 from nic.extensions import db
 from tests.factories import make_token
 
@@ -25,9 +26,14 @@ def test_the_network_view(client, world):
     assert set(rows) == {w.s0.id, w.s1.id, w.s2.id} and body["next"] is None
     assert rows[w.s2.id]["group"] == "Cohort 1"
     s0 = {c["practice_id"]: c for c in rows[w.s0.id]["cells"]}
-    assert s0[w.p0.id] == {"practice_id": w.p0.id, "level_key": "meeting-standards", "level_rank": 1,
-                           "level_name": "Meeting standards", "change": "up",
-                           "previous_level_key": "less-effective"}
+    assert s0[w.p0.id] == {
+        "practice_id": w.p0.id,
+        "level_key": "meeting-standards",
+        "level_rank": 1,
+        "level_name": "Meeting standards",
+        "change": "up",
+        "previous_level_key": "less-effective",
+    }
     assert s0[w.p1.id]["change"] == "down"
     spread = {d["practice_id"]: d["counts"] for d in body["distribution"]}
     assert spread[w.p0.id] == [0, 2, 1]
@@ -50,8 +56,9 @@ def test_pages_of_schools_and_group(client, world):
 
 def test_an_older_round(client, world):
     w = world
-    body = client.get(f"/api/v1/networks/alpha/leadership?round_id={w.spring.id}",
-                      headers=headers_for(w.a.facilitator.user)).get_json()
+    body = client.get(
+        f"/api/v1/networks/alpha/leadership?round_id={w.spring.id}", headers=headers_for(w.a.facilitator.user)
+    ).get_json()
     assert body["round"]["id"] == w.spring.id and body["previous_round"] is None
     cells = [c for r in body["rows"] for c in r["cells"]]
     assert len(cells) == 3 and {c["change"] for c in cells} == {None}
@@ -59,20 +66,28 @@ def test_an_older_round(client, world):
 
 def test_the_school_panel(client, world):
     w = world
-    response = client.get(f"/api/v1/networks/alpha/leadership/schools/{w.s0.id}",
-                          headers=headers_for(w.a.member.user))
+    response = client.get(f"/api/v1/networks/alpha/leadership/schools/{w.s0.id}", headers=headers_for(w.a.member.user))
     assert response.status_code == 200
     body = response.get_json()
     assert body["school_id"] == w.s0.id and body["round"]["id"] == w.fall.id
     weakest = body["weakest"]
     assert [x["practice_id"] for x in weakest] == [w.p1.id, w.p0.id]
     assert weakest[0]["network_mean_rank"] == 1.5
-    assert weakest[0]["change_ideas"] == [{"id": w.a.change_idea.id, "title": w.a.change_idea.title,
-                                           "status": w.a.change_idea.status}]
-    assert weakest[0]["peers"] == [{
-        "school_id": w.s1.id, "name": w.s1.name, "level_key": "college-career-ready", "level_rank": 2,
-        "level_name": "College- and career-ready", "round_id": w.fall.id, "round_name": w.fall.name,
-        "principals": [{"id": w.peer_principal.user.id, "name": "Alphaville Peer Principal"}]}]
+    assert weakest[0]["change_ideas"] == [
+        {"id": w.a.change_idea.id, "title": w.a.change_idea.title, "status": w.a.change_idea.status}
+    ]
+    assert weakest[0]["peers"] == [
+        {
+            "school_id": w.s1.id,
+            "name": w.s1.name,
+            "level_key": "college-career-ready",
+            "level_rank": 2,
+            "level_name": "College- and career-ready",
+            "round_id": w.fall.id,
+            "round_name": w.fall.name,
+            "principals": [{"id": w.peer_principal.user.id, "name": "Alphaville Peer Principal"}],
+        }
+    ]
 
 
 def test_no_round_yet(client, db_session):

@@ -2,6 +2,7 @@
 as for one that does not exist; another network's slug too. Individual ratings never
 appear in any of these outputs: a marker in their notes (and each rater's name as a
 rater) is looked for everywhere."""
+
 import json
 
 import pytest
@@ -36,18 +37,25 @@ def test_another_networks_round_school_or_practice_is_404_on_pages(client, world
     w, b = world, world.b
     login_as(w.a.facilitator.user)
     # Beta's round with an alpha school, alpha's round with a beta school, beta's practice.
-    for url in (page_urls(w, b.round.id, w.s0.id, w.p0.id)
-                + [f"/n/alpha/leadership/schools/{b.schools[0].id}",
-                   f"/n/alpha/leadership/rounds/{w.fall.id}/schools/{b.schools[0].id}/practices/{w.p0.id}",
-                   f"/n/alpha/leadership/rounds/{w.fall.id}/schools/{w.s0.id}/practices/{b.framework.practices[0].id}",
-                   "/n/alpha/leadership/rounds/999999/schools/1/practices/1",
-                   "/n/alpha/leadership?round_id=nonsense"]):
+    for url in page_urls(w, b.round.id, w.s0.id, w.p0.id) + [
+        f"/n/alpha/leadership/schools/{b.schools[0].id}",
+        f"/n/alpha/leadership/rounds/{w.fall.id}/schools/{b.schools[0].id}/practices/{w.p0.id}",
+        f"/n/alpha/leadership/rounds/{w.fall.id}/schools/{w.s0.id}/practices/{b.framework.practices[0].id}",
+        "/n/alpha/leadership/rounds/999999/schools/1/practices/1",
+        "/n/alpha/leadership?round_id=nonsense",
+    ]:
         assert client.get(url).status_code == 404, url
-    for data in ({"peer_id": b.schools[0].id, "practice_id": w.p0.id},
-                 {"peer_id": w.s1.id, "practice_id": b.framework.practices[0].id}):
+    for data in (
+        {"peer_id": b.schools[0].id, "practice_id": w.p0.id},
+        {"peer_id": w.s1.id, "practice_id": b.framework.practices[0].id},
+    ):
         assert client.post(f"/n/alpha/leadership/schools/{w.s0.id}/discuss", data=data).status_code == 404
-    assert client.post(f"/n/alpha/leadership/schools/{b.schools[0].id}/discuss",
-                       data={"peer_id": w.s1.id, "practice_id": w.p0.id}).status_code == 404
+    assert (
+        client.post(
+            f"/n/alpha/leadership/schools/{b.schools[0].id}/discuss", data={"peer_id": w.s1.id, "practice_id": w.p0.id}
+        ).status_code
+        == 404
+    )
     # Beta's own pages, from an alpha member: 404 by tenancy.
     for url in page_urls(w, b.round.id, b.schools[0].id, b.framework.practices[0].id, slug="beta"):
         assert client.get(url).status_code == 404, url
@@ -56,11 +64,17 @@ def test_another_networks_round_school_or_practice_is_404_on_pages(client, world
 def test_another_networks_ids_are_404_over_the_api(client, world):
     w, b = world, world.b
     headers = api_headers(w.a.facilitator.user)
-    for url in api_urls(b.round.id, w.s0.id) + [f"/api/v1/networks/alpha/leadership/schools/{b.schools[0].id}"] \
-            + api_urls(b.round.id, b.schools[0].id, slug="beta"):
+    for url in (
+        api_urls(b.round.id, w.s0.id)
+        + [f"/api/v1/networks/alpha/leadership/schools/{b.schools[0].id}"]
+        + api_urls(b.round.id, b.schools[0].id, slug="beta")
+    ):
         assert client.get(url, headers=headers).status_code == 404, url
-    post = client.post(f"/api/v1/networks/alpha/leadership/schools/{w.s0.id}/discussions",
-                       json={"peer_id": b.schools[0].id, "practice_id": w.p0.id}, headers=headers)
+    post = client.post(
+        f"/api/v1/networks/alpha/leadership/schools/{w.s0.id}/discussions",
+        json={"peer_id": b.schools[0].id, "practice_id": w.p0.id},
+        headers=headers,
+    )
     assert post.status_code == 404
 
 
@@ -71,7 +85,11 @@ def test_individual_ratings_never_appear(client, world, login_as, who):
     login_as(membership.user)
     urls = [f"/n/alpha/leadership?round_id={r.id}" for r in (w.fall, w.spring)] + [
         "/n/alpha/leadership?fragment=1",
-        *[f"/n/alpha/leadership/schools/{s.id}?round_id={r.id}" for s in (w.s0, w.s1, w.s2) for r in (w.fall, w.spring)],
+        *[
+            f"/n/alpha/leadership/schools/{s.id}?round_id={r.id}"
+            for s in (w.s0, w.s1, w.s2)
+            for r in (w.fall, w.spring)
+        ],
         f"/n/alpha/leadership/rounds/{w.fall.id}/schools/{w.s0.id}/practices/{w.p0.id}",
         f"/n/alpha/leadership/rounds/{w.fall.id}/schools/{w.s0.id}/practices/{w.p1.id}",
     ]
@@ -82,7 +100,9 @@ def test_individual_ratings_never_appear(client, world, login_as, who):
         assert PRIVATE_MARKER not in body and "Alphaville private note" not in body, url
     headers = api_headers(membership.user)
     for url in [f"/api/v1/networks/alpha/leadership?round_id={r.id}" for r in (w.fall, w.spring)] + [
-            f"/api/v1/networks/alpha/leadership/schools/{s.id}?round_id={r.id}"
-            for s in (w.s0, w.s1, w.s2) for r in (w.fall, w.spring)]:
+        f"/api/v1/networks/alpha/leadership/schools/{s.id}?round_id={r.id}"
+        for s in (w.s0, w.s1, w.s2)
+        for r in (w.fall, w.spring)
+    ]:
         body = json.dumps(client.get(url, headers=headers).get_json())
         assert PRIVATE_MARKER not in body and "Alphaville private note" not in body, url

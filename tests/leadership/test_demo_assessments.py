@@ -2,17 +2,27 @@
 every school agreed on every practice (varied, some up and some down between them), the
 open round mid-way, ratings by ILT members only, evidence pointing at the school's own
 demo work, practices linked to the driver diagram, and the roll-up covering it all."""
+
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import (
-    AssessmentConsensus, AssessmentRating, AssessmentRound, AssessmentRoundSchool, ConsensusEvidence, Cycle,
-    Framework, RollupAssessmentPractice, RollupAssessmentSchool, School, Team,
+    AssessmentConsensus,
+    AssessmentRating,
+    AssessmentRound,
+    AssessmentRoundSchool,
+    ConsensusEvidence,
+    Cycle,
+    Framework,
+    RollupAssessmentPractice,
+    RollupAssessmentSchool,
+    School,
+    Team,
 )
 from nic.models.team import team_members
-from nic.services import leadership, leadership_school
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
+from nic.services.assessments import leadership, leadership_school
 from nic.tenancy import use_network
 
 
@@ -28,19 +38,29 @@ def test_demo_rounds(db_session):
         assert all(r.closed_at is not None for r in closed) and open_.closed_at is None
 
         def agreed(round_, school):
-            return db.session.scalar(select(func.count()).select_from(AssessmentConsensus).where(
-                AssessmentConsensus.round_id == round_.id, AssessmentConsensus.school_id == school.id))
+            return db.session.scalar(
+                select(func.count())
+                .select_from(AssessmentConsensus)
+                .where(AssessmentConsensus.round_id == round_.id, AssessmentConsensus.school_id == school.id)
+            )
 
         for round_ in closed:
             assert [agreed(round_, s) for s in schools] == [practices] * len(schools)
-            states = set(db.session.scalars(select(AssessmentRoundSchool.close_state)
-                                            .where(AssessmentRoundSchool.round_id == round_.id)))
+            states = set(
+                db.session.scalars(
+                    select(AssessmentRoundSchool.close_state).where(AssessmentRoundSchool.round_id == round_.id)
+                )
+            )
             assert states == {"complete"}
         # The open round mid-way: two done, two part-way, one with ratings only, one not started.
         counts = [agreed(open_, s) for s in schools]
         assert counts.count(practices) == 2 and counts.count(0) == 2 and 0 < min(c for c in counts if c) < practices
-        rated = {s for s, in db.session.execute(select(AssessmentRating.school_id)
-                                                .where(AssessmentRating.round_id == open_.id).distinct())}
+        rated = {
+            s
+            for (s,) in db.session.execute(
+                select(AssessmentRating.school_id).where(AssessmentRating.round_id == open_.id).distinct()
+            )
+        }
         assert schools[5].id not in rated and schools[4].id in rated
 
         # Varied levels, and change between the closed rounds both ways.
@@ -51,8 +71,11 @@ def test_demo_rounds(db_session):
         assert {"up", "down", "same"} <= changes
 
         # Only ILT members rate.
-        ilt = set(db.session.execute(select(team_members.c.user_id).join(Team, Team.id == team_members.c.team_id)
-                                     .where(Team.kind == "ilt")).scalars())
+        ilt = set(
+            db.session.execute(
+                select(team_members.c.user_id).join(Team, Team.id == team_members.c.team_id).where(Team.kind == "ilt")
+            ).scalars()
+        )
         raters = set(db.session.scalars(select(AssessmentRating.user_id).distinct()))
         assert raters and raters <= ilt
 
@@ -60,12 +83,17 @@ def test_demo_rounds(db_session):
         linked = db.session.execute(
             select(ConsensusEvidence.cycle_id, AssessmentConsensus.school_id)
             .join(AssessmentConsensus, AssessmentConsensus.id == ConsensusEvidence.consensus_id)
-            .where(ConsensusEvidence.cycle_id.is_not(None))).all()
+            .where(ConsensusEvidence.cycle_id.is_not(None))
+        ).all()
         assert linked
         owners = dict(db.session.execute(select(Cycle.id, Cycle.school_id)).all())
         assert all(owners[cycle_id] == school_id for cycle_id, school_id in linked)
-        assert db.session.scalar(select(func.count()).select_from(ConsensusEvidence)
-                                 .where(ConsensusEvidence.artifact_id.is_not(None))) > 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(ConsensusEvidence).where(ConsensusEvidence.artifact_id.is_not(None))
+            )
+            > 0
+        )
 
         # Practices linked to the driver diagram show up as change ideas for weak practices.
         assert sum(1 for p in framework.practices if p.drivers or p.change_ideas) >= 4
@@ -75,8 +103,9 @@ def test_demo_rounds(db_session):
 
         # The demo's roll-up includes the rounds.
         assert db.session.scalar(select(func.count()).select_from(RollupAssessmentSchool)) == 3 * len(schools)
-        assert db.session.scalar(select(func.sum(RollupAssessmentPractice.schools))) == \
-            db.session.scalar(select(func.count()).select_from(AssessmentConsensus))
+        assert db.session.scalar(select(func.sum(RollupAssessmentPractice.schools))) == db.session.scalar(
+            select(func.count()).select_from(AssessmentConsensus)
+        )
 
 
 def test_demo_pages(client, login_as, db_session):

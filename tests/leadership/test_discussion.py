@@ -1,12 +1,13 @@
-""""Start a discussion with that school": one POST makes a thread in the network's open
+""" "Start a discussion with that school": one POST makes a thread in the network's open
 channel titled "<school> ↔ <peer>: <practice>", opened by a message that mentions the
 peer's principal (who is notified), and redirects to it; asking again goes to the same
 thread; the API does the same."""
+
 from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Channel, Message, Notification, Thread
-from nic.services import leadership_school
+from nic.services.assessments import leadership_school
 from nic.tenancy import use_network
 from tests.factories import make_token
 
@@ -19,8 +20,10 @@ def threads_titled(network, title):
 def test_one_click_starts_the_thread_and_notifies_the_peers_principal(client, world, login_as):
     w = world
     login_as(w.a.principal.user)
-    response = client.post(f"/n/alpha/leadership/schools/{w.s0.id}/discuss",
-                           data={"peer_id": w.s1.id, "practice_id": w.p1.id, "round_id": w.fall.id})
+    response = client.post(
+        f"/n/alpha/leadership/schools/{w.s0.id}/discuss",
+        data={"peer_id": w.s1.id, "practice_id": w.p1.id, "round_id": w.fall.id},
+    )
     assert response.status_code == 302
     title = f"{w.s0.name} ↔ {w.s1.name}: {w.p1.name}"
     [thread] = threads_titled(w.a.network, title)
@@ -39,13 +42,15 @@ def test_one_click_starts_the_thread_and_notifies_the_peers_principal(client, wo
     assert "would like to learn from" in page
     # A second click goes to the same thread and posts nothing new.
     login_as(w.a.principal.user)
-    again = client.post(f"/n/alpha/leadership/schools/{w.s0.id}/discuss",
-                        data={"peer_id": w.s1.id, "practice_id": w.p1.id})
+    again = client.post(
+        f"/n/alpha/leadership/schools/{w.s0.id}/discuss", data={"peer_id": w.s1.id, "practice_id": w.p1.id}
+    )
     assert again.headers["Location"].endswith(f"/n/alpha/threads/{thread.id}")
     assert len(threads_titled(w.a.network, title)) == 1
     with use_network(w.a.network):
-        assert db.session.scalar(select(db.func.count()).select_from(Message)
-                                 .where(Message.thread_id == thread.id)) == 1
+        assert (
+            db.session.scalar(select(db.func.count()).select_from(Message).where(Message.thread_id == thread.id)) == 1
+        )
 
 
 def test_a_network_without_an_open_channel_gets_one(world):
@@ -78,8 +83,10 @@ def test_the_api_starts_it_too(client, world):
     first = client.post(url, json={"peer_id": w.s1.id, "practice_id": w.p0.id}, headers=headers)
     assert first.status_code == 201 and first.get_json()["started"] is True
     again = client.post(url, json={"peer_id": w.s1.id, "practice_id": w.p0.id}, headers=headers)
-    assert again.status_code == 200 and again.get_json() == {"thread_id": first.get_json()["thread_id"],
-                                                             "started": False}
+    assert again.status_code == 200 and again.get_json() == {
+        "thread_id": first.get_json()["thread_id"],
+        "started": False,
+    }
     bad = client.post(url, json={"peer_id": w.s0.id, "practice_id": w.p0.id}, headers=headers)
     assert bad.status_code == 422 and "peer_id" in bad.get_json()["error"]["fields"]
     assert client.post(url, data="x", headers=headers).status_code == 415

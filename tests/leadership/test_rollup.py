@@ -1,11 +1,12 @@
 """The assessment roll-up: numbers equal a hand count, an incremental run equals a full
 one, another network's rows never reach the snapshot, and only counts of the private
 ratings are kept."""
+
 from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import RollupAssessmentPractice, RollupAssessmentSchool
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.leadership.world import roll_up
 
@@ -13,8 +14,10 @@ from tests.leadership.world import roll_up
 def school_rows(network):
     with use_network(network):
         rows = db.session.scalars(select(RollupAssessmentSchool)).all()
-        return {(r.round_id, r.school_id): (r.raters, r.ratings, r.agreed_practices, r.total_practices, r.mean_rank)
-                for r in rows}
+        return {
+            (r.round_id, r.school_id): (r.raters, r.ratings, r.agreed_practices, r.total_practices, r.mean_rank)
+            for r in rows
+        }
 
 
 def practice_rows(network):
@@ -38,8 +41,13 @@ def expected_school_rows(w):
 
 
 EXPECTED_PRACTICES = lambda w: {  # noqa: E731 - a table, read like one
-    (w.fall.id, w.p0.id, 1): 2, (w.fall.id, w.p0.id, 2): 1, (w.fall.id, w.p1.id, 1): 1, (w.fall.id, w.p1.id, 2): 1,
-    (w.spring.id, w.p0.id, 0): 1, (w.spring.id, w.p0.id, 1): 1, (w.spring.id, w.p1.id, 2): 1,
+    (w.fall.id, w.p0.id, 1): 2,
+    (w.fall.id, w.p0.id, 2): 1,
+    (w.fall.id, w.p1.id, 1): 1,
+    (w.fall.id, w.p1.id, 2): 1,
+    (w.spring.id, w.p0.id, 0): 1,
+    (w.spring.id, w.p0.id, 1): 1,
+    (w.spring.id, w.p1.id, 2): 1,
 }
 
 

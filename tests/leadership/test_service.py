@@ -1,7 +1,8 @@
 """The network view's numbers: the heatmap, the change since the previous round, the
 spread per practice, the default round, group filter, weakest practices, linked change
 ideas and peers."""
-from nic.services import leadership, leadership_school
+
+from nic.services.assessments import leadership, leadership_school
 from nic.tenancy import use_network
 from tests.factories import make_round
 
@@ -15,7 +16,7 @@ def test_default_round_is_the_latest_with_a_level(world):
         make_round(world.a.framework, "Alphaville empty winter round")  # newer, nothing agreed
         assert leadership.pick_round(None).id == world.fall.id
         choices = leadership.round_choices()
-        assert [c.round.name for c in choices][0] == "Alphaville empty winter round"
+        assert next(c.round.name for c in choices) == "Alphaville empty winter round"
         assert {c.round.id: c.has_consensus for c in choices}[world.fall.id] is True
 
 
@@ -26,8 +27,11 @@ def test_heatmap_levels_and_changes_since_the_previous_round(world):
         assert total == 3
         view = leadership.heatmap(w.fall, schools)
         assert view.previous_round.id == w.spring.id
-        assert [lv.name for lv in view.levels] == ["Less effective practice", "Meeting standards",
-                                                   "College- and career-ready"]
+        assert [lv.name for lv in view.levels] == [
+            "Less effective practice",
+            "Meeting standards",
+            "College- and career-ready",
+        ]
         assert [lv.tone for lv in view.levels] == [0, 2, 4]
         cells = cells_by_school(view)
         assert cells[w.s0.id] == {w.p0.id: (1, "up"), w.p1.id: (1, "down")}

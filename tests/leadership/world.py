@@ -4,6 +4,7 @@ up, down, stay and appear, private ratings carrying a marker that must never lea
 school, change ideas linked to practices (directly, through a driver, and a declined one
 that stays hidden), and a principal in the school others learn from. Beta keeps its own
 round and consensus, to leak (and must not)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,10 +15,16 @@ import pytest
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models.assessment import practice_change_ideas, practice_drivers
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import (
-    make_change_idea, make_consensus, make_member, make_rating, make_round, make_school, make_user,
+    make_change_idea,
+    make_consensus,
+    make_member,
+    make_rating,
+    make_round,
+    make_school,
+    make_user,
 )
 
 PRIVATE_MARKER = "ZZ-PRIVATE-RATING-MARKER"
@@ -52,8 +59,13 @@ def build(tenants) -> World:
         s2.group_name = "Cohort 1"
         db.session.flush()
     p0, p1 = a.framework.practices[0], a.framework.practices[1]
-    spring = make_round(a.framework, "Alphaville spring round", closed=True, opened_by=a.facilitator.user,
-                        opened_at=utcnow() - timedelta(days=200))
+    spring = make_round(
+        a.framework,
+        "Alphaville spring round",
+        closed=True,
+        opened_by=a.facilitator.user,
+        opened_at=utcnow() - timedelta(days=200),
+    )
     fall = a.round  # already: s0 agreed p0 at rank 1, the teacher rated p0 (private)
     make_consensus(spring, s0, p0, 0, notes="Spring: just starting")
     make_consensus(spring, s0, p1, 2, notes="Spring: strong")
@@ -67,9 +79,13 @@ def build(tenants) -> World:
     peer_principal = make_member(a.network, "principal", s1, make_user("peer@alpha.org", "Alphaville Peer Principal"))
     declined = make_change_idea(a.network, "Alphaville declined idea", status="declined")
     with use_network(a.network):
-        db.session.execute(practice_change_ideas.insert(), [
-            {"practice_id": p1.id, "change_idea_id": a.change_idea.id},
-            {"practice_id": p0.id, "change_idea_id": declined.id}])
+        db.session.execute(
+            practice_change_ideas.insert(),
+            [
+                {"practice_id": p1.id, "change_idea_id": a.change_idea.id},
+                {"practice_id": p0.id, "change_idea_id": declined.id},
+            ],
+        )
         db.session.execute(practice_drivers.insert(), [{"practice_id": p0.id, "driver_id": a.secondary_driver.id}])
         db.session.flush()
     db.session.commit()

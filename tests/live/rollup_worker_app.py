@@ -5,7 +5,7 @@ It is worker/celery_app.py (the Flask app from the environment, the engine dispo
 fork) with settings a kill-and-restart test needs to finish in seconds, none of which
 production code reads differently:
 
-- a 10 s broker visibility timeout and kombu's unacked-message sweep every 2 s (TOOLCHAIN:
+- a 10 s broker visibility timeout and kombu's unacked-message sweep every 2 s (docs/TOOLCHAIN.md:
   the defaults, 3600 s and about 100 s, are right for production and far too long here);
 - `NIC_TEST_ROLLUP_SLEEP` seconds of `pg_sleep` inside every roll-up's transaction, just
   before the network's measure rows are written: the school rows of the new snapshot are

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Network, RollupJob
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.live.conftest import LIVE_DATABASE_URL, _start, _stop, live_env

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import OutboxMessage
-from nic.services import mail
-from nic.services.transaction import commit
+from nic.services.notifications import mail
+from nic.transaction import commit
 from tests.live.helpers import wait_until
 
 pytestmark = pytest.mark.live

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import MeasurePoint, PointChange
-from nic.services import periods
+from nic.services.measures import periods
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_measure, make_token
 

@@ -3,6 +3,7 @@ draws (GET /api/v1/networks/<slug>/measures/<id>/chart, no school: its `cycles`)
 which of the measure's cycles are not on the chart and why. Issue 14: the page said "No
 cycle names this measure" while the chart listed 10 cycles (it counted only cycles naming
 the measure, the chart also those testing one of its change ideas)."""
+
 from __future__ import annotations
 
 import re
@@ -11,17 +12,17 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from nic.demo import DEMO_SLUG, _people, seed_demo
+from nic.demo.seed import DEMO_SLUG, _people, seed_demo
 from nic.extensions import db
 from nic.models import Measure, User
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle
 
 
 def section(body: str) -> str:
     start = body.index('id="cycles-title"')
-    return body[start:body.index("</section>", start)]
+    return body[start : body.index("</section>", start)]
 
 
 def listed(body: str, list_id: str) -> list[int]:
@@ -68,15 +69,30 @@ def linked(tenants):
         db.session.flush()  # in the network: the next read (a commit expired a's objects) autoflushes
     owner = a.teacher_leader.user
     cycles = {
-        "via idea": make_cycle(a.schools[0], owner, "Calls, week one", change_idea=idea,
-                               start_date=date(2026, 9, 8), phase="do"),
-        "names it": make_cycle(a.schools[0], owner, "Calls log", start_date=date(2026, 9, 14),
-                               measure_id=a.measure.id, phase="study"),
+        "via idea": make_cycle(
+            a.schools[0], owner, "Calls, week one", change_idea=idea, start_date=date(2026, 9, 8), phase="do"
+        ),
+        "names it": make_cycle(
+            a.schools[0], owner, "Calls log", start_date=date(2026, 9, 14), measure_id=a.measure.id, phase="study"
+        ),
         "no start": make_cycle(a.schools[0], owner, "Calls, planned", measure_id=a.measure.id),
-        "too early": make_cycle(a.schools[0], owner, "Calls pilot in spring", change_idea=idea,
-                                start_date=date(2026, 3, 2), phase="done", act_decision="adapt"),
-        "private": make_cycle(a.schools[1], owner, "Calls at the middle school", change_idea=idea,
-                              start_date=date(2026, 9, 15), visibility="school"),
+        "too early": make_cycle(
+            a.schools[0],
+            owner,
+            "Calls pilot in spring",
+            change_idea=idea,
+            start_date=date(2026, 3, 2),
+            phase="done",
+            act_decision="adapt",
+        ),
+        "private": make_cycle(
+            a.schools[1],
+            owner,
+            "Calls at the middle school",
+            change_idea=idea,
+            start_date=date(2026, 9, 15),
+            visibility="school",
+        ),
     }
     db.session.commit()
     return a, cycles

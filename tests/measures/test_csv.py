@@ -1,12 +1,13 @@
 """CSV upload: the template round trip, every bad row named by its row (header = row 1)
 and column, problems of the file itself, all or nothing, and who may upload."""
+
 import csv
 import io
 from datetime import date
 
 import pytest
 
-from nic.services import periods
+from nic.services.measures import periods
 from tests.measures.conftest import BAD_POINTS, audit_of, change_count, good_row, point_count, stored
 
 
@@ -94,8 +95,7 @@ def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_written(client, a, 
 
 
 def test_every_bad_row_is_listed_in_file_order(client, a, charts, lead):
-    content = ("period,value\n2026-09-07,1\n\n2026-09-08,2\n2026-09-14,\n2026-09-21,x\n2026-09-07,3\n"
-               "2026-09-28,1,2\n")
+    content = "period,value\n2026-09-07,1\n\n2026-09-08,2\n2026-09-14,\n2026-09-21,x\n2026-09-07,3\n2026-09-28,1,2\n"
     before = point_count()
     response = upload(client, charts["run"], content)
     assert response.status_code == 422
@@ -107,19 +107,39 @@ def test_every_bad_row_is_listed_in_file_order(client, a, charts, lead):
     assert point_count() == before
 
 
-@pytest.mark.parametrize("key, content, expected", [
-    ("run", "date,value\n2026-09-07,1\n", [("1", "date", "is not a column of this measure's template (period, value)"),
-                                          ("1", "period", "is missing from the header (the first row)")]),
-    ("run", "period,value,notes\n2026-09-07,1,ok\n",
-     [("1", "notes", "is not a column of this measure's template (period, value)")]),
-    ("p", "period,value\n2026-09-21,0.5\n",
-     [("1", "value", "is not used by a p chart: its columns are period, numerator, denominator"),
-      ("1", "numerator", "is missing from the header (the first row)"),
-      ("1", "denominator", "is missing from the header (the first row)")]),
-    ("run", "period,value,value\n", [("1", "value", "appears twice in the header")]),
-    ("run", "period;value\n2026-09-07;1\n",
-     [("1", "—", "the columns are separated by semicolons: save the file as CSV with commas")]),
-])
+@pytest.mark.parametrize(
+    "key, content, expected",
+    [
+        (
+            "run",
+            "date,value\n2026-09-07,1\n",
+            [
+                ("1", "date", "is not a column of this measure's template (period, value)"),
+                ("1", "period", "is missing from the header (the first row)"),
+            ],
+        ),
+        (
+            "run",
+            "period,value,notes\n2026-09-07,1,ok\n",
+            [("1", "notes", "is not a column of this measure's template (period, value)")],
+        ),
+        (
+            "p",
+            "period,value\n2026-09-21,0.5\n",
+            [
+                ("1", "value", "is not used by a p chart: its columns are period, numerator, denominator"),
+                ("1", "numerator", "is missing from the header (the first row)"),
+                ("1", "denominator", "is missing from the header (the first row)"),
+            ],
+        ),
+        ("run", "period,value,value\n", [("1", "value", "appears twice in the header")]),
+        (
+            "run",
+            "period;value\n2026-09-07;1\n",
+            [("1", "—", "the columns are separated by semicolons: save the file as CSV with commas")],
+        ),
+    ],
+)
 def test_wrong_columns_are_named(client, a, charts, lead, key, content, expected):
     before = point_count()
     response = upload(client, charts[key], content)
@@ -128,16 +148,22 @@ def test_wrong_columns_are_named(client, a, charts, lead, key, content, expected
     assert point_count() == before
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"PK\x03\x04\x14\x00\x06\x00binary workbook", "is an Excel workbook or another zip file, not a CSV file"),
-    (b"period,value\n2026-09-07,\x001\n", "is not a CSV file: it holds binary data"),
-    ("period,value\n2026-09-07,caf\u00e9\n".encode("latin-1"), "is not UTF-8 text (line 2 has characters that cannot be read)"),
-    (b'period,value\n2026-09-07,"1\n', "cannot be read as CSV"),
-    (b"", "is empty"),
-    (b"\n\n", "is empty"),
-    (b"period,value\n", "has no values"),
-    (b"period,value\n2026-09-07,\n", "has no values"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00binary workbook", "is an Excel workbook or another zip file, not a CSV file"),
+        (b"period,value\n2026-09-07,\x001\n", "is not a CSV file: it holds binary data"),
+        (
+            "period,value\n2026-09-07,caf\u00e9\n".encode("latin-1"),
+            "is not UTF-8 text (line 2 has characters that cannot be read)",
+        ),
+        (b'period,value\n2026-09-07,"1\n', "cannot be read as CSV"),
+        (b"", "is empty"),
+        (b"\n\n", "is empty"),
+        (b"period,value\n", "has no values"),
+        (b"period,value\n2026-09-07,\n", "has no values"),
+    ],
+)
 def test_a_file_that_is_not_usable_csv_is_refused(client, a, charts, lead, content, words):
     before = point_count()
     response = upload(client, charts["run"], content)
@@ -154,7 +180,7 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read(client, a, charts, lead):
 
 
 def test_a_file_larger_than_the_limit_is_refused(client, a, charts, lead):
-    from nic.services.csv_import import MAX_BYTES
+    from nic.services.measures.csv_import import MAX_BYTES
 
     content = b"period,value\n" + b"2026-09-07,1\n" * (MAX_BYTES // 13 + 1)
     response = upload(client, charts["run"], content)
@@ -162,8 +188,7 @@ def test_a_file_larger_than_the_limit_is_refused(client, a, charts, lead):
 
 
 def test_no_file_chosen_is_named(client, a, charts, lead):
-    response = client.post(f"/n/alpha/measures/{charts['run'].id}/upload", data={},
-                           content_type="multipart/form-data")
+    response = client.post(f"/n/alpha/measures/{charts['run'].id}/upload", data={}, content_type="multipart/form-data")
     assert response.status_code == 422 and "Choose a CSV file to upload." in response.get_data(as_text=True)
 
 

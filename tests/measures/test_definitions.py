@@ -1,6 +1,7 @@
 """Defining measures: the facilitator's form and the API (`GET|POST measures`,
 `GET measures/{id}`), the checks both share, who may define, the list page, and links
 to another network's theory refused."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -26,25 +27,42 @@ def reload(tenant, measure_id) -> Measure:
 
 
 def form(**changes) -> dict:
-    data = {"name": "Attendance above 90%", "definition": "Students present **90%** of school days.",
-            "kind": "outcome", "chart": "p", "unit": "%", "direction": "up", "goal": "85%", "frequency": "weekly",
-            "baseline_points": "12", "aim_id": ""}
+    data = {
+        "name": "Attendance above 90%",
+        "definition": "Students present **90%** of school days.",
+        "kind": "outcome",
+        "chart": "p",
+        "unit": "%",
+        "direction": "up",
+        "goal": "85%",
+        "frequency": "weekly",
+        "baseline_points": "12",
+        "aim_id": "",
+    }
     data.update(changes)
     return data
 
 
 # --- the browser --------------------------------------------------------------------------
 
+
 def test_a_facilitator_defines_a_measure_linked_to_the_theory(client, a, login_as):
     login_as(a.facilitator.user)
     assert client.get("/n/alpha/measures/new").status_code == 200
-    response = client.post("/n/alpha/measures/new", data=form(
-        aim_id=str(a.aim.id), driver_ids=[str(a.primary_driver.id)], change_idea_ids=[str(a.change_idea.id)]))
+    response = client.post(
+        "/n/alpha/measures/new",
+        data=form(aim_id=str(a.aim.id), driver_ids=[str(a.primary_driver.id)], change_idea_ids=[str(a.change_idea.id)]),
+    )
     assert response.status_code == 302
     measure_id = int(response.headers["Location"].rsplit("/", 1)[1])
     measure = reload(a, measure_id)
     assert (measure.name, measure.kind, measure.chart, measure.goal, measure.baseline_points) == (
-        "Attendance above 90%", "outcome", "p", 0.85, 12)
+        "Attendance above 90%",
+        "outcome",
+        "p",
+        0.85,
+        12,
+    )
     assert measure.aim_id == a.aim.id and [d.id for d in measure.drivers] == [a.primary_driver.id]
     assert [c.id for c in measure.change_ideas] == [a.change_idea.id]
     page = client.get(f"/n/alpha/measures/{measure_id}").get_data(as_text=True)
@@ -55,12 +73,21 @@ def test_a_facilitator_defines_a_measure_linked_to_the_theory(client, a, login_a
 def test_the_form_names_each_bad_field(client, a, login_as):
     login_as(a.facilitator.user)
     before = measure_count()
-    response = client.post("/n/alpha/measures/new", data=form(
-        name=a.measure.name.upper(), kind="impact", chart="x", goal="1.5", baseline_points="1", unit="u" * 41))
+    response = client.post(
+        "/n/alpha/measures/new",
+        data=form(
+            name=a.measure.name.upper(), kind="impact", chart="x", goal="1.5", baseline_points="1", unit="u" * 41
+        ),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    for words in ("is already the name of another measure", "must be one of outcome, process, balancing",
-                  "must be one of run, i, p, u", "must be between 2 and 1,000", "must be at most 40 characters"):
+    for words in (
+        "is already the name of another measure",
+        "must be one of outcome, process, balancing",
+        "must be one of run, i, p, u",
+        "must be between 2 and 1,000",
+        "must be at most 40 characters",
+    ):
         assert words in page, words
     assert measure_count() == before
 
@@ -114,20 +141,29 @@ def test_a_u_chart_becomes_a_p_chart_only_if_every_value_is_a_proportion(client,
 def test_another_networks_theory_cannot_be_linked(client, a, b, login_as):
     login_as(a.facilitator.user)
     before = measure_count()
-    response = client.post("/n/alpha/measures/new", data=form(
-        aim_id=str(b.aim.id), driver_ids=[str(b.primary_driver.id)], change_idea_ids=[str(b.change_idea.id)]))
+    response = client.post(
+        "/n/alpha/measures/new",
+        data=form(aim_id=str(b.aim.id), driver_ids=[str(b.primary_driver.id)], change_idea_ids=[str(b.change_idea.id)]),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "is not an aim of this network" in page and "unknown driver ids" in page and "unknown change idea ids" in page
+    assert (
+        "is not an aim of this network" in page and "unknown driver ids" in page and "unknown change idea ids" in page
+    )
     assert b.marker not in page
     assert measure_count() == before
 
 
 def test_another_networks_measure_pages_are_404(client, a, b, login_as):
     login_as(a.facilitator.user)
-    for url in (f"/n/alpha/measures/{b.measure.id}", f"/n/alpha/measures/{b.measure.id}/edit",
-                f"/n/alpha/measures/{b.measure.id}/data", f"/n/alpha/measures/{b.measure.id}/audit",
-                f"/n/alpha/measures/{b.measure.id}/template.csv", f"/n/beta/measures/{b.measure.id}"):
+    for url in (
+        f"/n/alpha/measures/{b.measure.id}",
+        f"/n/alpha/measures/{b.measure.id}/edit",
+        f"/n/alpha/measures/{b.measure.id}/data",
+        f"/n/alpha/measures/{b.measure.id}/audit",
+        f"/n/alpha/measures/{b.measure.id}/template.csv",
+        f"/n/beta/measures/{b.measure.id}",
+    ):
         assert client.get(url).status_code == 404, url
     for path in ("edit", "points", "data", "upload"):
         assert client.post(f"/n/alpha/measures/{b.measure.id}/{path}", data=form()).status_code == 404, path
@@ -137,6 +173,7 @@ def test_another_networks_measure_pages_are_404(client, a, b, login_as):
 
 
 # --- the list -----------------------------------------------------------------------------
+
 
 def test_the_list_groups_by_kind_with_the_latest_network_value(client, a, login_as):
     from datetime import date
@@ -168,13 +205,21 @@ def test_the_list_has_an_empty_state(client, login_as):
 
 # --- the API ------------------------------------------------------------------------------
 
+
 def test_get_answers_the_contract_object(client, a):
     headers = bearer(a.member.user)
     body = client.get(f"/api/v1/networks/alpha/measures/{a.measure.id}", headers=headers).get_json()
-    assert CONTRACT_KEYS <= set(body)
+    assert set(body) >= CONTRACT_KEYS
     assert {k: body[k] for k in CONTRACT_KEYS} == {
-        "id": a.measure.id, "name": a.measure.name, "kind": "outcome", "chart": "p", "unit": "%",
-        "direction": "up", "frequency": "weekly", "goal": None}
+        "id": a.measure.id,
+        "name": a.measure.name,
+        "kind": "outcome",
+        "chart": "p",
+        "unit": "%",
+        "direction": "up",
+        "frequency": "weekly",
+        "goal": None,
+    }
     assert body["aim_id"] == a.aim.id and body["driver_ids"] == [] and body["baseline_points"] is None
 
 
@@ -197,36 +242,63 @@ def test_the_list_is_paginated_and_filters_by_kind(client, a):
 
 def test_a_facilitator_posts_a_measure(client, a):
     headers = {"Authorization": f"Bearer {a.api_secret}"}
-    response = client.post("/api/v1/networks/alpha/measures", headers=headers, json={
-        "name": "Days absent", "kind": "balancing", "chart": "i", "unit": "days", "direction": "down",
-        "frequency": "monthly", "goal": 2, "driver_ids": [a.primary_driver.id]})
+    response = client.post(
+        "/api/v1/networks/alpha/measures",
+        headers=headers,
+        json={
+            "name": "Days absent",
+            "kind": "balancing",
+            "chart": "i",
+            "unit": "days",
+            "direction": "down",
+            "frequency": "monthly",
+            "goal": 2,
+            "driver_ids": [a.primary_driver.id],
+        },
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert response.headers["Location"].endswith(f"/api/v1/networks/alpha/measures/{body['id']}")
     assert {k: body[k] for k in CONTRACT_KEYS - {"id"}} == {
-        "name": "Days absent", "kind": "balancing", "chart": "i", "unit": "days", "direction": "down",
-        "frequency": "monthly", "goal": 2.0}
+        "name": "Days absent",
+        "kind": "balancing",
+        "chart": "i",
+        "unit": "days",
+        "direction": "down",
+        "frequency": "monthly",
+        "goal": 2.0,
+    }
     assert body["driver_ids"] == [a.primary_driver.id]
     assert client.get(response.headers["Location"], headers=headers).get_json() == body
 
 
 def test_posting_defaults_direction_and_frequency(client, a):
     headers = {"Authorization": f"Bearer {a.api_secret}"}
-    body = client.post("/api/v1/networks/alpha/measures", headers=headers,
-                       json={"name": "Minutes read", "kind": "process", "chart": "run"}).get_json()
+    body = client.post(
+        "/api/v1/networks/alpha/measures",
+        headers=headers,
+        json={"name": "Minutes read", "kind": "process", "chart": "run"},
+    ).get_json()
     assert (body["direction"], body["frequency"], body["goal"], body["unit"]) == ("up", "weekly", None, "")
 
 
-@pytest.mark.parametrize("body, fields", [
-    ({}, {"name": "is required", "kind": "is required", "chart": "is required"}),
-    ({"name": "x", "kind": "impact", "chart": "xbar"},
-     {"kind": "must be one of outcome, process, balancing", "chart": "must be one of run, i, p, u"}),
-    ({"name": "x", "kind": "outcome", "chart": "run", "goal": "lots"}, {"goal": "must be a number, or left empty"}),
-    ({"name": "x", "kind": "outcome", "chart": "run", "direction": "sideways", "frequency": "daily"},
-     {"direction": "must be one of up, down", "frequency": "must be one of weekly, monthly"}),
-    ({"name": "x", "kind": "outcome", "chart": "run", "colour": "red"}, {"colour": "is not a field of a measure"}),
-    ({"name": "x", "kind": "outcome", "chart": "run", "driver_ids": "1"}, {"driver_ids": "must be a list of ids"}),
-])
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        ({}, {"name": "is required", "kind": "is required", "chart": "is required"}),
+        (
+            {"name": "x", "kind": "impact", "chart": "xbar"},
+            {"kind": "must be one of outcome, process, balancing", "chart": "must be one of run, i, p, u"},
+        ),
+        ({"name": "x", "kind": "outcome", "chart": "run", "goal": "lots"}, {"goal": "must be a number, or left empty"}),
+        (
+            {"name": "x", "kind": "outcome", "chart": "run", "direction": "sideways", "frequency": "daily"},
+            {"direction": "must be one of up, down", "frequency": "must be one of weekly, monthly"},
+        ),
+        ({"name": "x", "kind": "outcome", "chart": "run", "colour": "red"}, {"colour": "is not a field of a measure"}),
+        ({"name": "x", "kind": "outcome", "chart": "run", "driver_ids": "1"}, {"driver_ids": "must be a list of ids"}),
+    ],
+)
 def test_posting_bad_fields_is_a_422_naming_them(client, a, body, fields):
     headers = {"Authorization": f"Bearer {a.api_secret}"}
     before = measure_count()
@@ -239,9 +311,18 @@ def test_posting_bad_fields_is_a_422_naming_them(client, a, body, fields):
 def test_posting_another_networks_ids_writes_nothing(client, a, b):
     headers = {"Authorization": f"Bearer {a.api_secret}"}
     before = measure_count()
-    response = client.post("/api/v1/networks/alpha/measures", headers=headers, json={
-        "name": "Linked elsewhere", "kind": "outcome", "chart": "run", "aim_id": b.aim.id,
-        "driver_ids": [b.primary_driver.id], "change_idea_ids": [b.change_idea.id]})
+    response = client.post(
+        "/api/v1/networks/alpha/measures",
+        headers=headers,
+        json={
+            "name": "Linked elsewhere",
+            "kind": "outcome",
+            "chart": "run",
+            "aim_id": b.aim.id,
+            "driver_ids": [b.primary_driver.id],
+            "change_idea_ids": [b.change_idea.id],
+        },
+    )
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"aim_id", "driver_ids", "change_idea_ids"}
     assert b.marker not in response.get_data(as_text=True)
@@ -251,8 +332,9 @@ def test_posting_another_networks_ids_writes_nothing(client, a, b):
 @pytest.mark.parametrize("role", ["principal", "teacher_leader", "member"])
 def test_only_facilitators_post_measures(client, a, role):
     headers = bearer(getattr(a, role).user)
-    response = client.post("/api/v1/networks/alpha/measures", headers=headers,
-                           json={"name": "Mine", "kind": "outcome", "chart": "run"})
+    response = client.post(
+        "/api/v1/networks/alpha/measures", headers=headers, json={"name": "Mine", "kind": "outcome", "chart": "run"}
+    )
     assert response.status_code == 403
 
 

@@ -1,6 +1,7 @@
 """The period grid and the point services below the front ends: pure date arithmetic,
 the one check every way in shares, and set-based writes and reads (the number of SQL
 statements does not grow with the number of points or measures)."""
+
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -8,20 +9,24 @@ import pytest
 from sqlalchemy import event
 
 from nic.extensions import db
-from nic.services import periods, points
-from nic.services.points import PointsInvalid
+from nic.services.measures import periods, points
+from nic.services.measures.points import PointsInvalid
 from nic.tenancy import use_network
 from tests.factories import make_measure, make_points
 from tests.measures.conftest import audit_of, stored
 
 # --- periods --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("day, weekly, monthly", [
-    (date(2026, 9, 7), date(2026, 9, 7), date(2026, 9, 1)),  # a Monday
-    (date(2026, 9, 13), date(2026, 9, 7), date(2026, 9, 1)),  # the Sunday after
-    (date(2027, 1, 1), date(2026, 12, 28), date(2027, 1, 1)),  # a week across the new year
-    (date(2028, 2, 29), date(2028, 2, 28), date(2028, 2, 1)),
-])
+
+@pytest.mark.parametrize(
+    "day, weekly, monthly",
+    [
+        (date(2026, 9, 7), date(2026, 9, 7), date(2026, 9, 1)),  # a Monday
+        (date(2026, 9, 13), date(2026, 9, 7), date(2026, 9, 1)),  # the Sunday after
+        (date(2027, 1, 1), date(2026, 12, 28), date(2027, 1, 1)),  # a week across the new year
+        (date(2028, 2, 29), date(2028, 2, 28), date(2028, 2, 1)),
+    ],
+)
 def test_period_of(day, weekly, monthly):
     assert periods.period_of(day, "weekly") == weekly
     assert periods.period_of(day, "monthly") == monthly
@@ -30,9 +35,11 @@ def test_period_of(day, weekly, monthly):
 
 def test_off_grid_messages_name_the_period_to_use():
     assert periods.off_grid_message(date(2026, 9, 9), "weekly") == (
-        "2026-09-09 is not a Monday (it is a Wednesday); weekly periods start on Mondays: use 2026-09-07")
+        "2026-09-09 is not a Monday (it is a Wednesday); weekly periods start on Mondays: use 2026-09-07"
+    )
     assert periods.off_grid_message(date(2026, 9, 9), "monthly") == (
-        "2026-09-09 is not the first of a month; monthly periods start on the 1st: use 2026-09-01")
+        "2026-09-09 is not the first of a month; monthly periods start on the 1st: use 2026-09-01"
+    )
     assert periods.off_grid_message(date(2026, 9, 7), "weekly") is None
 
 
@@ -41,24 +48,44 @@ def test_shift_and_periods_between():
     assert periods.shift(date(2026, 1, 1), "monthly", -1) == date(2025, 12, 1)
     assert periods.shift(date(2026, 9, 7), "weekly", -2) == date(2026, 8, 24)
     assert periods.periods_between(date(2026, 9, 9), date(2026, 9, 22), "weekly") == [
-        date(2026, 9, 7), date(2026, 9, 14), date(2026, 9, 21)]
+        date(2026, 9, 7),
+        date(2026, 9, 14),
+        date(2026, 9, 21),
+    ]
     assert periods.periods_between(date(2026, 11, 15), date(2027, 1, 2), "monthly") == [
-        date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)]
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+    ]
     assert periods.periods_between(date(2026, 9, 22), date(2026, 9, 9), "weekly") == []
 
 
 def test_recent_periods_page_back_in_time():
     today = date(2026, 11, 25)  # a Wednesday
-    assert periods.recent_periods("weekly", 3, today=today) == [date(2026, 11, 23), date(2026, 11, 16), date(2026, 11, 9)]
-    assert periods.recent_periods("weekly", 3, page=2, today=today) == [date(2026, 11, 2), date(2026, 10, 26),
-                                                                       date(2026, 10, 19)]
+    assert periods.recent_periods("weekly", 3, today=today) == [
+        date(2026, 11, 23),
+        date(2026, 11, 16),
+        date(2026, 11, 9),
+    ]
+    assert periods.recent_periods("weekly", 3, page=2, today=today) == [
+        date(2026, 11, 2),
+        date(2026, 10, 26),
+        date(2026, 10, 19),
+    ]
     assert periods.recent_periods("monthly", 2, page=2, today=today) == [date(2026, 9, 1), date(2026, 8, 1)]
 
 
-@pytest.mark.parametrize("raw, words", [
-    ("", "is required"), (None, "is required"), ("20260907", "YYYY-MM-DD"), ("2026-W37-1", "YYYY-MM-DD"),
-    ("2026-13-01", "is not a date in the calendar"), ("1899-01-02", "outside the years 1990 to 2100"),
-])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("", "is required"),
+        (None, "is required"),
+        ("20260907", "YYYY-MM-DD"),
+        ("2026-W37-1", "YYYY-MM-DD"),
+        ("2026-13-01", "is not a date in the calendar"),
+        ("1899-01-02", "outside the years 1990 to 2100"),
+    ],
+)
 def test_check_period_refuses(raw, words):
     with pytest.raises(ValueError, match=words):
         periods.check_period(raw, "weekly")
@@ -71,6 +98,7 @@ def test_labels():
 
 # --- the one check --------------------------------------------------------------------------
 
+
 def check(measure, *rows):
     return points.check_points(measure, list(enumerate(rows)), lambda ref, column: f"{ref}.{column}")
 
@@ -79,23 +107,34 @@ def test_the_check_turns_text_and_json_numbers_into_points(a, tenants):
     run = make_measure(a.network, "Alphaville checks run")
     p = make_measure(a.network, "Alphaville checks p", chart="p")
     assert check(run, {"period": "2026-09-07", "value": " -2.5 "}, {"period": date(2026, 9, 14), "value": 3}) == [
-        points.PointIn(date(2026, 9, 7), value=-2.5), points.PointIn(date(2026, 9, 14), value=3.0)]
+        points.PointIn(date(2026, 9, 7), value=-2.5),
+        points.PointIn(date(2026, 9, 14), value=3.0),
+    ]
     assert check(p, {"period": "2026-09-07", "numerator": "20", "denominator": 20.0}) == [
-        points.PointIn(date(2026, 9, 7), numerator=20, denominator=20)]  # all of them is fine
+        points.PointIn(date(2026, 9, 7), numerator=20, denominator=20)
+    ]  # all of them is fine
 
 
 def test_the_check_reports_every_problem_with_its_ref(a, tenants):
     u = make_measure(a.network, "Alphaville checks u", chart="u")
     with pytest.raises(PointsInvalid) as caught:
-        check(u, {"period": "2026-09-07", "numerator": "2.5", "denominator": "0.5"},  # fine on a u chart
-              {"period": "2026-09-08", "numerator": "x", "denominator": "0"},
-              "not a row")
+        check(
+            u,
+            {"period": "2026-09-07", "numerator": "2.5", "denominator": "0.5"},  # fine on a u chart
+            {"period": "2026-09-08", "numerator": "x", "denominator": "0"},
+            "not a row",
+        )
     assert [(e.ref, e.column) for e in caught.value.errors] == [
-        (1, "period"), (1, "numerator"), (1, "denominator"), (2, None)]
+        (1, "period"),
+        (1, "numerator"),
+        (1, "denominator"),
+        (2, None),
+    ]
     assert caught.value.fields["1.numerator"] == "must be a number (got 'x')"
 
 
 # --- set-based writes and reads --------------------------------------------------------------
+
 
 @contextmanager
 def statements():
@@ -159,6 +198,11 @@ def test_a_concurrent_insert_of_the_same_period_is_a_conflict_and_writes_nothing
 
     monkeypatch.setattr(points, "_existing", racing)
     with use_network(a.network), pytest.raises(Conflict):
-        points.save(run, a.schools[0].id, [points.PointIn(date(2026, 9, 7), value=1),
-                                           points.PointIn(date(2026, 9, 14), value=2)], None, "api")
+        points.save(
+            run,
+            a.schools[0].id,
+            [points.PointIn(date(2026, 9, 7), value=1), points.PointIn(date(2026, 9, 14), value=2)],
+            None,
+            "api",
+        )
     assert date(2026, 9, 14) not in stored(a, run, a.schools[0])

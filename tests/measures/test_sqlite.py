@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import MeasurePoint, PointChange
-from nic.services import accounts, networks
-from nic.services.transaction import commit
+from nic.services.accounts import accounts
+from nic.services.accounts import networks
+from nic.transaction import commit
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_token
 from tests.measures.conftest import grid_page_of, monday

@@ -2,7 +2,7 @@
 of reaching Socket.IO (tests that want the real socket use SocketIOTestClient)."""
 import pytest
 
-from nic.realtime import publish
+from nic.events import publish
 
 
 @pytest.fixture

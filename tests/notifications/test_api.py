@@ -1,6 +1,7 @@
 """The notifications API (the bell's data) and the members list (mention suggestions):
 newest first with cursors, the caller's own only, 404 for anyone else's or another
 network's, and CSRF for browser-session writes."""
+
 from nic.tenancy import use_network
 from tests.factories import make_message, make_notification, make_token
 
@@ -14,8 +15,10 @@ def _auth(user):
 def test_list_newest_first_with_cursor_and_unread_filter(client, tenants):
     a = tenants.a
     with use_network(a.network):
-        made = [make_notification(make_message(a.thread, a.member.user, f"**m{i}**"), a.principal.user,
-                                  text=f"n{i}") for i in range(5)]
+        made = [
+            make_notification(make_message(a.thread, a.member.user, f"**m{i}**"), a.principal.user, text=f"n{i}")
+            for i in range(5)
+        ]
     headers = _auth(a.principal.user)
     page = client.get(f"{API}/notifications?limit=3", headers=headers).get_json()
     assert [n["text"] for n in page["items"]] == ["n4", "n3", "n2"] and page["next"]
@@ -57,12 +60,17 @@ def test_members_for_mention_suggestions(client, tenants):
     a = tenants.a
     headers = _auth(a.member.user)
     everyone = client.get(f"{API}/members", headers=headers).get_json()["items"]
-    assert {m["name"] for m in everyone} == {"Alphaville Facilitator", "Alphaville Principal", "Alphaville Teacher",
-                                             "Alphaville Member"}
+    assert {m["name"] for m in everyone} == {
+        "Alphaville Facilitator",
+        "Alphaville Principal",
+        "Alphaville Teacher",
+        "Alphaville Member",
+    }
     assert set(everyone[0]) == {"id", "name", "role", "school_id"}  # no email addresses
     found = client.get(f"{API}/members?q=te", headers=headers).get_json()["items"]
     assert [m["name"] for m in found] == ["Alphaville Teacher"]  # a word of the name starts with it
-    assert [m["id"] for m in client.get(f"{API}/members?q=alphaville%20p", headers=headers).get_json()["items"]] \
-        == [a.principal.user.id]
+    assert [m["id"] for m in client.get(f"{API}/members?q=alphaville%20p", headers=headers).get_json()["items"]] == [
+        a.principal.user.id
+    ]
     assert client.get(f"{API}/members?q=%25", headers=headers).get_json()["items"] == []  # % is literal
     assert client.get("/api/v1/networks/beta/members", headers=headers).status_code == 404

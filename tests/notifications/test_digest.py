@@ -1,6 +1,7 @@
 """The email digest for people who were away: notifications unread and not emailed after
 NIC_DIGEST_DELAY_MINUTES go out once, in one email per person and network, with an HTML
 and a plain-text part and a link to each; read in time, nothing is sent."""
+
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from sqlalchemy import Interval, bindparam, select, update
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Notification, OutboxMessage
-from nic.services import discussion, notification_digest
+from nic.services.discussion import discussion
+from nic.services.notifications import digest as notification_digest
 from nic.tenancy import UNSCOPED, use_network
 from tests.factories import make_member, make_message, make_notification, make_user
 
@@ -17,8 +19,11 @@ from tests.factories import make_member, make_message, make_notification, make_u
 def age(minutes: float) -> None:
     """Make every notification `minutes` older (the test's clock for the delay)."""
     shift = bindparam("shift", timedelta(minutes=minutes), type_=Interval())
-    db.session.execute(update(Notification).values(created_at=Notification.created_at - shift)
-                       .execution_options(**UNSCOPED, synchronize_session=False))
+    db.session.execute(
+        update(Notification)
+        .values(created_at=Notification.created_at - shift)
+        .execution_options(**UNSCOPED, synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -54,8 +59,12 @@ def test_after_the_delay_each_person_gets_one_email_with_html_and_text(app, tena
     # a: facilitator (fixture), principal (mention), teacher (reply); b: facilitator (fixture).
     assert notification_digest.schedule_digests() == 4
     mails = {m.to_address: m for m in outbox()}
-    assert set(mails) == {a.facilitator.user.email, a.principal.user.email, a.teacher_leader.user.email,
-                          b.facilitator.user.email}
+    assert set(mails) == {
+        a.facilitator.user.email,
+        a.principal.user.email,
+        a.teacher_leader.user.email,
+        b.facilitator.user.email,
+    }
     mail = mails[a.principal.user.email]
     assert mail.subject == "1 notification waiting in Alphaville Network"
     link = f"http://nic.test/n/alpha/threads/{a.thread.id}#message-{mention.id}"
@@ -107,8 +116,10 @@ def test_someone_in_two_networks_gets_one_email_for_each(tenants, pushed):
     age(60)
     notification_digest.schedule_digests()
     mails = [m for m in outbox() if m.to_address == both.email]
-    assert sorted(m.subject for m in mails) == ["1 notification waiting in Alphaville Network",
-                                               "1 notification waiting in Betatown Network"]
+    assert sorted(m.subject for m in mails) == [
+        "1 notification waiting in Alphaville Network",
+        "1 notification waiting in Betatown Network",
+    ]
     for mail in mails:
         mine, other = ("Alphaville", "Betatown") if "Alphaville" in mail.subject else ("Betatown", "Alphaville")
         assert f"{mine} thing" in mail.body_text and other not in mail.body_text + mail.body_html

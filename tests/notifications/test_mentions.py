@@ -1,10 +1,11 @@
 """@mentions: full names (longest match, word boundary, any case), unique first names,
 members of this network only, and rendering that cannot be turned into markup."""
+
 from markupsafe import Markup
 
-from nic.services import mentions
-from nic.services.discussion import message_payload
-from nic.services.markdown import render as render_markdown
+from nic.services.discussion import mentions
+from nic.services.discussion.discussion import message_payload
+from nic.services.discussion.markdown import render as render_markdown
 from nic.tenancy import use_network
 from tests.factories import make_member, make_message, make_user
 
@@ -45,8 +46,10 @@ def test_mentions_inside_emphasis_and_lists_still_count():
 
 def test_a_hostile_name_or_body_cannot_inject_markup():
     people = [(7, '<img src=x onerror="alert(1)">'), (8, 'Eve "><script>alert(2)</script>')]
-    body = ('@<img src=x onerror="alert(1)"> and @Eve "><script>alert(2)</script> '
-            '<span class="mention" data-user-id="1">@forged</span> [x](javascript:alert(3))')
+    body = (
+        '@<img src=x onerror="alert(1)"> and @Eve "><script>alert(2)</script> '
+        '<span class="mention" data-user-id="1">@forged</span> [x](javascript:alert(3))'
+    )
     html, ids = linked(body, people)
     assert ids == [7, 8]
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
@@ -68,8 +71,10 @@ def test_only_members_of_the_messages_network_are_mentioned(tenants):
         message = make_message(a.thread, a.member.user, f"@{b.principal.user.name} and @{a.principal.user.name}")
         payload = message_payload(message)
         assert mentions.mentioned_ids(message.body, a.network.id) == [a.principal.user.id]
-    assert payload["body_html"] == (f'<p>@{b.principal.user.name} and <span class="mention" '
-                                    f'data-user-id="{a.principal.user.id}">@{a.principal.user.name}</span></p>\n')
+    assert payload["body_html"] == (
+        f'<p>@{b.principal.user.name} and <span class="mention" '
+        f'data-user-id="{a.principal.user.id}">@{a.principal.user.name}</span></p>\n'
+    )
 
 
 def test_the_page_renderer_reads_the_members_once(tenants, db_session):
@@ -78,5 +83,5 @@ def test_the_page_renderer_reads_the_members_once(tenants, db_session):
         new = make_member(a.network, "member", a.schools[1], make_user(name="Zed Quill"))
         md = mentions.renderer(a.network.id)
         assert isinstance(md("plain"), Markup)
-        assert 'data-user-id="%d"' % new.user_id in md("hi @Zed")
+        assert f'data-user-id="{new.user_id}"' in md("hi @Zed")
         assert md("**no at sign**") == render_markdown("**no at sign**")

@@ -1,6 +1,7 @@
 """The notifications page and the bell: the caller's own notifications in the current
 network, newest first and paged; marking one or all read with plain forms; the bell's
 count in the top bar. Someone else's notification, or another network's, is a 404."""
+
 import re
 
 from sqlalchemy import select
@@ -14,12 +15,15 @@ from tests.factories import make_message, make_notification
 def unread_of(tenant, user) -> int:
     db.session.expire_all()
     with use_network(tenant.network):
-        return len(db.session.scalars(select(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None))).all())
+        return len(
+            db.session.scalars(
+                select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            ).all()
+        )
 
 
 def bell_count(html: str) -> int:
-    match = re.search(r'data-bell-number>(\d+)<', html)
+    match = re.search(r"data-bell-number>(\d+)<", html)
     assert match, "no bell on the page"
     return int(match.group(1))
 

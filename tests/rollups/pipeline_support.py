@@ -1,6 +1,7 @@
 """Shared by the roll-up pipeline tests (imported by each test module, so that the lead's
 tests/rollups files keep their own conftest free): a broker stand-in that records what
 would be sent instead of running it eagerly, and snapshot readers for comparisons."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,13 +9,28 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import (
-    RollupChangeIdeaSchool, RollupJob, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool,
-    RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, RollupStalledCycle,
+    RollupChangeIdeaSchool,
+    RollupJob,
+    RollupMeasure,
+    RollupMeasurePeriod,
+    RollupMeasureSchool,
+    RollupNetworkPeriod,
+    RollupSchool,
+    RollupSchoolPeriod,
+    RollupStalledCycle,
 )
 from nic.tenancy import use_network
 
-SNAPSHOT_TABLES = (RollupSchool, RollupSchoolPeriod, RollupChangeIdeaSchool, RollupMeasureSchool,
-                   RollupStalledCycle, RollupNetworkPeriod, RollupMeasure, RollupMeasurePeriod)
+SNAPSHOT_TABLES = (
+    RollupSchool,
+    RollupSchoolPeriod,
+    RollupChangeIdeaSchool,
+    RollupMeasureSchool,
+    RollupStalledCycle,
+    RollupNetworkPeriod,
+    RollupMeasure,
+    RollupMeasurePeriod,
+)
 
 
 class Broker:
@@ -76,9 +92,13 @@ def snapshot(network, with_computed_at: bool = False) -> dict[str, list[tuple]]:
     result = {}
     with use_network(network):
         for model in SNAPSHOT_TABLES:
-            columns = [c.name for c in model.__table__.columns
-                       if c.name != "id" and (with_computed_at or c.name != "computed_at")]
-            rows = db.session.execute(select(*[model.__table__.c[name] for name in columns])
-                                      .where(model.__table__.c.network_id == network.id))
+            columns = [
+                c.name
+                for c in model.__table__.columns
+                if c.name != "id" and (with_computed_at or c.name != "computed_at")
+            ]
+            rows = db.session.execute(
+                select(*[model.__table__.c[name] for name in columns]).where(model.__table__.c.network_id == network.id)
+            )
             result[model.__tablename__] = sorted((tuple(row) for row in rows), key=repr)
     return result

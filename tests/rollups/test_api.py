@@ -1,8 +1,9 @@
-"""The roll-up API (CONTRACT.md): POST answers 202 {"job"} at once and coalesces; latest
+"""The roll-up API (docs/INTERFACE.md): POST answers 202 {"job"} at once and coalesces; latest
 reads the snapshot exactly in the contract's shape (plus documented extras), before any
 roll-up, for a principal, with a measure without data and a school without cycles, and
 after a failed job (the last good snapshot with its age); jobs/<id> for polling; another
 network's slug or a network that does not exist is a 404."""
+
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import RollupJob
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_school, make_token
 from tests.rollups.pipeline_support import broker, jobs_of, task  # noqa: F401  (fixtures)
@@ -128,8 +129,14 @@ def test_latest_in_the_contracts_shape(client, tenants):
     assert {"id", "schools_reporting", "schools_with_signal"} <= set(measures[a.measure.id])
     assert measures[a.measure.id]["schools_reporting"] == 1
     # A measure nobody reported: zeros and nulls, no error.
-    assert measures[silent.id] == {"id": silent.id, "name": "Nobody reports this", "schools_reporting": 0,
-                                   "schools_with_signal": 0, "latest_period": None, "pooled_value": None}
+    assert measures[silent.id] == {
+        "id": silent.id,
+        "name": "Nobody reports this",
+        "schools_reporting": 0,
+        "schools_with_signal": 0,
+        "latest_period": None,
+        "pooled_value": None,
+    }
 
 
 def test_a_principal_sees_the_network_beside_their_own_school_only(client, tenants):

@@ -1,6 +1,7 @@
 """`nic rollup run --network SLUG`: the full roll-up in this process, the elapsed seconds
 on the last line; an unknown slug is one line on stderr and a non-zero exit. Run as the
 real console script on SQLite (the embedded default) and in-process on PostgreSQL."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -31,8 +32,10 @@ def test_rollup_run_as_a_console_script_on_sqlite(tmp_path):
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}} | {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'nic.db'}", "SECRET_KEY": "cli-test",
-        "NIC_ARGON2_TIME_COST": "1", "NIC_ARGON2_MEMORY_KIB": "1024",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'nic.db'}",
+        "SECRET_KEY": "cli-test",
+        "NIC_ARGON2_TIME_COST": "1",
+        "NIC_ARGON2_MEMORY_KIB": "1024",
     }
 
     def nic(*args):

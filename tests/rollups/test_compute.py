@@ -2,7 +2,8 @@
 phase, completions and their median length, stalled cycles, the school x change-idea
 matrix, measure signals (Anhøj) and pooled values, engagement per week; and another
 network's rows never reaching a snapshot."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,10 +11,18 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import (
-    CyclePhaseMove, RollupChangeIdeaSchool, RollupMeasure, RollupMeasurePeriod, RollupMeasureSchool,
-    RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod, RollupStalledCycle, RollupState,
+    CyclePhaseMove,
+    RollupChangeIdeaSchool,
+    RollupMeasure,
+    RollupMeasurePeriod,
+    RollupMeasureSchool,
+    RollupNetworkPeriod,
+    RollupSchool,
+    RollupSchoolPeriod,
+    RollupStalledCycle,
+    RollupState,
 )
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle, make_measure, make_points, make_school
 
@@ -21,7 +30,7 @@ MONDAY = date(2026, 10, 5)
 
 
 def _at(day: date, hour: int = 12) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -37,18 +46,42 @@ def build_counted_school(tenants):
     owner = a.teacher_leader.user
     now = utcnow()
     # Two done cycles: 7 and 13 days long -> median 10; decisions adopt and abandon.
-    make_cycle(school, owner, phase="done", change_idea=idea, act_decision="adopt", start_date=MONDAY,
-               phase_changed_at=_at(MONDAY + timedelta(days=7)), updated_at=now,
-               questions=[("Will it work?", "Yes")])
-    make_cycle(school, owner, phase="done", change_idea=idea, act_decision="abandon", start_date=MONDAY,
-               phase_changed_at=_at(MONDAY + timedelta(days=13)), updated_at=now)
+    make_cycle(
+        school,
+        owner,
+        phase="done",
+        change_idea=idea,
+        act_decision="adopt",
+        start_date=MONDAY,
+        phase_changed_at=_at(MONDAY + timedelta(days=7)),
+        updated_at=now,
+        questions=[("Will it work?", "Yes")],
+    )
+    make_cycle(
+        school,
+        owner,
+        phase="done",
+        change_idea=idea,
+        act_decision="abandon",
+        start_date=MONDAY,
+        phase_changed_at=_at(MONDAY + timedelta(days=13)),
+        updated_at=now,
+    )
     # Testing: one fresh in Do, one stalled in Study (unchanged for 30 days).
-    fresh = make_cycle(school, owner, phase="do", change_idea=idea, start_date=MONDAY, updated_at=now,
-                       measure_id=a.measure.id)
+    fresh = make_cycle(
+        school, owner, phase="do", change_idea=idea, start_date=MONDAY, updated_at=now, measure_id=a.measure.id
+    )
     stalled = make_cycle(school, owner, phase="study", start_date=MONDAY, updated_at=now - timedelta(days=30))
     with use_network(a.network):
-        db.session.add(CyclePhaseMove(cycle_id=fresh.id, from_phase="plan", to_phase="do", user_id=owner.id,
-                                      created_at=_at(MONDAY + timedelta(days=2))))
+        db.session.add(
+            CyclePhaseMove(
+                cycle_id=fresh.id,
+                from_phase="plan",
+                to_phase="do",
+                user_id=owner.id,
+                created_at=_at(MONDAY + timedelta(days=2)),
+            )
+        )
         db.session.flush()
     # A run chart: 12 weekly points, 6 low then 6 high: one crossing, longest run 6.
     measure = make_measure(a.network, "Counted run", chart="run")

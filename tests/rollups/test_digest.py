@@ -2,7 +2,8 @@
 part summarising last week from the snapshot (completions, decisions, signals, stalled
 cycles, new artifacts) with links; sent once per network, person and week however often
 the task runs; only what the reader may open is listed."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,8 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import OutboxMessage, RollupState
-from nic.services import rollup_digest, rollups
+from nic.services.rollups import digest as rollup_digest
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_artifact, make_cycle, make_measure, make_points
 from tests.rollups.pipeline_support import broker, task  # noqa: F401  (fixture)
@@ -22,7 +24,7 @@ WEEK = TODAY - timedelta(days=TODAY.weekday() + 7)  # the Monday of last week
 
 def _in_week(days: int, hour: int = 10) -> datetime:
     day = WEEK + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -31,12 +33,26 @@ def week_of_work(tenants, app, monkeypatch):
     a = tenants.a
     owner = a.teacher_leader.user
     for decision, days in (("adopt", 1), ("adapt", 2), ("abandon", 3)):
-        make_cycle(a.schools[0], owner, f"Done {decision}", phase="done", act_decision=decision,
-                   start_date=WEEK - timedelta(days=20), created_at=_in_week(0) - timedelta(days=20),
-                   phase_changed_at=_in_week(days), updated_at=_in_week(days))
+        make_cycle(
+            a.schools[0],
+            owner,
+            f"Done {decision}",
+            phase="done",
+            act_decision=decision,
+            start_date=WEEK - timedelta(days=20),
+            created_at=_in_week(0) - timedelta(days=20),
+            phase_changed_at=_in_week(days),
+            updated_at=_in_week(days),
+        )
     make_cycle(a.schools[0], owner, "Forgotten shared test", phase="do", updated_at=utcnow() - timedelta(days=40))
-    make_cycle(a.schools[0], owner, "Forgotten private test", phase="study", visibility="school",
-               updated_at=utcnow() - timedelta(days=40))
+    make_cycle(
+        a.schools[0],
+        owner,
+        "Forgotten private test",
+        phase="study",
+        visibility="school",
+        updated_at=utcnow() - timedelta(days=40),
+    )
     shared = make_artifact(a.schools[0], owner, "Shared exit ticket")
     private = make_artifact(a.schools[0], owner, "Private seating chart", visibility="school")
     with use_network(a.network):
@@ -52,8 +68,33 @@ def week_of_work(tenants, app, monkeypatch):
 
 def _digests(tenant) -> list[OutboxMessage]:
     db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("the week of"))
-                                   .order_by(OutboxMessage.to_address)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.subject.contains("the week of"))
+            .order_by(OutboxMessage.to_address)
+        )
+    )
+
+
+def test_every_link_is_the_sites_path_under_the_configured_base_url(week_of_work, broker):
+    """nic.links builds them; for a configured base URL they are what they always were."""
+    import re
+
+    from nic.models import Artifact, Cycle, Measure
+
+    a = week_of_work
+    with use_network(a.network):
+        rollup_digest.send_weekly(WEEK)
+        stalled = db.session.scalars(select(Cycle.id).where(Cycle.title == "Forgotten shared test")).one()
+        artifact = db.session.scalars(select(Artifact.id).where(Artifact.title == "Shared exit ticket")).one()
+        measure = db.session.scalars(select(Measure.id).where(Measure.name == "Homework handed in")).one()
+    [facilitators] = [d for d in _digests(a) if d.to_address == a.facilitator.user.email]
+    found = set(re.findall(r"https?://[^\s\"<>]+", facilitators.body_text))
+    assert {"https://nic.example/n/alpha/dashboard",
+            f"https://nic.example/n/alpha/measures/{measure}", f"https://nic.example/n/alpha/cycles/{stalled}",
+            f"https://nic.example/n/alpha/artifacts/{artifact}"} <= found
+    assert all(url.startswith("https://nic.example/n/alpha/") for url in found)
 
 
 def test_facilitators_and_principals_get_one_digest_each(week_of_work, broker):
@@ -128,8 +169,12 @@ def test_a_network_without_a_snapshot_is_rolled_up_first(tenants, broker):
 
 
 def test_last_week_is_the_complete_week_before_today(clock):
-    for today, monday in (("2027-01-05", date(2026, 12, 28)), ("2027-01-04", date(2026, 12, 28)),
-                          ("2027-01-03", date(2026, 12, 21)), ("2028-02-29", date(2028, 2, 21))):
+    for today, monday in (
+        ("2027-01-05", date(2026, 12, 28)),
+        ("2027-01-04", date(2026, 12, 28)),
+        ("2027-01-03", date(2026, 12, 21)),
+        ("2028-02-29", date(2028, 2, 21)),
+    ):
         clock.move_to(today)
         assert rollup_digest.last_week() == monday, today
 

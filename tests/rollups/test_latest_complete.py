@@ -2,6 +2,7 @@
 on the demo, one school entering next week's figure before the others must not become
 the network's latest value; that week is drawn hollow on the dashboard's sparkline and
 said to be partial, and the figures match the pooled chart's."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,11 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from nic import demo_calendar
-from nic.demo_measures import WEEKS, seed_measures
+from nic.demo import calendar as demo_calendar
+from nic.demo.measures import WEEKS, seed_measures
 from nic.extensions import db
 from nic.models import RollupMeasure, RollupMeasurePeriod
-from nic.services import charts, rollups
+from nic.services.measures import charts
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 from tests.charts.test_demo_measures import demo_like_network
@@ -41,7 +43,9 @@ def test_a_partial_week_is_not_the_networks_latest(client, db_session, login_as)
     after = _rollup(network, on_track)
     with use_network(network):
         chart = charts.chart_for(on_track, None)
-        newest = db.session.scalars(select(RollupMeasurePeriod).filter_by(measure_id=on_track.id, period=next_week)).one()
+        newest = db.session.scalars(
+            select(RollupMeasurePeriod).filter_by(measure_id=on_track.id, period=next_week)
+        ).one()
     assert newest.schools == 1 and newest.pooled_value == pytest.approx(260 / 270)
     # The latest complete week stays the latest, with the pooled chart's value for it.
     assert after.latest_period == last_week
@@ -50,8 +54,8 @@ def test_a_partial_week_is_not_the_networks_latest(client, db_session, login_as)
 
     login_as(facilitator.user)
     html = client.get(f"/n/{network.slug}/dashboard").get_data(as_text=True)
-    tile = html[html.index(on_track.name, html.index('id="measures"')):]
-    tile = tile[:tile.index("</li>")]
+    tile = html[html.index(on_track.name, html.index('id="measures"')) :]
+    tile = tile[: tile.index("</li>")]
     shown = f"{after.pooled_value * 100:.1f}%"
     assert f"Latest {shown}" in tile and f"{next_week.day} {next_week:%b %Y}" in tile
     assert "so far: 1 of 6 schools (drawn hollow)" in tile
@@ -59,7 +63,7 @@ def test_a_partial_week_is_not_the_networks_latest(client, db_session, login_as)
 
 
 def test_a_measure_no_period_of_which_is_complete_has_no_latest(db_session):
-    network, schools, facilitator = demo_like_network("demo-sparse")
+    network, schools, _facilitator = demo_like_network("demo-sparse")
     measure = factories.make_measure(network, "Staggered", chart="run")
     start = WEEKS[0]
     for i, school in enumerate(schools[:5]):  # five schools, each reporting one different week

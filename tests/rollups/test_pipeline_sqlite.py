@@ -1,6 +1,7 @@
 """The roll-up pipeline on the embedded default (SQLite, no Redis, eager Celery): a change
 rolls its school up right after the commit, a full roll-up asked over the API runs at
 once, `latest` reads it, the sweep and the weekly digest work there too."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -8,7 +9,9 @@ from sqlalchemy import select
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import OutboxMessage, RollupJob, RollupSchool
-from nic.services import cycles, rollup_digest, rollups
+from nic.services.cycles import cycles
+from nic.services.rollups import digest as rollup_digest
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 

@@ -1,10 +1,11 @@
 """The `rollup` event: when a roll-up finishes it reaches every member of that network
-(facilitators, as CONTRACT.md says, and the others, whose leadership view and school page
+(facilitators, as docs/INTERFACE.md says, and the others, whose leadership view and school page
 refresh on it), and nobody in another network."""
+
 from flask_socketio import SocketIOTestClient
 
 from nic.extensions import socketio
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_token
 
@@ -15,10 +16,15 @@ def _rollups(client) -> list[dict]:
 
 def test_a_finished_roll_up_reaches_the_networks_members_and_no_one_else(app, tenants):
     a, b = tenants.a, tenants.b
-    people = {"facilitator": a.facilitator.user, "principal": a.principal.user, "member": a.member.user,
-              "other network": b.facilitator.user}
-    clients = {who: SocketIOTestClient(app, socketio, auth={"token": make_token(user)[1]})
-               for who, user in people.items()}
+    people = {
+        "facilitator": a.facilitator.user,
+        "principal": a.principal.user,
+        "member": a.member.user,
+        "other network": b.facilitator.user,
+    }
+    clients = {
+        who: SocketIOTestClient(app, socketio, auth={"token": make_token(user)[1]}) for who, user in people.items()
+    }
     try:
         for client in clients.values():
             assert client.is_connected()

@@ -3,6 +3,7 @@ run, crossings and center in rollup_measure_schools, and each measure's count of
 with a signal, are what the chart API answers for that school (GET .../chart?school_id=N),
 whatever the chart type, baseline or phases. Checked on a hand-made i chart whose one
 outlier only the Shewhart rules see, on the demo network and on a bench-seeded one."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -11,12 +12,19 @@ import pytest
 from sqlalchemy import func, select
 
 from nic.cli import cli
-from nic.demo import DEMO_SLUG, seed_demo
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import (
-    ChartSplit, Measure, MeasurePoint, Membership, Network, RollupMeasure, RollupMeasureSchool, School,
+    ChartSplit,
+    Measure,
+    MeasurePoint,
+    Membership,
+    Network,
+    RollupMeasure,
+    RollupMeasureSchool,
+    School,
 )
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests import factories
 
@@ -67,8 +75,23 @@ def check_the_demo(login):
 
 
 def test_a_bench_seeded_networks_roll_up_agrees_with_its_charts(app, client, db_session, login_as):
-    result = app.test_cli_runner().invoke(cli, ["bench", "seed", "--network", "bench-agree", "--schools", "8",
-                                                "--cycles", "80", "--points", "1600", "--seed", "11"])
+    result = app.test_cli_runner().invoke(
+        cli,
+        [
+            "bench",
+            "seed",
+            "--network",
+            "bench-agree",
+            "--schools",
+            "8",
+            "--cycles",
+            "80",
+            "--points",
+            "1600",
+            "--seed",
+            "11",
+        ],
+    )
     assert result.exit_code == 0, result.output
     network = db.session.scalar(select(Network).where(Network.slug == "bench-agree"))
     with use_network(network):
@@ -77,8 +100,12 @@ def test_a_bench_seeded_networks_roll_up_agrees_with_its_charts(app, client, db_
         first = db.session.scalar(select(func.min(MeasurePoint.period)))
         # Phases on a few charts: two splits on one point, one before the first point,
         # two in the same week on another school, and a frozen baseline on one measure.
-        for measure, school, weeks in ((measures[0], schools[0], (20, 20, -3, 35)), (measures[1], schools[1], (10.5,)),
-                                       (measures[2], schools[2], (25, 25)), (measures[3], schools[3], (40,))):
+        for measure, school, weeks in (
+            (measures[0], schools[0], (20, 20, -3, 35)),
+            (measures[1], schools[1], (10.5,)),
+            (measures[2], schools[2], (25, 25)),
+            (measures[3], schools[3], (40,)),
+        ):
             for week in weeks:
                 factories.make_split(measure, first + timedelta(weeks=week), school)
         measures[2].baseline_points = 12
@@ -101,8 +128,9 @@ def check_roll_up_against_charts(login, network) -> dict:
     with use_network(network):
         rollups.compute()
         db.session.commit()
-        facilitator = db.session.scalar(select(Membership).where(Membership.role == "facilitator")
-                                         .order_by(Membership.id).limit(1))
+        facilitator = db.session.scalar(
+            select(Membership).where(Membership.role == "facilitator").order_by(Membership.id).limit(1)
+        )
         measures = db.session.scalars(select(Measure).order_by(Measure.id)).all()
         school_ids = db.session.scalars(select(School.id).order_by(School.id)).all()
         stored = {(r.measure_id, r.school_id): r for r in db.session.scalars(select(RollupMeasureSchool))}

@@ -3,7 +3,7 @@ pieces (dates, weeks, months, day differences) give the same figures as PostgreS
 each school's signal is its chart's there too (the points are grouped in Python)."""
 from flask import g
 
-from nic.demo import seed_demo
+from nic.demo.seed import seed_demo
 from nic.extensions import db
 from tests import factories
 from tests.rollups.test_compute import build_counted_school, check_counts_by_hand

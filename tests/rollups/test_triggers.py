@@ -3,19 +3,24 @@ messages queues that school's roll-up in the same transaction; a burst of edits 
 into one or two jobs; the incremental run rewrites that school's rows and the network's
 rows from `since` only, and its numbers equal a full recompute's. Jobs whose message was
 lost are sent again."""
+
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from nic.clock import utcnow
 from nic.extensions import db
 from nic.models import Cycle, CycleChange, RollupJob, RollupNetworkPeriod, RollupSchool, RollupSchoolPeriod
-from nic.services import artifacts, cycles, discussion, points, rollups
+from nic.services.artifacts import artifacts
+from nic.services.cycles import cycles
+from nic.services.discussion import discussion
+from nic.services.measures import points
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.factories import make_cycle, make_measure, make_points
 from tests.rollups.pipeline_support import broker, jobs_of, rollups_on, snapshot  # noqa: F401  (fixtures)
-
 
 
 def today():
@@ -44,6 +49,7 @@ def movable(tenants):
 
 # --- the hooks ---------------------------------------------------------------------------
 
+
 def test_every_cycle_change_queues_its_school(tenants, broker):
     a = tenants.a
     school_id = a.schools[0].id
@@ -63,9 +69,11 @@ def test_every_cycle_change_queues_its_school(tenants, broker):
         cycles.update_cycle(a.teacher_leader, created.id, {"start_date": today().isoformat()}, created.version)
         assert _school_jobs(a.network, school_id)[0].since == back
 
-        for step in (lambda: cycles.move_phase(a.teacher_leader, a.cycle.id, "do"),
-                     lambda: cycles.delete_cycle(a.principal, created.id),
-                     lambda: cycles.restore_cycle(a.principal, created.id)):
+        for step in (
+            lambda: cycles.move_phase(a.teacher_leader, a.cycle.id, "do"),
+            lambda: cycles.delete_cycle(a.principal, created.id),
+            lambda: cycles.restore_cycle(a.principal, created.id),
+        ):
             db.session.execute(RollupJob.__table__.update().values(state="done"))  # the worker took the last one
             step()
             queued = [j for j in _school_jobs(a.network, school_id) if j.state == "queued"]
@@ -79,14 +87,20 @@ def test_points_artifacts_and_messages_queue_their_school(tenants, broker):
     measure = a.measure
     with use_network(a.network):
         old_period = date(2026, 3, 2)
-        points.save(measure, school_id, [points.PointIn(old_period, numerator=3, denominator=10)],
-                    a.teacher_leader.user.id, "api")
+        points.save(
+            measure,
+            school_id,
+            [points.PointIn(old_period, numerator=3, denominator=10)],
+            a.teacher_leader.user.id,
+            "api",
+        )
         [job] = _school_jobs(a.network, school_id)
         assert job.since == min(old_period, today())  # the pooled value of that old period changes
         db.session.execute(RollupJob.__table__.update().values(state="done"))
 
-        artifact = artifacts.create_artifact(a.teacher_leader, a.teacher_leader.user,
-                                             {"title": "Huddle agenda", "url": "https://example.org/agenda"})
+        artifact = artifacts.create_artifact(
+            a.teacher_leader, a.teacher_leader.user, {"title": "Huddle agenda", "url": "https://example.org/agenda"}
+        )
         assert [j.state for j in _school_jobs(a.network, school_id)] == ["done", "queued"]
         db.session.execute(RollupJob.__table__.update().values(state="done"))
         artifacts.delete_artifact(a.teacher_leader, artifact.id)
@@ -121,6 +135,7 @@ def test_a_change_rolled_back_queues_nothing(tenants, broker):
 
 # --- coalescing --------------------------------------------------------------------------
 
+
 def test_a_hundred_edits_cause_at_most_two_jobs(tenants, broker):
     a = tenants.a
     for i in range(60):
@@ -130,8 +145,9 @@ def test_a_hundred_edits_cause_at_most_two_jobs(tenants, broker):
 
     # The worker picks the job up in the middle of the burst...
     with use_network(a.network):
-        db.session.execute(RollupJob.__table__.update().where(RollupJob.__table__.c.id == first.id)
-                           .values(state="running"))
+        db.session.execute(
+            RollupJob.__table__.update().where(RollupJob.__table__.c.id == first.id).values(state="running")
+        )
         # ...and the edits made while it runs queue exactly one more.
         for i in range(60, 100):
             _edit(a, a.cycle.id, f"Objective, take {i}")
@@ -158,6 +174,7 @@ def test_a_second_full_request_answers_the_waiting_or_running_job(tenants, broke
 
 # --- the incremental run -------------------------------------------------------------------
 
+
 @pytest.fixture
 def history(tenants):
     """Both schools of alpha with cycles months back, so the network has old periods an
@@ -165,11 +182,25 @@ def history(tenants):
     a = tenants.a
     long_ago = today() - timedelta(days=120)
     for school in a.schools:
-        make_cycle(school, a.teacher_leader.user, phase="done", act_decision="adopt", start_date=long_ago,
-                   change_idea=a.change_idea, created_at=utcnow() - timedelta(days=120),
-                   phase_changed_at=utcnow() - timedelta(days=100), updated_at=utcnow() - timedelta(days=100))
-        make_cycle(school, a.teacher_leader.user, phase="study", start_date=long_ago,
-                   created_at=utcnow() - timedelta(days=120), updated_at=utcnow() - timedelta(days=40))
+        make_cycle(
+            school,
+            a.teacher_leader.user,
+            phase="done",
+            act_decision="adopt",
+            start_date=long_ago,
+            change_idea=a.change_idea,
+            created_at=utcnow() - timedelta(days=120),
+            phase_changed_at=utcnow() - timedelta(days=100),
+            updated_at=utcnow() - timedelta(days=100),
+        )
+        make_cycle(
+            school,
+            a.teacher_leader.user,
+            phase="study",
+            start_date=long_ago,
+            created_at=utcnow() - timedelta(days=120),
+            updated_at=utcnow() - timedelta(days=40),
+        )
     run = make_measure(a.network, "Attendance", chart="run")
     make_points(run, a.schools[1], [(date(2026, 1, 5) + timedelta(weeks=i), float(i % 3)) for i in range(10)])
     db.session.commit()
@@ -184,9 +215,13 @@ def test_the_incremental_run_rewrites_one_school_and_recent_periods_and_matches_
         db.session.commit()
         # Today's change at one school: a phase move and a point.
         cycles.move_phase(a.teacher_leader, a.cycle.id, "do")
-        points.save(a.measure, changed.id, [points.PointIn(today() - timedelta(days=today().weekday()),
-                                                           numerator=9, denominator=20)],
-                    a.teacher_leader.user.id, "api")
+        points.save(
+            a.measure,
+            changed.id,
+            [points.PointIn(today() - timedelta(days=today().weekday()), numerator=9, denominator=20)],
+            a.teacher_leader.user.id,
+            "api",
+        )
     [job] = jobs_of(a.network)
     assert job.school_id == changed.id
     with use_network(a.network):
@@ -196,13 +231,16 @@ def test_the_incremental_run_rewrites_one_school_and_recent_periods_and_matches_
         assert second_at > first_at
         # The other school's rows were not touched.
         assert db.session.scalar(select(RollupSchool.computed_at).where(RollupSchool.school_id == other.id)) == first_at
-        assert set(db.session.scalars(select(RollupSchoolPeriod.computed_at)
-                                      .where(RollupSchoolPeriod.school_id == other.id))) == {first_at}
-        assert set(db.session.scalars(select(RollupSchoolPeriod.computed_at)
-                                      .where(RollupSchoolPeriod.school_id == changed.id))) == {second_at}
+        assert set(
+            db.session.scalars(select(RollupSchoolPeriod.computed_at).where(RollupSchoolPeriod.school_id == other.id))
+        ) == {first_at}
+        assert set(
+            db.session.scalars(select(RollupSchoolPeriod.computed_at).where(RollupSchoolPeriod.school_id == changed.id))
+        ) == {second_at}
         # Network periods: recomputed from (about) `since` on, the older ones kept.
-        network_rows = list(db.session.execute(select(RollupNetworkPeriod.period_start,
-                                                      RollupNetworkPeriod.computed_at)))
+        network_rows = list(
+            db.session.execute(select(RollupNetworkPeriod.period_start, RollupNetworkPeriod.computed_at))
+        )
         old = {at for start, at in network_rows if start < today() - timedelta(days=45)}
         recent = {at for start, at in network_rows if start >= today() - timedelta(days=6)}
         assert old == {first_at} and recent == {second_at}
@@ -221,8 +259,7 @@ def test_incremental_then_full_agree_after_a_delete_that_empties_old_periods(his
     with use_network(a.network):
         rollups.compute()
         db.session.commit()
-        old_cycle = db.session.scalar(select(Cycle).where(Cycle.school_id == a.schools[0].id,
-                                                                 Cycle.phase == "done"))
+        old_cycle = db.session.scalar(select(Cycle).where(Cycle.school_id == a.schools[0].id, Cycle.phase == "done"))
         cycles.delete_cycle(a.principal, old_cycle.id)
     [job] = jobs_of(a.network)
     assert job.since == old_cycle.start_date
@@ -247,6 +284,7 @@ def test_eager_mode_rolls_up_right_after_the_change(tenants, rollups_on):
 
 # --- lost messages -------------------------------------------------------------------------
 
+
 def test_a_broker_that_is_down_does_not_fail_the_change_and_the_job_is_sent_later(tenants, broker):
     a = tenants.a
     broker.down = True
@@ -258,7 +296,7 @@ def test_a_broker_that_is_down_does_not_fail_the_change_and_the_job_is_sent_late
 
     broker.down = False
     assert rollups.requeue_stale() == 0  # not stale yet: its message may still be on its way
-    later = utcnow() + timedelta(seconds=rollups.REQUEUE_QUEUED_SECONDS + 1)
+    later = utcnow() + timedelta(seconds=current_app.config["ROLLUP_REQUEUE_QUEUED_SECONDS"] + 1)
     assert rollups.requeue_stale(now=later) == 1
     assert broker.runs() == [{"network_id": a.network.id, "job_id": job.id}]
 
@@ -281,8 +319,12 @@ def test_a_job_running_far_too_long_is_sent_again(tenants, broker):
     a = tenants.a
     with use_network(a.network):
         job = rollups.request_full()
-        db.session.execute(RollupJob.__table__.update().values(
-            state="running", started_at=utcnow() - timedelta(seconds=rollups.REQUEUE_RUNNING_SECONDS + 5)))
+        db.session.execute(
+            RollupJob.__table__.update().values(
+                state="running",
+                started_at=utcnow() - timedelta(seconds=current_app.config["ROLLUP_REQUEUE_RUNNING_SECONDS"] + 5),
+            )
+        )
         db.session.commit()
     assert rollups.requeue_stale() == 1
     with use_network(a.network):
@@ -309,8 +351,9 @@ def test_a_second_delivery_that_waited_for_the_first_run_does_not_run_again(tena
         real_lock = rollups._lock_network
 
         def first_run_commits_while_we_wait(network_id):
-            db.session.execute(RollupJob.__table__.update().where(RollupJob.__table__.c.id == job.id)
-                               .values(state="done"))
+            db.session.execute(
+                RollupJob.__table__.update().where(RollupJob.__table__.c.id == job.id).values(state="done")
+            )
             real_lock(network_id)
 
         computed = []
@@ -330,8 +373,14 @@ def test_people_active_in_two_schools_count_once_and_schoolless_messages_count_f
     with use_network(a.network):
         for school in a.schools:
             cycle = make_cycle(school, a.teacher_leader.user, title=f"Shared {school.id}")
-            db.session.add(CycleChange(cycle_id=cycle.id, user_id=coauthor.id, version=2,
-                                       fields={"plan_objective": {"old": "", "new": "Try it"}}))
+            db.session.add(
+                CycleChange(
+                    cycle_id=cycle.id,
+                    user_id=coauthor.id,
+                    version=2,
+                    fields={"plan_objective": {"old": "", "new": "Try it"}},
+                )
+            )
         db.session.flush()
         discussion.post_message(facilitator, a.thread.id, "From the facilitator, no school")
         db.session.commit()
@@ -339,10 +388,16 @@ def test_people_active_in_two_schools_count_once_and_schoolless_messages_count_f
         rollups.compute()
         db.session.commit()
         week = today() - timedelta(days=today().weekday())
-        network_week = db.session.scalar(select(RollupNetworkPeriod).where(
-            RollupNetworkPeriod.period_kind == "week", RollupNetworkPeriod.period_start == week))
-        school_weeks = db.session.scalars(select(RollupSchoolPeriod).where(
-            RollupSchoolPeriod.period_kind == "week", RollupSchoolPeriod.period_start == week)).all()
+        network_week = db.session.scalar(
+            select(RollupNetworkPeriod).where(
+                RollupNetworkPeriod.period_kind == "week", RollupNetworkPeriod.period_start == week
+            )
+        )
+        school_weeks = db.session.scalars(
+            select(RollupSchoolPeriod).where(
+                RollupSchoolPeriod.period_kind == "week", RollupSchoolPeriod.period_start == week
+            )
+        ).all()
         # The co-author is active in both schools' rows but once in the network's.
         assert len(school_weeks) == 2
         assert sum(row.active_members for row in school_weeks) > network_week.active_members

@@ -1,7 +1,8 @@
-"""The worker's reliability settings (issue 7, TOOLCHAIN's Celery notes): late acks, a
+"""The worker's reliability settings (issue 7, docs/TOOLCHAIN.md's Celery notes): late acks, a
 message handed back when its worker dies, one message at a time, a visibility timeout
 longer than any task and any countdown; transient errors retried with backoff and the
 job failed (not lost) after the last try; beat's roll-up entries beside the others."""
+
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import OperationalError
 
 from nic.jobs import celery_config
-from nic.services import rollups
+from nic.services.rollups import rollups
 from nic.tenancy import use_network
 from tests.rollups.pipeline_support import broker, jobs_of, task  # noqa: F401  (fixture)
 from worker.schedule import beat_schedule_for
@@ -31,13 +32,16 @@ def test_acks_late_reject_on_worker_lost_and_a_visibility_timeout_that_fits(app)
     # A task must finish, and a retry's or an incremental run's countdown must end, well
     # within the timeout, or the message is handed to a second worker meanwhile.
     longest = max(filter(None, [getattr(t, "time_limit", None) for t in ours] + [celery.conf.task_time_limit]))
-    longest_wait = max([tasks.backoff(n) for n in range(10)] + [rollups.INCREMENTAL_DELAY_SECONDS]
-                       + [getattr(t, "retry_backoff_max", 0) or 0 for t in ours])
+    longest_wait = max(
+        [tasks.backoff(n) for n in range(10)]
+        + [rollups.INCREMENTAL_DELAY_SECONDS]
+        + [getattr(t, "retry_backoff_max", 0) or 0 for t in ours]
+    )
     assert visibility > longest + longest_wait
 
 
-def test_beat_schedules_the_nightly_roll_up_the_weekly_digest_and_the_sweep():
-    schedule = beat_schedule_for({})
+def test_beat_schedules_the_nightly_roll_up_the_weekly_digest_and_the_sweep(app):
+    schedule = beat_schedule_for(app.config)
     assert schedule["rollups.nightly"]["schedule"] == crontab(hour=2, minute=30)
     assert schedule["rollups.weekly_digest"]["schedule"] == crontab(hour=6, minute=0, day_of_week=1)
     assert schedule["rollups.sweep"]["schedule"] == timedelta(minutes=5)
@@ -55,8 +59,10 @@ def test_nightly_asks_for_a_full_roll_up_of_every_network(app, tenants, broker):
     assert len(jobs_of(tenants.a.network)) == 1 and len(broker.runs()) == 2
 
 
-@pytest.mark.parametrize("error", [OperationalError("SELECT 1", {}, Exception("server closed the connection")),
-                                   BrokerError("Connection refused")])
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("SELECT 1", {}, Exception("server closed the connection")), BrokerError("Connection refused")],
+)
 def test_a_transient_error_is_retried_with_backoff_then_the_job_fails(app, tenants, broker, monkeypatch, error):
     a = tenants.a
     run = task(app, "rollups.run")
@@ -69,8 +75,9 @@ def test_a_transient_error_is_retried_with_backoff_then_the_job_fails(app, tenan
     monkeypatch.setattr(rollups, "run_job", flaky)
     kwargs = {"network_id": a.network.id, "job_id": job.id}
     with use_network(a.network):
-        run.push_request(retries=2, is_eager=False, called_directly=False, id="t-1", kwargs=kwargs,
-                               args=[], delivery_info={})
+        run.push_request(
+            retries=2, is_eager=False, called_directly=False, id="t-1", kwargs=kwargs, args=[], delivery_info={}
+        )
         try:
             with pytest.raises(Retry):
                 run.run(**kwargs)
@@ -81,8 +88,15 @@ def test_a_transient_error_is_retried_with_backoff_then_the_job_fails(app, tenan
     assert jobs_of(a.network)[0].state == "queued"  # not failed: it will run again
 
     with use_network(a.network):
-        run.push_request(retries=run.max_retries, is_eager=False, called_directly=False, id="t-2",
-                               kwargs=kwargs, args=[], delivery_info={})
+        run.push_request(
+            retries=run.max_retries,
+            is_eager=False,
+            called_directly=False,
+            id="t-2",
+            kwargs=kwargs,
+            args=[],
+            delivery_info={},
+        )
         try:
             assert run.run(**kwargs) == "failed"
         finally:

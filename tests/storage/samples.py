@@ -1,5 +1,6 @@
 """Small, real sample files made in code, for the storage, sniffing and upload tests
 (and anyone testing uploads): every allowed type, and the hostile ones."""
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,12 @@ def png(width: int = 2, height: int = 2) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _pillow(fmt: str) -> bytes:
@@ -62,13 +67,22 @@ def webp() -> bytes:
 
 
 _OOXML = {
-    "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-             '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
-             "<w:t>{text}</w:t></w:r></w:p></w:body></w:document>"),
-    "xlsx": ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>'),
-    "pptx": ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-             '<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>'),
+    "docx": (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+        "<w:t>{text}</w:t></w:r></w:p></w:body></w:document>",
+    ),
+    "xlsx": (
+        "xl/workbook.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>',
+    ),
+    "pptx": (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+        '<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>',
+    ),
     "docm": ("word/document.xml", "application/vnd.ms-word.document.macroEnabled.main+xml", "<w:document/>"),
 }
 
@@ -90,10 +104,13 @@ def ooxml(kind: str = "docx", text: str = "Observation protocol") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", content_types(part, content_type))
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships '
-                         'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                         f'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
-                         f'2006/relationships/officeDocument" Target="{part}"/></Relationships>')
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            f'2006/relationships/officeDocument" Target="{part}"/></Relationships>',
+        )
         archive.writestr(part, '<?xml version="1.0" encoding="UTF-8"?>' + body.format(text=text))
     return out.getvalue()
 
@@ -140,7 +157,7 @@ def ole(stream_names: tuple[str, ...] = ("WordDocument",)) -> bytes:
     def entry(name: str, kind: int, child: int = no_stream, right: int = no_stream) -> bytes:
         encoded = (name + "\0").encode("utf-16-le")
         raw = bytearray(128)
-        raw[0:len(encoded)] = encoded
+        raw[0 : len(encoded)] = encoded
         struct.pack_into("<HBBIII", raw, 0x40, len(encoded), kind, 1, no_stream, right, child)
         struct.pack_into("<II", raw, 0x74, end, 0)  # start sector, size
         return bytes(raw)
@@ -165,8 +182,10 @@ def elf() -> bytes:
 
 HTML = b"<!DOCTYPE html>\n<html><body><script>alert(document.cookie)</script></body></html>\n"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>'
-SVG_XML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- made by hand -->\n'
-           b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
-CSV = "school,week,attendance\nLincoln,2024-09-02,0.93\n\"Roosevelt, East\",2024-09-02,0.88\n".encode()
+SVG_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- made by hand -->\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
+CSV = b'school,week,attendance\nLincoln,2024-09-02,0.93\n"Roosevelt, East",2024-09-02,0.88\n'
 MARKDOWN = "# Protocol\n\n1. Gather the team\n2. Look at **student work** — together\n".encode()
-TEXT = "Plain notes from the meeting.\nNext steps: try the new protocol.\n".encode()
+TEXT = b"Plain notes from the meeting.\nNext steps: try the new protocol.\n"

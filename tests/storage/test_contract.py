@@ -1,5 +1,6 @@
 """The storage contract, run on both backends: local disk and S3 over HTTP (SeaweedFS).
 Content-addressed, deduplicated, streamed within a size limit, nothing half-stored."""
+
 from __future__ import annotations
 
 import hashlib
@@ -198,8 +199,12 @@ def test_s3_has_no_local_path_and_checks_credentials(s3_server):
 
     from botocore.exceptions import ClientError
 
-    intruder = S3Storage(bucket="nic-test-credentials", endpoint_url=s3_server.endpoint,
-                         access_key="nic-test-access", secret_key="not-the-secret")
+    intruder = S3Storage(
+        bucket="nic-test-credentials",
+        endpoint_url=s3_server.endpoint,
+        access_key="nic-test-access",
+        secret_key="not-the-secret",
+    )
     with pytest.raises(ClientError):
         intruder.open(blob.sha256)
     with pytest.raises(ClientError):

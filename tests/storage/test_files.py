@@ -1,5 +1,6 @@
 """send_download / send_preview: attachments with the sniffed type, nosniff and a
 sandboxing CSP; inline only for images and PDFs; streamed from either backend."""
+
 from __future__ import annotations
 
 import io
@@ -10,7 +11,7 @@ from flask import Flask
 from werkzeug.wsgi import FileWrapper
 
 from nic.storage import BlobNotFound
-from nic.web.files import send_download, send_preview
+from nic.storage.downloads import send_download, send_preview
 from tests.storage import samples
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -56,7 +57,8 @@ def test_a_download_is_a_safe_streamed_attachment(web):
     assert response.headers["Content-Type"] == DOCX_TYPE
     assert response.headers["Content-Length"] == str(len(data))
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=\"Plan de lecon.docx\"; filename*=UTF-8''Plan%20de%20le%C3%A7on.docx")
+        "attachment; filename=\"Plan de lecon.docx\"; filename*=UTF-8''Plan%20de%20le%C3%A7on.docx"
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response.headers["ETag"] == f'"{blob.sha256}"'
@@ -72,12 +74,15 @@ def test_the_download_body_is_streamed_not_loaded(web):
         response.close()
 
 
-@pytest.mark.parametrize("filename, content_type, expected", [
-    ("../../etc/passwd", "application/pdf", "filename*=UTF-8''passwd.pdf"),
-    ("invoice\u202efdp.exe", "application/pdf", "filename*=UTF-8''invoicefdp.pdf"),
-    ('a"b\r\nSet-Cookie: x=1.txt', "text/plain; charset=utf-8", "filename*=UTF-8''a_b%20Set-Cookie_%20x%3D1.txt"),
-    ("", "image/png", "filename*=UTF-8''download.png"),
-])
+@pytest.mark.parametrize(
+    "filename, content_type, expected",
+    [
+        ("../../etc/passwd", "application/pdf", "filename*=UTF-8''passwd.pdf"),
+        ("invoice\u202efdp.exe", "application/pdf", "filename*=UTF-8''invoicefdp.pdf"),
+        ('a"b\r\nSet-Cookie: x=1.txt', "text/plain; charset=utf-8", "filename*=UTF-8''a_b%20Set-Cookie_%20x%3D1.txt"),
+        ("", "image/png", "filename*=UTF-8''download.png"),
+    ],
+)
 def test_download_names_are_sanitised_again(web, filename, content_type, expected):
     put(web, b"bytes", content_type, filename)
     disposition = web.client.get("/download").headers["Content-Disposition"]
@@ -118,9 +123,15 @@ def test_a_missing_blob_is_404(web):
     assert web.client.get("/preview").status_code == 404
 
 
-@pytest.mark.parametrize("make, content_type", [
-    (samples.png, "image/png"), (samples.jpeg, "image/jpeg"), (samples.gif, "image/gif"), (samples.webp, "image/webp"),
-])
+@pytest.mark.parametrize(
+    "make, content_type",
+    [
+        (samples.png, "image/png"),
+        (samples.jpeg, "image/jpeg"),
+        (samples.gif, "image/gif"),
+        (samples.webp, "image/webp"),
+    ],
+)
 def test_images_preview_inline_sandboxed(web, make, content_type):
     data = make()
     put(web, data, content_type, "picture")
@@ -145,10 +156,18 @@ def test_a_pdf_previews_inline_without_scripts(web):
     assert "frame-ancestors 'self'" in csp
 
 
-@pytest.mark.parametrize("content_type", [
-    DOCX_TYPE, "text/plain; charset=utf-8", "text/csv; charset=utf-8", "text/html", "image/svg+xml",
-    "application/msword", "application/octet-stream",
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        DOCX_TYPE,
+        "text/plain; charset=utf-8",
+        "text/csv; charset=utf-8",
+        "text/html",
+        "image/svg+xml",
+        "application/msword",
+        "application/octet-stream",
+    ],
+)
 def test_everything_else_has_no_preview(web, content_type):
     put(web, samples.SVG, content_type, "x")
     assert web.client.get("/preview").status_code == 404

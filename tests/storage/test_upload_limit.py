@@ -1,6 +1,7 @@
 """The size limit at the HTTP level: Werkzeug answers 413 from Content-Length before
 the body is read (MAX_CONTENT_LENGTH from NIC_MAX_UPLOAD_MB), in the API's JSON shape
 under /api/ and as a page elsewhere; and the storage limit catches what gets past it."""
+
 from __future__ import annotations
 
 import io
@@ -58,9 +59,12 @@ def test_a_too_large_content_length_is_refused_before_reading_the_body(upload_ap
     RecordingInput.bytes_read = 0
     body = RecordingInput(b"--x\r\n" + b"a" * 1000)
     response = upload_app.test_client().post(
-        path, input_stream=body, content_type="multipart/form-data; boundary=x",
+        path,
+        input_stream=body,
+        content_type="multipart/form-data; boundary=x",
         # What the client claims; the test client would otherwise measure the stream.
-        environ_overrides={"CONTENT_LENGTH": str(100 * MB)})
+        environ_overrides={"CONTENT_LENGTH": str(100 * MB)},
+    )
 
     assert response.status_code == 413
     assert RecordingInput.bytes_read == 0
@@ -82,11 +86,14 @@ def test_a_file_within_the_request_limit_but_over_the_file_limit_is_413(upload_a
 
 
 def test_a_chunked_body_without_length_is_cut_off_at_the_limit(upload_app):
-    body = b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n" + b"x" * (3 * MB)
+    body = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n' + b"x" * (3 * MB)
     RecordingInput.bytes_read = 0
     response = upload_app.test_client().post(
-        "/upload-probe", input_stream=RecordingInput(body), content_type="multipart/form-data; boundary=x",
-        environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
+        "/upload-probe",
+        input_stream=RecordingInput(body),
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"},
+    )
     assert response.status_code == 413
     assert RecordingInput.bytes_read <= 2 * MB + 64 * 1024
 
@@ -142,8 +149,14 @@ def test_get_storage_builds_one_backend_per_app_from_config(tmp_path):
         assert get_storage() is storage
 
     s3_app = Flask(__name__)
-    s3_app.config.update(NIC_STORAGE="s3", NIC_S3_BUCKET="artifacts", NIC_S3_ENDPOINT="http://127.0.0.1:1",
-                         NIC_S3_ACCESS_KEY="a", NIC_S3_SECRET_KEY="b", NIC_S3_REGION="eu-west-1")
+    s3_app.config.update(
+        NIC_STORAGE="s3",
+        NIC_S3_BUCKET="artifacts",
+        NIC_S3_ENDPOINT="http://127.0.0.1:1",
+        NIC_S3_ACCESS_KEY="a",
+        NIC_S3_SECRET_KEY="b",
+        NIC_S3_REGION="eu-west-1",
+    )
     s3 = get_storage(s3_app)  # no connection is made until it is used
     assert isinstance(s3, S3Storage) and s3.bucket == "artifacts"
 

@@ -1,5 +1,6 @@
 """Teams: everyone in the network sees them; principals manage their own school's teams,
 facilitators any school's; every bad value is named and nothing half-written."""
+
 from __future__ import annotations
 
 import re
@@ -23,11 +24,19 @@ def team_count() -> int:
 
 
 def create(client, school, name="Ninth grade PLC", kind="plc", members=()):
-    return client.post("/n/alpha/teams", data={"school_id": str(school.id) if hasattr(school, "id") else school,
-                                               "name": name, "kind": kind, "members": [str(m) for m in members]})
+    return client.post(
+        "/n/alpha/teams",
+        data={
+            "school_id": str(school.id) if hasattr(school, "id") else school,
+            "name": name,
+            "kind": kind,
+            "members": [str(m) for m in members],
+        },
+    )
 
 
 # --- looking ------------------------------------------------------------------------------------
+
 
 def test_everyone_sees_the_teams_by_school(client, tenants, login_as):
     a = tenants.a
@@ -57,6 +66,7 @@ def test_a_principal_is_offered_their_own_school_only(client, tenants, login_as)
 
 
 # --- creating ------------------------------------------------------------------------------------
+
 
 def test_a_principal_creates_a_team_in_their_school(client, tenants, login_as):
     a = tenants.a
@@ -103,18 +113,22 @@ def test_other_roles_may_not_manage_teams(client, tenants, login_as, role):
     assert teams_named(a.team.name)
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"name": ""}, "Team name", "is required"),
-    ({"name": "x" * 201}, "Team name", "at most 200"),
-    ({"name": "alphaville INSTRUCTIONAL leadership team"}, "Team name", "already has this name"),
-    ({"kind": "club"}, "Kind of team", "must be one of"),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"name": ""}, "Team name", "is required"),
+        ({"name": "x" * 201}, "Team name", "at most 200"),
+        ({"name": "alphaville INSTRUCTIONAL leadership team"}, "Team name", "already has this name"),
+        ({"kind": "club"}, "Kind of team", "must be one of"),
+    ],
+)
 def test_bad_fields_are_named_and_nothing_is_written(client, tenants, login_as, data, field, message):
     a = tenants.a
     login_as(a.principal.user)
     before = team_count()
-    response = client.post("/n/alpha/teams", data={"school_id": a.schools[0].id, "name": "Fine name", "kind": "plc",
-                                                   **data})
+    response = client.post(
+        "/n/alpha/teams", data={"school_id": a.schools[0].id, "name": "Fine name", "kind": "plc", **data}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'<span class="field-error__name">{field}:</span> ' in body and message in body
@@ -146,6 +160,7 @@ def test_another_networks_school_is_not_found(client, tenants, login_as):
 
 # --- editing and removing ----------------------------------------------------------------------------
 
+
 def test_a_principal_edits_their_schools_team(client, tenants, login_as):
     a = tenants.a
     login_as(a.principal.user)
@@ -153,8 +168,10 @@ def test_a_principal_edits_their_schools_team(client, tenants, login_as):
     assert 'value="Alphaville instructional leadership team"' in form
     for user in (a.principal.user, a.teacher_leader.user):  # today's members come ticked
         assert re.search(rf'<input checked id="members-\d+" name="members" type="checkbox" value="{user.id}">', form)
-    response = client.post(f"/n/alpha/teams/{a.team.id}", data={
-        "name": "Leadership team", "kind": "ilt", "members": [str(a.teacher_leader.user.id)]})
+    response = client.post(
+        f"/n/alpha/teams/{a.team.id}",
+        data={"name": "Leadership team", "kind": "ilt", "members": [str(a.teacher_leader.user.id)]},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     with use_network(a.network):
@@ -165,8 +182,9 @@ def test_a_principal_edits_their_schools_team(client, tenants, login_as):
 def test_an_edit_with_a_bad_member_changes_nothing(client, tenants, login_as):
     a = tenants.a
     login_as(a.principal.user)
-    response = client.post(f"/n/alpha/teams/{a.team.id}", data={
-        "name": "Renamed", "kind": "plc", "members": [str(a.member.user.id)]})
+    response = client.post(
+        f"/n/alpha/teams/{a.team.id}", data={"name": "Renamed", "kind": "plc", "members": [str(a.member.user.id)]}
+    )
     assert response.status_code == 422
     db.session.expire_all()
     with use_network(a.network):

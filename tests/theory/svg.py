@@ -1,4 +1,5 @@
 """Reading the server-drawn diagram back out of a page, for the tests."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser

@@ -1,5 +1,6 @@
 """A change idea's page lists the cycles that tested it, school by school, as far as the
 viewer may see; the list page filters, searches and pages."""
+
 from contextlib import contextmanager
 from datetime import date
 
@@ -7,7 +8,7 @@ from sqlalchemy import event
 
 from nic.clock import utcnow
 from nic.extensions import db
-from nic.services import theory_ideas
+from nic.services.theory import ideas as theory_ideas
 from nic.tenancy import use_network
 from tests.factories import make_change_idea, make_cycle
 
@@ -33,14 +34,25 @@ def counting_queries():
 def cycles_of_the_idea(tenant):
     high, middle = tenant.schools
     idea = tenant.change_idea
-    shared_middle = make_cycle(middle, tenant.member.user, "Middle school huddle pilot", change_idea=idea, phase="done",
-                               act_decision="adapt", act_reason="Works for **sixth graders** when the huddle is weekly.",
-                               scale_count=3, scale_unit="classes", start_date=date(2026, 9, 7),
-                               end_date=date(2026, 9, 25))
-    private_middle = make_cycle(middle, tenant.member.user, "Middle private huddle", change_idea=idea,
-                                visibility="school")
-    private_high = make_cycle(high, tenant.teacher_leader.user, "High private huddle", change_idea=idea,
-                              visibility="school")
+    shared_middle = make_cycle(
+        middle,
+        tenant.member.user,
+        "Middle school huddle pilot",
+        change_idea=idea,
+        phase="done",
+        act_decision="adapt",
+        act_reason="Works for **sixth graders** when the huddle is weekly.",
+        scale_count=3,
+        scale_unit="classes",
+        start_date=date(2026, 9, 7),
+        end_date=date(2026, 9, 25),
+    )
+    private_middle = make_cycle(
+        middle, tenant.member.user, "Middle private huddle", change_idea=idea, visibility="school"
+    )
+    private_high = make_cycle(
+        high, tenant.teacher_leader.user, "High private huddle", change_idea=idea, visibility="school"
+    )
     deleted = make_cycle(high, tenant.teacher_leader.user, "Deleted huddle", change_idea=idea, deleted_at=utcnow())
     db.session.commit()
     return shared_middle, private_middle, private_high, deleted
@@ -48,7 +60,7 @@ def cycles_of_the_idea(tenant):
 
 def test_cycles_from_two_schools_with_their_decisions(client, tenants, login_as):
     a = tenants.a
-    shared_middle, private_middle, private_high, deleted = cycles_of_the_idea(a)
+    shared_middle, _private_middle, _private_high, _deleted = cycles_of_the_idea(a)
     login_as(a.teacher_leader.user)  # at the high school
     html = client.get(f"/n/alpha/change-ideas/{a.change_idea.id}").get_data(as_text=True)
     assert "Alphaville High School" in html and "Alphaville Middle School" in html
@@ -110,8 +122,9 @@ def test_the_list_filters_searches_and_pages(client, tenants, login_as):
 def test_proposing_from_the_list_page(client, tenants, login_as):
     a = tenants.a
     login_as(a.teacher_leader.user)
-    response = client.post("/n/alpha/change-ideas", data={"title": "Hallway check-ins",
-                                                           "driver_ids": [str(a.primary_driver.id)]})
+    response = client.post(
+        "/n/alpha/change-ideas", data={"title": "Hallway check-ins", "driver_ids": [str(a.primary_driver.id)]}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Hallway check-ins" in page and "Manage this change idea" not in page
@@ -127,5 +140,5 @@ def test_status_history_comes_from_the_revisions(client, tenants, login_as):
         theory_ideas.update(idea.id, {"status": "spreading"}, a.facilitator.user)
     login_as(a.member.user)
     html = client.get(f"/n/alpha/change-ideas/{idea.id}").get_data(as_text=True)
-    history = html[html.index('class="history"'):]
+    history = html[html.index('class="history"') :]
     assert history.index("Proposed") < history.index("Accepted") < history.index("Spreading")

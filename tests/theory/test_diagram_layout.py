@@ -1,5 +1,8 @@
 """The diagram's geometry, computed from a snapshot with no database or template."""
-from nic.services.diagram import BOX_WIDTH, layout, outline, wrap
+
+import itertools
+
+from nic.services.theory.diagram import BOX_WIDTH, layout, outline, wrap
 
 SNAPSHOT = {
     "aim": {"id": 1, "statement": "Ninth graders on track rises from 70% to 85% by June across every school"},
@@ -29,9 +32,14 @@ def test_one_edge_per_link_and_two_for_two_parents():
     drawn = layout(SNAPSHOT)
     edges = {(e.source, e.target) for e in drawn.edges}
     assert edges == {
-        ("aim-1", "driver-10"), ("aim-1", "driver-11"),
-        ("driver-10", "driver-20"), ("driver-11", "driver-20"), ("driver-11", "driver-21"),
-        ("driver-20", "idea-30"), ("driver-21", "idea-30"), ("driver-20", "idea-31"),
+        ("aim-1", "driver-10"),
+        ("aim-1", "driver-11"),
+        ("driver-10", "driver-20"),
+        ("driver-11", "driver-20"),
+        ("driver-11", "driver-21"),
+        ("driver-20", "idea-30"),
+        ("driver-21", "idea-30"),
+        ("driver-20", "idea-31"),
     }
     assert len(drawn.edges) == 8
     for edge in drawn.edges:
@@ -53,10 +61,10 @@ def test_boxes_do_not_overlap_within_a_column():
         by_column.setdefault(box.column, []).append(box)
     for boxes in by_column.values():
         boxes.sort(key=lambda b: b.y)
-        for upper, lower in zip(boxes, boxes[1:]):
+        for upper, lower in itertools.pairwise(boxes):
             assert upper.y + upper.height < lower.y
         for box in boxes:
-            assert 0 <= box.y and box.y + box.height <= drawn.height
+            assert box.y >= 0 and box.y + box.height <= drawn.height
 
 
 def test_long_text_wraps_and_is_cut_with_an_ellipsis():
@@ -68,18 +76,25 @@ def test_long_text_wraps_and_is_cut_with_an_ellipsis():
 
 
 def test_a_secondary_under_a_secondary_gets_its_own_column():
-    snapshot = {**SNAPSHOT, "drivers": SNAPSHOT["drivers"] + [
-        {"id": 22, "kind": "secondary", "title": "Deeper", "position": 5, "parent_ids": [21]}]}
+    snapshot = {
+        **SNAPSHOT,
+        "drivers": SNAPSHOT["drivers"]
+        + [{"id": 22, "kind": "secondary", "title": "Deeper", "position": 5, "parent_ids": [21]}],
+    }
     drawn = layout(snapshot)
     assert drawn.box("driver-22").column == drawn.box("driver-21").column + 1
     assert drawn.box("idea-30").column == drawn.box("driver-22").column + 1
 
 
 def test_an_old_snapshot_with_a_loop_or_missing_parts_still_draws():
-    looped = {"aim": {"id": 1, "statement": "A"}, "drivers": [
-        {"id": 1, "kind": "secondary", "title": "x", "parent_ids": [2]},
-        {"id": 2, "kind": "secondary", "title": "y", "parent_ids": [1]},
-    ], "change_ideas": [{"id": 5, "title": "z", "status": "accepted", "driver_ids": [99]}]}
+    looped = {
+        "aim": {"id": 1, "statement": "A"},
+        "drivers": [
+            {"id": 1, "kind": "secondary", "title": "x", "parent_ids": [2]},
+            {"id": 2, "kind": "secondary", "title": "y", "parent_ids": [1]},
+        ],
+        "change_ideas": [{"id": 5, "title": "z", "status": "accepted", "driver_ids": [99]}],
+    }
     drawn = layout(looped)
     assert len(drawn.boxes) == 4
     assert layout({"aim": {"id": 3, "statement": "Only an aim"}}).boxes[0].key == "aim-3"

@@ -3,18 +3,19 @@ dates of the idea itself, which are the dates of the revisions that proposed and
 it (its status history). Issue 14: the demo's ideas said "Proposed 5 Dec 2026" (the day
 the demo was seeded) while their status history, back-dated to the story, began in
 September."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from nic.demo import DEMO_SLUG, _people, seed_demo
+from nic.demo.seed import DEMO_SLUG, _people, seed_demo
 from nic.extensions import db
 from nic.models import ChangeIdea, Cycle, User
-from nic.services import theory_ideas
-from nic.services.networks import network_by_slug
+from nic.services.accounts.networks import network_by_slug
+from nic.services.theory import ideas as theory_ideas
 from nic.tenancy import use_network
 from tests.factories import make_change_idea
 
@@ -34,8 +35,11 @@ def test_every_demo_idea_shows_the_dates_its_history_records(client, db_session,
     with use_network(network):
         ideas = list(db.session.scalars(select(ChangeIdea).order_by(ChangeIdea.id)))
         histories = {idea.id: theory_ideas.status_history(idea) for idea in ideas}
-        first_cycle = dict(db.session.execute(select(Cycle.change_idea_id, func.min(Cycle.created_at))
-                                              .group_by(Cycle.change_idea_id)).all())
+        first_cycle = dict(
+            db.session.execute(
+                select(Cycle.change_idea_id, func.min(Cycle.created_at)).group_by(Cycle.change_idea_id)
+            ).all()
+        )
     listing = client.get(f"/n/{DEMO_SLUG}/change-ideas").get_data(as_text=True)
     decided = 0
     for idea in ideas:
@@ -66,7 +70,7 @@ def test_the_page_shows_the_ideas_recorded_creation_date(client, tenants, login_
     a = tenants.a
     idea = make_change_idea(a.network, "Alphaville older idea")
     with use_network(a.network):
-        idea.created_at = datetime(2026, 9, 15, 9, tzinfo=timezone.utc)
+        idea.created_at = datetime(2026, 9, 15, 9, tzinfo=UTC)
         db.session.commit()
     login_as(a.facilitator.user)
     body = client.get(f"/n/{a.network.slug}/change-ideas/{idea.id}").get_data(as_text=True)

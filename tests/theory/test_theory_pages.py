@@ -1,13 +1,14 @@
 """The theory pages: facilitators edit, everyone reads and proposes, and the diagram is a
 real drawing with a link per box and a line per link."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import Aim, ChangeIdea, DiagramRevision, Driver
-from nic.services import theory
+from nic.services.theory import theory
 from nic.tenancy import use_network
 from tests.theory.svg import read_diagram
 
@@ -33,10 +34,18 @@ def test_empty_network_shows_how_to_start(client, tenants, login_as):
 def test_facilitator_writes_an_aim_and_builds_the_diagram(client, tenants, login_as):
     a = tenants.a
     login_as(a.facilitator.user)
-    response = client.post("/n/alpha/theory/aims", data={
-        "statement": "Chronic absence falls from 22% to 12% by June 2027", "population": "all students",
-        "measure_label": "chronically absent", "baseline": "22", "target": "12", "unit": "%", "due_date": "2027-06-30",
-    })
+    response = client.post(
+        "/n/alpha/theory/aims",
+        data={
+            "statement": "Chronic absence falls from 22% to 12% by June 2027",
+            "population": "all students",
+            "measure_label": "chronically absent",
+            "baseline": "22",
+            "target": "12",
+            "unit": "%",
+            "due_date": "2027-06-30",
+        },
+    )
     assert response.status_code == 302
     aim_url = response.headers["Location"]
     aim_id = int(aim_url.rsplit("/", 1)[1])
@@ -44,8 +53,10 @@ def test_facilitator_writes_an_aim_and_builds_the_diagram(client, tenants, login
     assert first.status_code == 302
     with use_network(a.network):
         belonging = db.session.scalar(select(Driver).where(Driver.aim_id == aim_id))
-    second = client.post(f"/n/alpha/theory/aims/{aim_id}/drivers",
-                         data={"kind": "secondary", "title": "Greeting at the door", "parent_ids": [str(belonging.id)]})
+    second = client.post(
+        f"/n/alpha/theory/aims/{aim_id}/drivers",
+        data={"kind": "secondary", "title": "Greeting at the door", "parent_ids": [str(belonging.id)]},
+    )
     assert second.status_code == 302
     page = client.get(aim_url).get_data(as_text=True)
     assert "Chronic absence falls" in page and "Greeting at the door" in page
@@ -60,11 +71,12 @@ def test_bad_input_is_shown_next_to_the_fields_and_nothing_is_written(client, te
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Aim statement:</span> is required" in page and "Baseline:</span> must be a number" in page
-    response = client.post(f"/n/alpha/theory/aims/{a.aim.id}/drivers",
-                           data={"kind": "secondary", "title": "Orphan"})
+    response = client.post(f"/n/alpha/theory/aims/{a.aim.id}/drivers", data={"kind": "secondary", "title": "Orphan"})
     assert response.status_code == 422 and "choose at least one driver" in response.get_data(as_text=True)
-    loop = client.post(f"/n/alpha/theory/drivers/{a.primary_driver.id}",
-                       data={"kind": "secondary", "title": "Looped", "parent_ids": [str(a.secondary_driver.id)]})
+    loop = client.post(
+        f"/n/alpha/theory/drivers/{a.primary_driver.id}",
+        data={"kind": "secondary", "title": "Looped", "parent_ids": [str(a.secondary_driver.id)]},
+    )
     assert loop.status_code == 422 and "would make a loop" in loop.get_data(as_text=True)
     with use_network(a.network):
         assert count(Aim) == 1 and count(Driver) == 2
@@ -99,10 +111,15 @@ def test_only_facilitators_edit_the_theory(client, tenants, login_as, role):
 def test_anyone_proposes_from_the_aim_page(client, tenants, login_as):
     a = tenants.a
     login_as(a.member.user)
-    response = client.post("/n/alpha/change-ideas", data={
-        "title": "Lunch mentors", "description": "Older students *eat with* ninth graders.",
-        "aim_id": str(a.aim.id), "driver_ids": [str(a.primary_driver.id)],
-    })
+    response = client.post(
+        "/n/alpha/change-ideas",
+        data={
+            "title": "Lunch mentors",
+            "description": "Older students *eat with* ninth graders.",
+            "aim_id": str(a.aim.id),
+            "driver_ids": [str(a.primary_driver.id)],
+        },
+    )
     assert response.status_code == 302
     with use_network(a.network):
         idea = db.session.scalar(select(ChangeIdea).where(ChangeIdea.title == "Lunch mentors"))
@@ -117,12 +134,16 @@ def test_anyone_proposes_from_the_aim_page(client, tenants, login_as):
 def test_facilitator_accepts_declines_and_moves_status(client, tenants, login_as):
     a = tenants.a
     with use_network(a.network):
-        from nic.services import theory_ideas
+        from nic.services.theory import ideas as theory_ideas
 
         idea = theory_ideas.propose({"title": "Exit tickets"}, a.member.user)
     login_as(a.facilitator.user)
-    assert client.post(f"/n/alpha/change-ideas/{idea.id}/decision",
-                       data={"decision": "accepted", "decision_note": "Worth a try"}).status_code == 302
+    assert (
+        client.post(
+            f"/n/alpha/change-ideas/{idea.id}/decision", data={"decision": "accepted", "decision_note": "Worth a try"}
+        ).status_code
+        == 302
+    )
     assert client.post(f"/n/alpha/change-ideas/{idea.id}/status", data={"status": "testing"}).status_code == 302
     bad = client.post(f"/n/alpha/change-ideas/{idea.id}/status", data={"status": "done"}, follow_redirects=True)
     assert "Status not changed: status: must be one of" in bad.get_data(as_text=True)
@@ -138,9 +159,12 @@ def test_the_diagram_has_a_link_per_box_and_a_line_per_link(client, tenants, log
     a = tenants.a
     with use_network(a.network):
         other = theory.create_driver(a.aim.id, {"kind": "primary", "title": "Grades watched weekly"}, None)
-        both = theory.create_driver(a.aim.id, {"kind": "secondary", "title": "Shared <advisory> & more",
-                                               "parent_ids": [a.primary_driver.id, other.id]}, None)
-        from nic.services import theory_ideas
+        both = theory.create_driver(
+            a.aim.id,
+            {"kind": "secondary", "title": "Shared <advisory> & more", "parent_ids": [a.primary_driver.id, other.id]},
+            None,
+        )
+        from nic.services.theory import ideas as theory_ideas
 
         theory_ideas.update(a.change_idea.id, {"driver_ids": [a.secondary_driver.id, both.id]}, None)
         declined = theory_ideas.propose({"title": "Saturday school", "driver_ids": [other.id]}, None)
@@ -150,8 +174,14 @@ def test_the_diagram_has_a_link_per_box_and_a_line_per_link(client, tenants, log
     diagram = read_diagram(html)
     assert diagram.svgs == 1
     keys = {link["data-key"] for link in diagram.links}
-    assert keys == {f"aim-{a.aim.id}", f"driver-{a.primary_driver.id}", f"driver-{other.id}",
-                    f"driver-{a.secondary_driver.id}", f"driver-{both.id}", f"idea-{a.change_idea.id}"}
+    assert keys == {
+        f"aim-{a.aim.id}",
+        f"driver-{a.primary_driver.id}",
+        f"driver-{other.id}",
+        f"driver-{a.secondary_driver.id}",
+        f"driver-{both.id}",
+        f"idea-{a.change_idea.id}",
+    }
     hrefs = {link["data-key"]: link["href"] for link in diagram.links}
     assert hrefs[f"driver-{both.id}"] == f"/n/alpha/theory/drivers/{both.id}"
     assert hrefs[f"idea-{a.change_idea.id}"] == f"/n/alpha/change-ideas/{a.change_idea.id}"
@@ -159,13 +189,17 @@ def test_the_diagram_has_a_link_per_box_and_a_line_per_link(client, tenants, log
     assert labels[f"driver-{both.id}"] == "Secondary driver: Shared <advisory> & more"  # escaped in the page
     assert "Shared &lt;advisory&gt; &amp; more" in html
     # aim -> 2 primaries, 3 parent lines (one secondary has two parents), idea -> 2 drivers
-    assert sorted(diagram.edges) == sorted([
-        (f"aim-{a.aim.id}", f"driver-{a.primary_driver.id}"), (f"aim-{a.aim.id}", f"driver-{other.id}"),
-        (f"driver-{a.primary_driver.id}", f"driver-{a.secondary_driver.id}"),
-        (f"driver-{a.primary_driver.id}", f"driver-{both.id}"), (f"driver-{other.id}", f"driver-{both.id}"),
-        (f"driver-{a.secondary_driver.id}", f"idea-{a.change_idea.id}"),
-        (f"driver-{both.id}", f"idea-{a.change_idea.id}"),
-    ])
+    assert sorted(diagram.edges) == sorted(
+        [
+            (f"aim-{a.aim.id}", f"driver-{a.primary_driver.id}"),
+            (f"aim-{a.aim.id}", f"driver-{other.id}"),
+            (f"driver-{a.primary_driver.id}", f"driver-{a.secondary_driver.id}"),
+            (f"driver-{a.primary_driver.id}", f"driver-{both.id}"),
+            (f"driver-{other.id}", f"driver-{both.id}"),
+            (f"driver-{a.secondary_driver.id}", f"idea-{a.change_idea.id}"),
+            (f"driver-{both.id}", f"idea-{a.change_idea.id}"),
+        ]
+    )
     assert "Show 1 declined or retired change idea" in html
     shown = read_diagram(client.get(f"/n/alpha/theory/aims/{a.aim.id}?closed=1").get_data(as_text=True))
     assert f"idea-{declined.id}" in {link["data-key"] for link in shown.links}
@@ -176,10 +210,10 @@ def test_the_diagram_has_a_link_per_box_and_a_line_per_link(client, tenants, log
 def test_as_of_shows_the_latest_revision_at_or_before_the_date(client, tenants, login_as):
     a = tenants.a
     with use_network(a.network):
-        a.revision.created_at = datetime(2026, 9, 1, 12, tzinfo=timezone.utc)
+        a.revision.created_at = datetime(2026, 9, 1, 12, tzinfo=UTC)
         later = theory.create_driver(a.aim.id, {"kind": "primary", "title": "October driver"}, a.facilitator.user)
         revision = db.session.scalar(select(DiagramRevision).order_by(DiagramRevision.id.desc()).limit(1))
-        revision.created_at = datetime(2026, 10, 2, 9, tzinfo=timezone.utc)
+        revision.created_at = datetime(2026, 10, 2, 9, tzinfo=UTC)
         db.session.commit()
     login_as(a.teacher_leader.user)
     september = client.get(f"/n/alpha/theory/aims/{a.aim.id}?as_of=2026-09-30").get_data(as_text=True)
@@ -234,14 +268,23 @@ def test_another_networks_ids_are_not_found(client, tenants, login_as):
         ("get", f"/n/alpha/change-ideas/{b.change_idea.id}"),
         ("post", f"/n/alpha/change-ideas/{b.change_idea.id}/decision"),
     ]:
-        assert getattr(client, method)(url, data={"kind": "primary", "title": "x", "decision": "accepted"}).status_code == 404
+        assert (
+            getattr(client, method)(url, data={"kind": "primary", "title": "x", "decision": "accepted"}).status_code
+            == 404
+        )
     # a driver id of the other network in a form body is refused and writes nothing
-    response = client.post(f"/n/alpha/theory/aims/{a.aim.id}/drivers",
-                           data={"kind": "secondary", "title": "Sneaky", "parent_ids": [str(b.primary_driver.id)]})
+    response = client.post(
+        f"/n/alpha/theory/aims/{a.aim.id}/drivers",
+        data={"kind": "secondary", "title": "Sneaky", "parent_ids": [str(b.primary_driver.id)]},
+    )
     assert response.status_code == 422 and "unknown driver ids" in response.get_data(as_text=True)
-    proposal = client.post("/n/alpha/change-ideas", data={"title": "Sneaky idea", "driver_ids": [str(b.secondary_driver.id)]})
+    proposal = client.post(
+        "/n/alpha/change-ideas", data={"title": "Sneaky idea", "driver_ids": [str(b.secondary_driver.id)]}
+    )
     assert proposal.status_code == 422
     with use_network(a.network):
-        assert count(Driver, Driver.title == "Sneaky") == 0 and count(ChangeIdea, ChangeIdea.title == "Sneaky idea") == 0
+        assert (
+            count(Driver, Driver.title == "Sneaky") == 0 and count(ChangeIdea, ChangeIdea.title == "Sneaky idea") == 0
+        )
     with use_network(b.network):
         assert count(ChangeIdea) == 1

@@ -1,12 +1,14 @@
 """Aims, drivers and change ideas through the services: validation, loops, decisions,
 and the revision every change writes."""
+
 import pytest
 from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import ChangeIdea, DiagramRevision, Driver
-from nic.services import theory, theory_ideas
 from nic.services.errors import Conflict, ValidationFailed
+from nic.services.theory import ideas as theory_ideas
+from nic.services.theory import theory
 from nic.tenancy import use_network
 
 
@@ -23,10 +25,15 @@ def latest_revision(aim_id):
 def test_adding_a_driver_writes_a_whole_snapshot(tenants):
     a = tenants.a
     with use_network(a.network):
-        driver = theory.create_driver(a.aim.id, {
-            "kind": "secondary", "title": "Attendance calls home",
-            "parent_ids": [a.primary_driver.id, a.secondary_driver.id],
-        }, a.facilitator.user)
+        driver = theory.create_driver(
+            a.aim.id,
+            {
+                "kind": "secondary",
+                "title": "Attendance calls home",
+                "parent_ids": [a.primary_driver.id, a.secondary_driver.id],
+            },
+            a.facilitator.user,
+        )
         revision = latest_revision(a.aim.id)
     assert revision.summary == "Added secondary driver “Attendance calls home”"
     assert revision.author_id == a.facilitator.user.id
@@ -36,44 +43,62 @@ def test_adding_a_driver_writes_a_whole_snapshot(tenants):
     drivers = {d["id"]: d for d in snap["drivers"]}
     assert drivers[driver.id]["parent_ids"] == [a.primary_driver.id, a.secondary_driver.id]
     assert drivers[a.secondary_driver.id]["parent_ids"] == [a.primary_driver.id]
-    assert snap["change_ideas"] == [{"id": a.change_idea.id, "title": a.change_idea.title, "status": "accepted",
-                                     "driver_ids": [a.secondary_driver.id]}]
+    assert snap["change_ideas"] == [
+        {
+            "id": a.change_idea.id,
+            "title": a.change_idea.title,
+            "status": "accepted",
+            "driver_ids": [a.secondary_driver.id],
+        }
+    ]
 
 
 def test_aim_fields_are_checked_and_named(tenants):
     a = tenants.a
     with use_network(a.network):
         with pytest.raises(ValidationFailed) as caught:
-            theory.create_aim({"statement": " ", "baseline": "lots", "due_date": "30/09/2026",
-                               "unit": "x" * 41}, a.facilitator.user)
+            theory.create_aim(
+                {"statement": " ", "baseline": "lots", "due_date": "30/09/2026", "unit": "x" * 41}, a.facilitator.user
+            )
         assert set(caught.value.fields) == {"statement", "baseline", "due_date", "unit"}
-        aim = theory.create_aim({"statement": "Attendance rises", "baseline": "81.5", "target": 90,
-                                 "due_date": "2027-06-30"}, a.facilitator.user)
+        aim = theory.create_aim(
+            {"statement": "Attendance rises", "baseline": "81.5", "target": 90, "due_date": "2027-06-30"},
+            a.facilitator.user,
+        )
         assert (aim.baseline, aim.target, aim.due_date.isoformat()) == (81.5, 90, "2027-06-30")
         assert latest_revision(aim.id).summary.startswith("Set the aim")
         before = revision_count(aim.id)
-        theory.update_aim(aim.id, {"statement": "Attendance rises", "baseline": 81.5, "target": 92,
-                                   "due_date": "2027-06-30"}, a.facilitator.user)
+        theory.update_aim(
+            aim.id,
+            {"statement": "Attendance rises", "baseline": 81.5, "target": 92, "due_date": "2027-06-30"},
+            a.facilitator.user,
+        )
         assert latest_revision(aim.id).summary == "Edited the aim: target"
-        theory.update_aim(aim.id, {"statement": "Attendance rises", "baseline": 81.5, "target": 92,
-                                   "due_date": "2027-06-30"}, a.facilitator.user)
+        theory.update_aim(
+            aim.id,
+            {"statement": "Attendance rises", "baseline": 81.5, "target": 92, "due_date": "2027-06-30"},
+            a.facilitator.user,
+        )
         assert revision_count(aim.id) == before + 1  # no change, no revision
 
 
 def test_a_loop_in_the_parent_graph_is_refused(tenants):
     a = tenants.a
     with use_network(a.network):
-        deeper = theory.create_driver(a.aim.id, {"kind": "secondary", "title": "Deeper",
-                                                 "parent_ids": [a.secondary_driver.id]}, None)
+        deeper = theory.create_driver(
+            a.aim.id, {"kind": "secondary", "title": "Deeper", "parent_ids": [a.secondary_driver.id]}, None
+        )
         before = revision_count(a.aim.id)
         for parents in ([deeper.id], [a.secondary_driver.id]):  # its grandchild, itself
             with pytest.raises(ValidationFailed) as caught:
-                theory.update_driver(a.secondary_driver.id, {"kind": "secondary", "title": "Advisory",
-                                                             "parent_ids": parents}, None)
+                theory.update_driver(
+                    a.secondary_driver.id, {"kind": "secondary", "title": "Advisory", "parent_ids": parents}, None
+                )
             assert "loop" in caught.value.fields["parent_ids"]
         db.session.expire_all()
         assert [p.id for p in db.session.scalar(select(Driver).where(Driver.id == a.secondary_driver.id)).parents] == [
-            a.primary_driver.id]
+            a.primary_driver.id
+        ]
         assert revision_count(a.aim.id) == before
 
 
@@ -87,8 +112,9 @@ def test_parents_must_come_from_the_same_aim_and_network(tenants):
             theory.create_driver(a.aim.id, {"kind": "secondary", "title": "Mixed", "parent_ids": [elsewhere.id]}, None)
         assert "another aim" in caught.value.fields["parent_ids"]
         with pytest.raises(ValidationFailed) as caught:
-            theory.create_driver(a.aim.id, {"kind": "secondary", "title": "Foreign",
-                                            "parent_ids": [b.primary_driver.id]}, None)
+            theory.create_driver(
+                a.aim.id, {"kind": "secondary", "title": "Foreign", "parent_ids": [b.primary_driver.id]}, None
+            )
         assert "unknown driver ids" in caught.value.fields["parent_ids"]
         with pytest.raises(ValidationFailed) as caught:
             theory.create_driver(a.aim.id, {"kind": "secondary", "title": "Orphan", "parent_ids": []}, None)
@@ -121,8 +147,11 @@ def test_anyone_proposes_and_a_facilitator_accepts_or_declines(tenants):
         assert (idea.status, idea.aim_id, idea.proposed_by_id) == ("proposed", a.aim.id, a.member.user.id)
         assert latest_revision(a.aim.id).summary == "Proposed change idea “Exit tickets”"
         theory_ideas.decide(idea.id, "declined", "Overlaps with the huddle.", a.facilitator.user)
-        assert (idea.status, idea.decided_by_id, idea.decision_note) == ("declined", a.facilitator.user.id,
-                                                                        "Overlaps with the huddle.")
+        assert (idea.status, idea.decided_by_id, idea.decision_note) == (
+            "declined",
+            a.facilitator.user.id,
+            "Overlaps with the huddle.",
+        )
         assert idea.decided_at is not None
         revision = latest_revision(a.aim.id)
         assert revision.summary == "Declined change idea “Exit tickets”; updated the decision note"
@@ -159,8 +188,9 @@ def test_status_and_drivers_are_validated_all_or_nothing(tenants):
 def test_linking_drivers_writes_a_revision_with_the_links(tenants):
     a = tenants.a
     with use_network(a.network):
-        theory_ideas.update(a.change_idea.id, {"driver_ids": [a.primary_driver.id, a.secondary_driver.id]},
-                            a.facilitator.user)
+        theory_ideas.update(
+            a.change_idea.id, {"driver_ids": [a.primary_driver.id, a.secondary_driver.id]}, a.facilitator.user
+        )
         revision = latest_revision(a.aim.id)
     assert revision.summary.startswith(f"Change idea “{a.change_idea.title}”: linked drivers")
     entry = revision.snapshot["change_ideas"][0]

@@ -1,14 +1,16 @@
 """The theory pages and the change-ideas API on the embedded default, SQLite: the
 diagram, revisions, proposals, the LIKE search fallback, and a driver's removal (SQLite
 does not enforce ON DELETE CASCADE, so the service removes links itself)."""
+
 import pytest
 from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import ChangeIdea
-from nic.services import accounts, networks, theory
-from nic.services.transaction import commit
+from nic.services.accounts import accounts, networks
+from nic.services.theory import theory
 from nic.tenancy import use_network
+from nic.transaction import commit
 from tests.factories import make_cycle, make_token
 from tests.theory.svg import read_diagram
 
@@ -32,17 +34,28 @@ def test_theory_on_sqlite(sqlite_app):
     app, network, school, aim_id, primary_id, api = sqlite_app
     client = app.test_client()
     assert client.post("/login", data={"email": "fac@lake.org", "password": "lake password 1"}).status_code == 302
-    assert client.post(f"/n/lake/theory/aims/{aim_id}/drivers", data={
-        "kind": "secondary", "title": "Classroom libraries", "parent_ids": [str(primary_id)]}).status_code == 302
-    created = client.post("/api/v1/networks/lake/change-ideas", headers=api, json={"title": "Book tasting Fridays",
-                                                                      "description": "Students sample 5% of titles"})
+    assert (
+        client.post(
+            f"/n/lake/theory/aims/{aim_id}/drivers",
+            data={"kind": "secondary", "title": "Classroom libraries", "parent_ids": [str(primary_id)]},
+        ).status_code
+        == 302
+    )
+    created = client.post(
+        "/api/v1/networks/lake/change-ideas",
+        headers=api,
+        json={"title": "Book tasting Fridays", "description": "Students sample 5% of titles"},
+    )
     assert created.status_code == 201
     idea_id = created.get_json()["id"]
     with app.app_context(), use_network(network):
         idea_aim_id = db.session.scalar(select(ChangeIdea.aim_id).where(ChangeIdea.id == idea_id))
         assert idea_aim_id == aim_id  # the network's only aim
-    patched = client.patch(f"/api/v1/networks/lake/change-ideas/{idea_id}", headers=api,
-                           json={"status": "testing", "driver_ids": [primary_id]})
+    patched = client.patch(
+        f"/api/v1/networks/lake/change-ideas/{idea_id}",
+        headers=api,
+        json={"status": "testing", "driver_ids": [primary_id]},
+    )
     assert patched.status_code == 200 and patched.get_json()["driver_ids"] == [primary_id]
 
     found = client.get("/api/v1/networks/lake/change-ideas?q=tasting%20friday", headers=api).get_json()["items"]
@@ -55,8 +68,13 @@ def test_theory_on_sqlite(sqlite_app):
     assert len(diagram.links) == 4 and len(diagram.edges) == 3
 
     with app.app_context(), use_network(network):
-        make_cycle(school, title="Book tasting in room 12", change_idea=db.session.scalar(
-            select(ChangeIdea).where(ChangeIdea.id == idea_id)), act_decision="adopt", act_reason="Works for readers")
+        make_cycle(
+            school,
+            title="Book tasting in room 12",
+            change_idea=db.session.scalar(select(ChangeIdea).where(ChangeIdea.id == idea_id)),
+            act_decision="adopt",
+            act_reason="Works for readers",
+        )
         db.session.commit()
     page = client.get(f"/n/lake/change-ideas/{idea_id}").get_data(as_text=True)
     assert "Book tasting in room 12" in page and "Shore High" in page and "Adopt" in page

@@ -1,5 +1,6 @@
 """A facilitator invites people by email; the link is single-use and expires; accepting
 creates the account and the membership together, or neither."""
+
 from __future__ import annotations
 
 import re
@@ -35,15 +36,18 @@ def test_facilitator_invites_and_the_invitee_joins(client, tenants, login_as):
     school_id = tenants.a.schools[0].id
     response = invite(client, school=str(school_id))
     assert response.status_code == 302
-    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "new.principal@example.org")).one()
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == "new.principal@example.org")
+    ).one()
     assert "Alphaville Network" in message.subject + message.body_text
     path = link_for("new.principal@example.org")
 
     client.post("/logout")
     page = client.get(path)
     assert page.status_code == 200 and b"new.principal@example.org" in page.data
-    response = client.post(path, data={"name": "Nadia Principal", "password": "a good long password",
-                                       "confirm": "a good long password"})
+    response = client.post(
+        path, data={"name": "Nadia Principal", "password": "a good long password", "confirm": "a good long password"}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/n/alpha/")
     home = client.get("/n/alpha/")
     assert home.status_code == 200 and b"Alphaville Network" in home.data
@@ -69,7 +73,9 @@ def test_an_expired_link_is_refused_and_creates_nothing(client, tenants):
         db.session.commit()
     path = f"/invite/{tenants.a.invite_token}"
     assert client.get(path).status_code == 404
-    response = client.post(path, data={"name": "Late", "password": "a good long password", "confirm": "a good long password"})
+    response = client.post(
+        path, data={"name": "Late", "password": "a good long password", "confirm": "a good long password"}
+    )
     assert response.status_code == 404
     assert count(User, email="invitee@alpha.org") == 0
 
@@ -87,7 +93,9 @@ def test_bad_password_on_accepting_names_the_field_and_keeps_the_link(client, te
     assert b"at least 10 characters" in response.data
     assert count(User, email="invitee@alpha.org") == 0
     assert count(Invitation, id=tenants.a.invitation.id, accepted_at=None) == 1
-    ok = client.post(path, data={"name": "Now Right", "password": "a good long password", "confirm": "a good long password"})
+    ok = client.post(
+        path, data={"name": "Now Right", "password": "a good long password", "confirm": "a good long password"}
+    )
     assert ok.status_code == 302
 
 
@@ -96,7 +104,9 @@ def test_an_existing_user_joins_when_signed_in(client, tenants, login_as):
     _, token = factories.make_invitation(tenants.a.network, tenants.a.facilitator.user, user.email, "member")
     db.session.commit()
     path = f"/invite/{token}"
-    signed_out = client.post(path, data={"name": "X", "password": "a good long password", "confirm": "a good long password"})
+    signed_out = client.post(
+        path, data={"name": "X", "password": "a good long password", "confirm": "a good long password"}
+    )
     assert b"already exists" in signed_out.data
     login_as(user)
     assert client.post(path).status_code == 302

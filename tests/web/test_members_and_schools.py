@@ -1,4 +1,5 @@
 """Facilitators manage the schools and members of their network; others may look."""
+
 from sqlalchemy import select
 
 from nic.extensions import db
@@ -46,8 +47,9 @@ def test_principal_cannot_manage_schools_or_members(client, tenants, login_as):
 def test_facilitator_changes_role_and_school(client, tenants, login_as):
     login_as(tenants.a.facilitator.user)
     school = tenants.a.schools[1]
-    response = client.post(f"/n/alpha/members/{tenants.a.member.id}",
-                           data={"role": "teacher_leader", "school": str(school.id)})
+    response = client.post(
+        f"/n/alpha/members/{tenants.a.member.id}", data={"role": "teacher_leader", "school": str(school.id)}
+    )
     assert response.status_code == 302
     with use_network(tenants.a.network):
         membership = db.session.scalar(select(Membership).where(Membership.id == tenants.a.member.id))
@@ -56,8 +58,9 @@ def test_facilitator_changes_role_and_school(client, tenants, login_as):
 
 def test_invalid_change_says_why_and_changes_nothing(client, tenants, login_as):
     login_as(tenants.a.facilitator.user)
-    response = client.post(f"/n/alpha/members/{tenants.a.member.id}", data={"role": "principal", "school": ""},
-                           follow_redirects=True)
+    response = client.post(
+        f"/n/alpha/members/{tenants.a.member.id}", data={"role": "principal", "school": ""}, follow_redirects=True
+    )
     assert b"is required for a principal" in response.data
     with use_network(tenants.a.network):
         assert db.session.scalar(select(Membership.role).where(Membership.id == tenants.a.member.id)) == "member"

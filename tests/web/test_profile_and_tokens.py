@@ -1,11 +1,12 @@
 """The profile page: name, password, personal API tokens (shown once, stored hashed)."""
+
 import re
 
 from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import ApiToken
-from nic.services.secrets import digest
+from nic.services.accounts.secrets import digest
 from tests.factories import PASSWORD
 
 
@@ -41,11 +42,15 @@ def test_rename_and_change_password(client, tenants, login_as):
     login_as(tenants.a.member.user)
     assert client.post("/profile/", data={"name": "  Renamed   Person "}).status_code == 302
     assert tenants.a.member.user.name == "Renamed Person"
-    wrong = client.post("/profile/password", data={"current_password": "nope", "new_password": "another long one",
-                                                   "confirm": "another long one"})
+    wrong = client.post(
+        "/profile/password",
+        data={"current_password": "nope", "new_password": "another long one", "confirm": "another long one"},
+    )
     assert wrong.status_code == 422 and b"is not your current password" in wrong.data
-    ok = client.post("/profile/password", data={"current_password": PASSWORD, "new_password": "another long one",
-                                                "confirm": "another long one"})
+    ok = client.post(
+        "/profile/password",
+        data={"current_password": PASSWORD, "new_password": "another long one", "confirm": "another long one"},
+    )
     assert ok.status_code == 302
     client.post("/logout")
     assert client.post("/login", data={"email": "member@alpha.org", "password": "another long one"}).status_code == 302

@@ -1,4 +1,5 @@
 """Signing in and out, the rate limit, sessions and password resets."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,9 @@ def test_unknown_email_gets_the_same_answer(client, tenants):
 def test_next_only_goes_to_this_site(client, tenants):
     assert sign_in(client, "principal@alpha.org", next="/profile/").headers["Location"].endswith("/profile/")
     client.post("/logout")
-    assert sign_in(client, "principal@alpha.org", next="https://evil.example/").headers["Location"].endswith("/n/alpha/")
+    assert (
+        sign_in(client, "principal@alpha.org", next="https://evil.example/").headers["Location"].endswith("/n/alpha/")
+    )
     client.post("/logout")
     assert sign_in(client, "principal@alpha.org", next="//evil.example/").headers["Location"].endswith("/n/alpha/")
 
@@ -86,12 +89,16 @@ def test_csrf_is_required_on_forms(db_session, tenants):
     assert client.get("/n/alpha/").status_code == 302  # not signed in
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    response = client.post("/login", data={"email": "principal@alpha.org", "password": PASSWORD, "csrf_token": token.group(1)})
+        r'name="csrf_token"[^>]*value="([^"]+)"', page
+    )
+    response = client.post(
+        "/login", data={"email": "principal@alpha.org", "password": PASSWORD, "csrf_token": token.group(1)}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
 
 
 # --- password reset ---------------------------------------------------------------------
+
 
 def _reset_link(to):
     message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == to)).all()[-1]
@@ -128,7 +135,10 @@ def test_expired_reset_link_is_refused(client, tenants):
         reset.expires_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
     assert client.get(path).status_code == 404
-    assert client.post(path, data={"password": "a brand new password", "confirm": "a brand new password"}).status_code == 404
+    assert (
+        client.post(path, data={"password": "a brand new password", "confirm": "a brand new password"}).status_code
+        == 404
+    )
 
 
 def test_reset_with_a_short_password_names_the_field(client, tenants):

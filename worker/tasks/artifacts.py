@@ -1,11 +1,11 @@
 """Text extraction and previews for uploaded artifact versions (see
-nic.services.artifact_processing). Idempotent: a version already processed is left alone,
+nic.services.artifacts.processing). Idempotent: a version already processed is left alone,
 so a redelivered message does no harm. Only storage or database outages are retried; a
 file that cannot be read is recorded as failed, never retried."""
 from celery import shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from nic.services import artifact_processing as processing
+from nic.services.artifacts import processing
 
 # Soft limit: SoftTimeLimitExceeded inside Python code, recorded as "took too long". Hard
 # limit: the process is killed (code stuck in C); the claim makes the redelivery give up.

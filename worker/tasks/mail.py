@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from nic.services import mail
+from nic.services.notifications import mail
 
 
 @shared_task(

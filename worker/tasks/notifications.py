@@ -4,7 +4,8 @@ made again (unique constraint; `emailed_at` set with the outbox row)."""
 from celery import shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from nic.services import notification_digest, notifications
+from nic.services.notifications import digest as notification_digest
+from nic.services.notifications import notifications
 
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 

@@ -22,8 +22,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from nic import jobs
 from nic.extensions import db
 from nic.models import Network
-from nic.services import rollup_digest, rollups
-from nic.services.transaction import commit
+from nic.services.rollups import digest as rollup_digest
+from nic.services.rollups import rollups
+from nic.transaction import commit
 from nic.tenancy import use_network
 
 logger = logging.getLogger(__name__)

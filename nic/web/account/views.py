@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from nic.services import accounts
-from nic.services.errors import NotFound, ServiceError
+from nic.services.accounts import accounts
+from nic.services.errors import ServiceError
 from nic.tenancy import memberships_of
 from nic.web.account.forms import ChangePasswordForm, NewTokenForm, ProfileForm, RevokeTokenForm
 from nic.web.forms import show_service_error
@@ -84,9 +84,6 @@ def revoke_token(token_id):
     form = RevokeTokenForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        token = accounts.revoke_api_token(current_user._get_current_object(), token_id)
-    except NotFound:
-        abort(404)
+    token = accounts.revoke_api_token(current_user._get_current_object(), token_id)
     flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("account.profile"))

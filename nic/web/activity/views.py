@@ -1,6 +1,6 @@
 """The activity feed page: newest first, filtered by kind and school with a plain GET
 form, paged with an "Older" link (keyset: ?before=CURSOR). What a member may see is
-decided in nic.services.activity; this only parses, calls and renders."""
+decided in nic.services.discussion.activity; this only parses, calls and renders."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +11,8 @@ from flask_login import login_required
 
 from nic.clock import utcnow
 from nic.permissions import requires
-from nic.services import activity, networks
+from nic.services.discussion import activity
+from nic.services.accounts import networks
 from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership, current_network
 from nic.words import plural

@@ -1,5 +1,5 @@
 """The artifact forms. Field names are the service's, so its errors land next to the
-right field; the checks themselves live in nic.services.artifacts (the API says the same
+right field; the checks themselves live in nic.services.artifacts.artifacts (the API says the same
 things). The file field is read by the view as a stream, never through the form."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 
 from nic.models import ARTIFACT_KIND_LABELS, ARTIFACT_KINDS
-from nic.services.artifact_library import SORTS
+from nic.services.artifacts.library import SORTS
 
 GRADE_BAND_SUGGESTIONS = ("K-2", "3-5", "6-8", "9-12", "K-12")
 # A hint for the browser's file picker only: the server decides from the bytes.

@@ -9,13 +9,16 @@ from flask_login import current_user, login_required
 
 from nic.models import ARTIFACT_KIND_LABELS
 from nic.permissions import can_edit_cycle, requires
-from nic.services import artifact_library, artifact_links, artifacts
+from nic.services.artifacts import library as artifact_library
+from nic.services.artifacts import links as artifact_links
+from nic.services.artifacts import artifacts
 from nic.services.errors import ServiceError, ValidationFailed
-from nic.services.markdown import render as markdown
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.artifacts.forms import ConfirmForm
-from nic.web.artifacts.views import bp, call
-from nic.web.paging import Pager
+from nic.web.artifacts.views import bp
+from nic.web.forms import is_page_error
+from nic.web.paging import Page
 
 ATTACH_PER_PAGE = 20
 
@@ -40,14 +43,14 @@ def _form_id(name: str) -> int | None:
 @requires("network.view")
 def link_cycle(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.visible_artifact, membership, artifact_id)
+    artifact = artifacts.visible_artifact(membership, artifact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     cycle_id = _form_id("cycle_id")
     if cycle_id is None:
         flash("Choose a cycle to link.", "error")
         return _back(slug, artifact.id)
-    call(artifact_links.link_cycle, membership, current_user._get_current_object(), artifact.id, cycle_id)
+    artifact_links.link_cycle(membership, current_user._get_current_object(), artifact.id, cycle_id)
     flash("Linked to the cycle.", "success")
     return _back(slug, artifact.id, cycle_id)
 
@@ -57,10 +60,10 @@ def link_cycle(slug, artifact_id):
 @requires("network.view")
 def unlink_cycle(slug, artifact_id, cycle_id):
     membership = current_membership()
-    artifact = call(artifacts.visible_artifact, membership, artifact_id)
+    artifact = artifacts.visible_artifact(membership, artifact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    call(artifact_links.unlink_cycle, membership, artifact.id, cycle_id)
+    artifact_links.unlink_cycle(membership, artifact.id, cycle_id)
     flash("Link to the cycle removed.", "success")
     return _back(slug, artifact.id, cycle_id)
 
@@ -71,7 +74,7 @@ def unlink_cycle(slug, artifact_id, cycle_id):
 def attach(slug, cycle_id):
     """From a cycle's Do step: find an artifact already in the library and attach it."""
     membership = current_membership()
-    cycle = call(artifact_links.visible_cycle, membership, cycle_id)
+    cycle = artifact_links.visible_cycle(membership, cycle_id)
     if not can_edit_cycle(membership, cycle):
         abort(403)
     if request.method == "POST":
@@ -80,8 +83,8 @@ def attach(slug, cycle_id):
         artifact_id = _form_id("artifact_id")
         if artifact_id is None:
             abort(400)
-        artifact = call(artifacts.visible_artifact, membership, artifact_id)
-        call(artifact_links.link_cycle, membership, current_user._get_current_object(), artifact.id, cycle.id)
+        artifact = artifacts.visible_artifact(membership, artifact_id)
+        artifact_links.link_cycle(membership, current_user._get_current_object(), artifact.id, cycle.id)
         flash(f"“{artifact.title}” attached to this cycle.", "success")
         return redirect(url_for("cycles.show", slug=slug, cycle_id=cycle.id, _anchor="materials"))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -94,7 +97,7 @@ def attach(slug, cycle_id):
     result = artifact_library.library_page(membership, filters, page, ATTACH_PER_PAGE)
     attached = {link.artifact_id for link in artifact_links.cycle_materials(membership, cycle.id)}
     return render_template("artifacts/attach.html", cycle=cycle, q=q, result=result,
-                           pager=Pager(page, ATTACH_PER_PAGE, result.total), attached=attached, error=None,
+                           pager=Page(page, ATTACH_PER_PAGE, result.total, result.artifacts), attached=attached, error=None,
                            kind_labels=ARTIFACT_KIND_LABELS, confirm_form=ConfirmForm(formdata=None), md=markdown)
 
 
@@ -105,12 +108,14 @@ def attach(slug, cycle_id):
 @requires("network.view")
 def link_change_idea(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.editable_artifact, membership, artifact_id)
+    artifact = artifacts.editable_artifact(membership, artifact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        call(artifact_links.link_change_idea, membership, artifact.id, _form_id("change_idea_id"))
+        artifact_links.link_change_idea(membership, artifact.id, _form_id("change_idea_id"))
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Not linked: {exc.message}", "error")
     else:
         flash("Linked to the change idea.", "success")
@@ -122,9 +127,9 @@ def link_change_idea(slug, artifact_id):
 @requires("network.view")
 def unlink_change_idea(slug, artifact_id, change_idea_id):
     membership = current_membership()
-    artifact = call(artifacts.editable_artifact, membership, artifact_id)
+    artifact = artifacts.editable_artifact(membership, artifact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    call(artifact_links.unlink_change_idea, membership, artifact.id, change_idea_id)
+    artifact_links.unlink_change_idea(membership, artifact.id, change_idea_id)
     flash("Link to the change idea removed.", "success")
     return redirect(url_for("artifacts.show", slug=slug, artifact_id=artifact.id, _anchor="change-ideas"))

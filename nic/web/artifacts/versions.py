@@ -1,7 +1,7 @@
 """An artifact's versions: the history page, uploading a new version, deleting one (asking
 first when cycles link it), and the file routes: download (always an attachment), the
 inline preview of images and PDFs and the thumbnail, both only through
-nic.web.files.send_preview, which refuses anything else."""
+nic.storage.downloads.send_preview, which refuses anything else."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,15 +9,15 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from nic.permissions import can_edit_artifact, requires
-from nic.services import artifacts
-from nic.services.artifacts import NeedsConfirmation
+from nic.services.artifacts import artifacts
+from nic.services.artifacts.artifacts import NeedsConfirmation
 from nic.services.errors import Conflict, ServiceError
 from nic.storage import BlobNotFound, get_storage
 from nic.tenancy import current_membership
 from nic.web.artifacts.forms import ACCEPT_TYPES, ConfirmForm, VersionForm
-from nic.web.artifacts.views import PREVIEWABLE, bp, call, read_upload, too_large_message
-from nic.web.files import send_download, send_preview
-from nic.web.forms import show_service_error
+from nic.web.artifacts.views import PREVIEWABLE, bp, read_upload, too_large_message
+from nic.storage.downloads import send_download, send_preview
+from nic.web.forms import is_page_error, show_service_error
 
 
 @bp.route("/<int:artifact_id>/versions")
@@ -25,7 +25,7 @@ from nic.web.forms import show_service_error
 @requires("network.view")
 def versions(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.visible_artifact, membership, artifact_id)
+    artifact = artifacts.visible_artifact(membership, artifact_id)
     return render_template("artifacts/versions.html", artifact=artifact, previewable=PREVIEWABLE,
                            may_edit=can_edit_artifact(membership, artifact), confirm_form=ConfirmForm(formdata=None))
 
@@ -35,7 +35,7 @@ def versions(slug, artifact_id):
 @requires("network.view")
 def new_version(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.editable_artifact, membership, artifact_id)
+    artifact = artifacts.editable_artifact(membership, artifact_id)
     if artifact.url is not None:
         abort(404)  # a link has no files, so no versions to add
     status = 200
@@ -50,9 +50,11 @@ def new_version(slug, artifact_id):
             return _render_new_version(form, artifact, 413)
         if form.validate_on_submit():
             try:
-                version = call(artifacts.add_version, membership, current_user._get_current_object(), artifact.id,
-                               read_upload(), form.note.data)
+                version = artifacts.add_version(membership, current_user._get_current_object(), artifact.id,
+                                                read_upload(), form.note.data)
             except ServiceError as exc:
+                if is_page_error(exc):
+                    raise
                 show_service_error(form, exc)
                 status = exc.status
             else:
@@ -75,15 +77,15 @@ def delete_version(slug, artifact_id, version_id):
     """GET, or a POST without confirm=yes while cycles link the version: the question,
     listing those cycles. POST with confirm=yes (or with no cycle linking it): delete."""
     membership = current_membership()
-    artifact = call(artifacts.editable_artifact, membership, artifact_id)
-    version = call(artifacts.version_of, artifact, version_id)
+    artifact = artifacts.editable_artifact(membership, artifact_id)
+    version = artifacts.version_of(artifact, version_id)
     links = artifacts.version_links(version)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
         try:
-            call(artifacts.delete_version, membership, artifact.id, version.id,
-                 confirmed=request.form.get("confirm") == "yes")
+            artifacts.delete_version(membership, artifact.id, version.id,
+                                     confirmed=request.form.get("confirm") == "yes")
         except NeedsConfirmation as exc:
             links = exc.links
         except Conflict as exc:
@@ -107,8 +109,8 @@ def _split_links(membership, links) -> dict:
 # --- the bytes ---------------------------------------------------------------------------------
 
 def _visible_version(artifact_id, version_id):
-    artifact = call(artifacts.visible_artifact, current_membership(), artifact_id)
-    return call(artifacts.version_of, artifact, version_id)
+    artifact = artifacts.visible_artifact(current_membership(), artifact_id)
+    return artifacts.version_of(artifact, version_id)
 
 
 def _send(sender, *args, **kwargs):

@@ -1,7 +1,7 @@
 """The artifact library under /n/<slug>/artifacts: the library (search, filters, sort),
 sharing a file or a link, an artifact's page, editing and deleting it. Versions and
 downloads are in nic.web.artifacts.versions, links to cycles and change ideas in
-nic.web.artifacts.links. Thin: parse, call nic.services.artifacts*, render."""
+nic.web.artifacts.links. Thin: parse, call nic.services.artifacts.artifacts*, render."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,10 +10,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from nic.models import ARTIFACT_KIND_LABELS, Cycle
 from nic.permissions import can_edit_artifact, can_edit_cycle, can_see_cycle, requires
-from nic.services import artifact_library, artifact_links, artifacts
-from nic.services.artifacts import Upload, max_upload_bytes
-from nic.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from nic.services.markdown import render as markdown
+from nic.services.artifacts import library as artifact_library
+from nic.services.artifacts import links as artifact_links
+from nic.services.artifacts import artifacts
+from nic.services.artifacts.artifacts import Upload, max_upload_bytes
+from nic.services.errors import ServiceError, ValidationFailed
+from nic.services.discussion.markdown import render as markdown
 from nic.storage.sniff import PREVIEWABLE_TYPES
 from nic.tenancy import current_membership, get_scoped
 from nic.web.artifacts.forms import (
@@ -21,26 +23,13 @@ from nic.web.artifacts.forms import (
     LinkCycleForm,
     fill_library_choices, metadata,
 )
-from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.forms import is_page_error, show_service_error
+from nic.web.paging import Page
 from nic.words import plural
 
 bp = Blueprint("artifacts", __name__, url_prefix="/n/<slug>/artifacts")
 PER_PAGE = 20
 PREVIEWABLE = PREVIEWABLE_TYPES  # images and PDF: the only types ever shown inline
-
-
-def call(function, *args, **kwargs):
-    """A service call whose NotFound / Forbidden (without field errors) become the 404 /
-    403 pages; field errors go back to the form."""
-    try:
-        return function(*args, **kwargs)
-    except NotFound as exc:
-        if exc.fields:
-            raise
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 def read_upload(name: str = "file") -> Upload | None:
@@ -81,9 +70,10 @@ def library(slug):
         show_service_error(form, exc)
         return render_template("artifacts/library.html", result=None, filters=None, pager=None, **context), 422
     result = artifact_library.library_page(membership, filters, page, PER_PAGE)
-    pager = Pager(page, PER_PAGE, result.total)
-    if page > pager.pages:  # a stale link after artifacts went away: the last page there is
-        return redirect(url_for("artifacts.library", slug=slug, page=pager.pages, **filters.as_args()))
+    pager = Page(page, PER_PAGE, result.total, result.artifacts)
+    last_page = max(pager.pages, 1)  # Pagination counts no pages in an empty list
+    if page > last_page:  # a stale link after artifacts went away: the last page there is
+        return redirect(url_for("artifacts.library", slug=slug, page=last_page, **filters.as_args()))
     return render_template("artifacts/library.html", result=result, filters=filters, pager=pager,
                            tag_list=artifacts.tag_list, **context)
 
@@ -137,8 +127,10 @@ def new(slug):
     data = dict(metadata(form), url=form.url.data, note=form.note.data, school_id=form.school_id.data,
                 cycle_id=cycle.id if cycle else None)
     try:
-        artifact = call(artifacts.create_artifact, membership, current_user._get_current_object(), data, read_upload())
+        artifact = artifacts.create_artifact(membership, current_user._get_current_object(), data, read_upload())
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         show_service_error(form, exc)
         return _render_new(form, cycle, exc.status)
     if cycle is not None:
@@ -155,7 +147,7 @@ def new(slug):
 @requires("network.view")
 def show(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.visible_artifact, membership, artifact_id)
+    artifact = artifacts.visible_artifact(membership, artifact_id)
     may_edit = can_edit_artifact(membership, artifact)
     cycle_form = LinkCycleForm(formdata=None)
     linkable = artifact_links.linkable_cycles(membership, artifact)
@@ -182,7 +174,7 @@ def show(slug, artifact_id):
 @requires("network.view")
 def edit(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.editable_artifact, membership, artifact_id)
+    artifact = artifacts.editable_artifact(membership, artifact_id)
     status = 200
     if request.method == "GET":
         form = EditForm(formdata=None, obj=artifact)
@@ -193,8 +185,10 @@ def edit(slug, artifact_id):
             if artifact.url is not None:
                 data["url"] = form.url.data
             try:
-                call(artifacts.update_artifact, membership, artifact.id, data)
+                artifacts.update_artifact(membership, artifact.id, data)
             except ServiceError as exc:
+                if is_page_error(exc):
+                    raise
                 show_service_error(form, exc)
                 status = exc.status
             else:
@@ -211,10 +205,10 @@ def edit(slug, artifact_id):
 @requires("network.view")
 def delete(slug, artifact_id):
     membership = current_membership()
-    artifact = call(artifacts.editable_artifact, membership, artifact_id)
+    artifact = artifacts.editable_artifact(membership, artifact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    call(artifacts.delete_artifact, membership, artifact.id)
+    artifacts.delete_artifact(membership, artifact.id)
     flash(f"“{artifact.title}” deleted from the library.", "success")
     return redirect(url_for("artifacts.library", slug=slug))
 

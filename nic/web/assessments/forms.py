@@ -1,5 +1,5 @@
-"""Forms of the assessment pages. They carry values only; nic.services.assessments and
-nic.services.assessment_ratings check them (the API shares those checks).
+"""Forms of the assessment pages. They carry values only; nic.services.assessments.assessments and
+nic.services.assessments.ratings check them (the API shares those checks).
 
 The rating and consensus forms have one group of fields per practice, named by the
 practice's id (`level-12`, `note-12`, `evidence-12`): WTForms' static fields do not fit a
@@ -12,7 +12,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from nic.services.assessments import NAME_MAX
+from nic.services.assessments.assessments import NAME_MAX
 
 
 class CsrfForm(FlaskForm):

@@ -11,24 +11,24 @@ Everything works without JavaScript. A closed round shows read-only, marked part
 the school was part-way through."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from nic.permissions import requires
-from nic.services import assessment_evidence, assessment_ratings, assessments
-from nic.services.errors import Forbidden, NotFound, ServiceError
+from nic.services.assessments import evidence as assessment_evidence
+from nic.services.assessments import ratings as assessment_ratings
+from nic.services.assessments import assessments
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership
 from nic.web.assessments.forms import CsrfForm, posted_evidence
 from nic.web.assessments.views import bp
+from nic.web.forms import is_page_error
 
 VIEWS = ("mine", "team", "consensus")
 
 
 def _load(round_id, school_id):
-    try:
-        return assessments.get_round(round_id), assessments.get_school(school_id)
-    except NotFound:
-        abort(404)
+    return assessments.get_round(round_id), assessments.get_school(school_id)
 
 
 def _domains(round_):
@@ -105,11 +105,9 @@ def save_ratings(slug, round_id, school_id):
             try:
                 assessment_ratings.record_ratings(current_membership(), round_.id, school.id, items,
                                                   name=lambda index, field: f"{field}-{ids[index]}")
-            except NotFound:
-                abort(404)
-            except Forbidden:
-                abort(403)
             except ServiceError as exc:
+                if is_page_error(exc):
+                    raise
                 errors = dict(exc.fields) if exc.fields else {"form": exc.message}
             else:
                 flash("Your rating is saved." if only else f"Your {len(items)} ratings are saved.", "success")
@@ -128,10 +126,7 @@ def save_ratings(slug, round_id, school_id):
 @requires("assessments.view")
 def consensus(slug, round_id, school_id, practice_id):
     membership = current_membership()
-    try:
-        round_, school, practice, current = assessment_ratings.get_consensus(round_id, school_id, practice_id)
-    except NotFound:
-        abort(404)
+    round_, school, practice, current = assessment_ratings.get_consensus(round_id, school_id, practice_id)
     may_rate = assessments.can_rate(membership, school.id)
     form = CsrfForm()
     errors: dict[str, str] = {}
@@ -145,11 +140,9 @@ def consensus(slug, round_id, school_id, practice_id):
                     membership, round_.id, school.id, practice.id, request.form.get("level"),
                     request.form.get("notes", ""), posted_evidence(request.form.getlist("evidence")),
                     request.form.get("version"))
-            except NotFound:
-                abort(404)
-            except Forbidden:
-                abort(403)
             except ServiceError as exc:
+                if is_page_error(exc):
+                    raise
                 errors = dict(exc.fields) if exc.fields else {"form": exc.message}
                 status = exc.status
             else:
@@ -192,11 +185,9 @@ def finished(slug, round_id, school_id):
     if form.validate_on_submit():
         try:
             assessment_ratings.set_finished(current_membership(), round_.id, school.id, done)
-        except NotFound:
-            abort(404)
-        except Forbidden:
-            abort(403)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             flash(exc.message.replace("consensus: ", "Not finished yet: "), "error")
         else:
             flash("The team's consensus is marked finished." if done else "The consensus is open again for changes.",

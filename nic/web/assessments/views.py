@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from nic.permissions import requires
-from nic.services import assessments
-from nic.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from nic.services.assessments import assessments
+from nic.services.errors import Conflict, ServiceError
 from nic.tenancy import current_membership
 from nic.web.assessments.forms import CsrfForm, OpenRoundForm, framework_choices
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("assessments", __name__, url_prefix="/n/<slug>/assessments")
 
@@ -24,28 +23,11 @@ PAST_PER_PAGE = 20
 SCHOOLS_PER_PAGE = 50
 
 
-def _frameworks_url(slug) -> str | None:
-    """The framework library, when that area is installed (it is built separately)."""
-    for endpoint in ("frameworks.library", "frameworks.index"):
-        try:
-            return url_for(endpoint, slug=slug)
-        except BuildError:
-            continue
-    return None
-
-
 def _page_number() -> int:
     try:
         return max(1, int(request.args.get("page", 1)))
     except ValueError:
         return 1
-
-
-def _round_or_404(round_id):
-    try:
-        return assessments.get_round(round_id)
-    except NotFound:
-        abort(404)
 
 
 def _index_page(slug, form: OpenRoundForm | None, status: int = 200):
@@ -60,8 +42,8 @@ def _index_page(slug, form: OpenRoundForm | None, status: int = 200):
         form.framework_id.choices = framework_choices(frameworks)
     return render_template(
         "assessments/index.html", open_rounds=open_rounds, past=past, summaries=summaries,
-        pager=Pager(page, PAST_PER_PAGE, total), form=form, frameworks=frameworks,
-        frameworks_url=_frameworks_url(slug), my_school_id=membership.school_id,
+        pager=Page(page, PAST_PER_PAGE, total, past), form=form, frameworks=frameworks,
+        my_school_id=membership.school_id,
     ), status
 
 
@@ -94,11 +76,12 @@ def open_round(slug):
 @login_required
 @requires("assessments.view")
 def show_round(slug, round_id):
-    round_ = _round_or_404(round_id)
+    round_ = assessments.get_round(round_id)
     rows = assessments.progress(round_)
     membership = current_membership()
-    pager = Pager(_page_number(), SCHOOLS_PER_PAGE, len(rows))
-    shown = rows[(pager.page - 1) * SCHOOLS_PER_PAGE:pager.page * SCHOOLS_PER_PAGE]
+    page = _page_number()
+    shown = rows[(page - 1) * SCHOOLS_PER_PAGE:page * SCHOOLS_PER_PAGE]
+    pager = Page(page, SCHOOLS_PER_PAGE, len(rows), shown)
     return render_template(
         "assessments/round.html", round=round_, rows=shown, pager=pager, summary=assessments.round_summary(rows),
         levels=assessments.levels(round_.framework), my_school_id=membership.school_id,
@@ -110,19 +93,15 @@ def show_round(slug, round_id):
 @login_required
 @requires("assessments.view")
 def close_round(slug, round_id):
-    round_ = _round_or_404(round_id)  # another network's round: 404 before the role check
+    round_ = assessments.get_round(round_id)  # another network's round: 404 before the role check
     if not assessments.can_manage(current_membership()):
         abort(403)
     form = CsrfForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
             assessments.close_round(current_membership(), round_.id)
-        except NotFound:
-            abort(404)
         except Conflict as exc:
             flash(exc.message, "error")
-        except Forbidden:
-            abort(403)
         else:
             flash(f"Round “{round_.name}” is closed. Schools part-way through keep what they recorded, "
                   "marked partial.", "success")

@@ -7,7 +7,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from nic.extensions import limiter
-from nic.services import accounts, invitations
+from nic.services.accounts import accounts
+from nic.services.accounts import invitations
 from nic.services.errors import ServiceError
 from nic.tenancy import memberships_of
 from nic.web.auth.forms import AcceptInvitationForm, JoinForm, RequestResetForm, SetPasswordForm, SignInForm

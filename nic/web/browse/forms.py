@@ -1,5 +1,5 @@
 """The browse page's filter form: a GET form, so a filtered list is a link people can
-share and bookmark. It only renders and remembers the values; nic.services.browse reads
+share and bookmark. It only renders and remembers the values; nic.services.cycles.browse reads
 and checks them (the API reads the same parameters the same way)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from wtforms import DateField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from nic.models import PHASES
-from nic.services.browse import NUDGE_LABELS
+from nic.services.cycles.browse import NUDGE_LABELS
 
 PHASE_LABELS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act", "done": "Done"}
 DECISION_LABELS = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}

@@ -1,19 +1,18 @@
 """Browsing cycles (/n/<slug>/cycles) and the quality table (/n/<slug>/quality). The
-cycle pages themselves (show, new) belong to the cycles blueprint; links to them are
-built through `_cycle_links` so this page works whether or not that blueprint is there."""
+cycle pages themselves (show, new) belong to the cycles blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from nic.permissions import requires
-from nic.services import browse, nudges
+from nic.services.cycles import browse
+from nic.services.cycles import nudges
 from nic.services.errors import ValidationFailed
 from nic.tenancy import current_membership
 from nic.web.browse.forms import DECISION_LABELS, PHASE_LABELS, BrowseForm, fill_choices
 from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("browse", __name__, url_prefix="/n/<slug>")
 PER_PAGE = 25
@@ -27,16 +26,17 @@ def cycles(slug):
     form = BrowseForm(formdata=request.args)
     fill_choices(form, browse.filter_choices(membership))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    context = dict(form=form, links=_cycle_links(slug), phase_labels=PHASE_LABELS, decision_labels=DECISION_LABELS)
+    context = dict(form=form, phase_labels=PHASE_LABELS, decision_labels=DECISION_LABELS)
     try:
         filters = browse.parse_filters(request.args)
     except ValidationFailed as exc:
         show_service_error(form, exc)
         return render_template("browse/cycles.html", cycles=None, filters=None, pager=None, **context), 422
     rows, total = browse.browse_page(membership, filters, page, PER_PAGE)
-    pager = Pager(page, PER_PAGE, total)
-    if page > pager.pages:  # a stale link after cycles went away: the last page there is
-        return redirect(url_for("browse.cycles", slug=slug, page=pager.pages, **filters.as_args()))
+    pager = Page(page, PER_PAGE, total, rows)
+    last_page = max(pager.pages, 1)  # Pagination counts no pages in an empty list
+    if page > last_page:  # a stale link after cycles went away: the last page there is
+        return redirect(url_for("browse.cycles", slug=slug, page=last_page, **filters.as_args()))
     return render_template("browse/cycles.html", cycles=rows, filters=filters, pager=pager, **context)
 
 
@@ -51,28 +51,3 @@ def quality(slug):
         labels=browse.NUDGE_LABELS,
         help=browse.NUDGE_HELP,
     )
-
-
-class _CycleLinks:
-    """URLs of the cycles blueprint's pages, or their literal paths while it is absent."""
-
-    def __init__(self, slug: str):
-        self.slug = slug
-
-    def show(self, cycle_id: int) -> str:
-        return self._url("cycles.show", f"/n/{self.slug}/cycles/{cycle_id}", cycle_id=cycle_id)
-
-    def new(self) -> str:
-        return self._url("cycles.new", f"/n/{self.slug}/cycles/new")
-
-    def _url(self, endpoint: str, path: str, **values) -> str:
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, slug=self.slug, **values)
-            except BuildError:
-                pass
-        return request.script_root + path
-
-
-def _cycle_links(slug: str) -> _CycleLinks:
-    return _CycleLinks(slug)

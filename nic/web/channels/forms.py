@@ -1,4 +1,4 @@
-"""The channel form. It carries values only: nic.services.channels checks them (the API
+"""The channel form. It carries values only: nic.services.discussion.channels checks them (the API
 shares it), so a bad value reads the same whichever way it came in."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from nic.models import ROLE_LABELS, ROLES
-from nic.services.channels import ALWAYS_READ, NAME_MAX, roles_of
+from nic.services.discussion.channels import ALWAYS_READ, NAME_MAX, roles_of
 
 AUDIENCES = [
     SelectChoice("everyone", "Everyone in the network"),

@@ -3,15 +3,15 @@ JavaScript; a refused or invalid form comes back with each error beside its fiel
 nothing stored. Another network's channel, or one that does not exist, is a 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from nic.permissions import requires
-from nic.services import channels
-from nic.services.errors import NotFound, ServiceError
+from nic.services.discussion import channels
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership
 from nic.web.channels.forms import AUDIENCES, ChannelForm, form_data
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 
 bp = Blueprint("channels", __name__, url_prefix="/n/<slug>/channels")
 
@@ -45,17 +45,14 @@ def new(slug):
 @requires("channel.manage")
 def edit(slug, channel_id):
     membership = current_membership()
-    try:
-        channel = channels.editable_channel(membership, channel_id)
-    except NotFound:
-        abort(404)
+    channel = channels.editable_channel(membership, channel_id)
     form = ChannelForm() if request.method == "POST" else ChannelForm(formdata=None, data=form_data(channel))
     if form.validate_on_submit() and _audience_ok(form):
         try:
             channels.update_channel(membership, channel.id, form.values())
-        except NotFound:
-            abort(404)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             show_service_error(form, exc)
         else:
             flash("Channel saved.", "success")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nic.services.charts import Chart, SchoolChart
+from nic.services.measures.charts import Chart, SchoolChart
 from nic.words import plural
 
 # The headline rules by name (nic.analytics.rules; docs/SIGNALS.md), then the patterns

@@ -12,40 +12,26 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from nic.models import Measure, School
-from nic.permissions import ACTION_ROLES, allowed, requires
-from nic.services import chart_markers, chart_splits, charts, markdown, networks
-from nic.services.errors import Forbidden, NotFound, ServiceError
+from nic.permissions import allowed, requires
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import splits as chart_splits
+from nic.services.measures import charts
+from nic.services.discussion import markdown
+from nic.services.accounts import networks
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
 from nic.web.charts import display
 from nic.web.charts.forms import ConfirmForm, SplitForm
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 
 bp = Blueprint("charts", __name__, url_prefix="/n/<slug>/measures/<int:measure_id>")
 
 
-def _measure_links(slug: str, measure: Measure) -> dict:
-    """The measures blueprint's pages (another feature's), if they are there."""
-    links = {}
-    for key, endpoint, kwargs in (("list", "measures.index", {}), ("show", "measures.show", {"measure_id": measure.id}),
-                                  ("enter", "measures.enter", {"measure_id": measure.id})):
-        try:
-            links[key] = url_for(endpoint, slug=slug, **kwargs)
-        except BuildError:
-            links[key] = None
-    return links
-
-
 def _cycle_url(slug: str):
-    def build(cycle_id: int) -> str:
-        try:
-            return url_for("cycles.show", slug=slug, cycle_id=cycle_id)
-        except BuildError:
-            return f"/n/{slug}/cycles/{cycle_id}"
-
-    return build
+    """A cycle's page from its id: the chart's markers link to it, in the page and its JSON."""
+    return lambda cycle_id: url_for("cycles.show", slug=slug, cycle_id=cycle_id)
 
 
 def _chosen_school(membership) -> School | None:
@@ -84,10 +70,9 @@ def _chart_context(slug: str, measure: Measure, school: School | None, membershi
     }
 
 
-def _page_context(slug: str, measure: Measure) -> dict:
+def _page_context(measure: Measure) -> dict:
     return {
         "measure": measure,
-        "links": _measure_links(slug, measure),
         "chart_labels": display.CHART_LABELS,
         "kind_labels": display.KIND_LABELS,
         "signal_labels": display.SIGNAL_LABELS,
@@ -105,10 +90,9 @@ def measure(slug, measure_id):
 
 
 def _may_enter(membership, school: School | None) -> bool:
-    """Whether to offer the data entry link: the viewer's own school, a role that enters
-    data (the measures feature's action, if it is there)."""
+    """Whether to offer the data entry link: the viewer's own school, a role that enters data."""
     own = school is not None and membership.school_id == school.id
-    return own and "points.enter" in ACTION_ROLES and allowed(membership.role, "points.enter")
+    return own and allowed(membership.role, "points.enter")
 
 
 def _render_chart(slug: str, measure: Measure, school: School | None, split_form=None, status: int = 200):
@@ -116,7 +100,7 @@ def _render_chart(slug: str, measure: Measure, school: School | None, split_form
     return render_template(
         "charts/measure.html", school=school, schools=networks.schools(), split_form=split_form,
         may_enter=_may_enter(current_membership(), school),
-        **_page_context(slug, measure), **_chart_context(slug, measure, school, current_membership()),
+        **_page_context(measure), **_chart_context(slug, measure, school, current_membership()),
     ), status
 
 
@@ -132,7 +116,7 @@ def network(slug, measure_id):
         "charts/network.html", school=None, multiples=multiples,
         sparkline=lambda item: display.sparkline(item, scale),
         split_form=SplitForm(formdata=None, school_id=""),
-        **_page_context(slug, measure), **_chart_context(slug, measure, None, membership),
+        **_page_context(measure), **_chart_context(slug, measure, None, membership),
     )
 
 
@@ -154,11 +138,9 @@ def add_split(slug, measure_id):
         try:
             split = chart_splits.add_split(current_membership(), measure, school.id if school else None,
                                            form.start_date.data, form.label.data)
-        except NotFound:
-            abort(404)
-        except Forbidden:
-            abort(403)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             show_service_error(form, exc)
         else:
             flash(f"New phase from {split.start_date:%d %b %Y}.", "success")
@@ -174,11 +156,6 @@ def remove_split(slug, measure_id, split_id):
     measure = get_or_404(Measure, measure_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        split = chart_splits.remove_split(current_membership(), measure, split_id)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
+    split = chart_splits.remove_split(current_membership(), measure, split_id)
     flash("Phase removed: its points join the phase before.", "success")
     return redirect(_back(slug, measure.id, split.school_id or ""))

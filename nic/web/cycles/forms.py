@@ -1,5 +1,5 @@
 """The cycle worksheet as a form. Field names are the service's flat field names
-(nic.services.cycle_fields), so service errors land next to the right field.
+(nic.services.cycles.fields), so service errors land next to the right field.
 
 Checks live in the service (the API says the same things); the form only carries values.
 Questions are a list of rows; a few blank rows are always offered, and "Add another
@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from nic.models import DECISIONS, SCALE_UNITS
-from nic.services.measures import choices as measure_choices
+from nic.services.measures.measures import choices as measure_choices
 
 SPARE_QUESTION_ROWS = 2
 DECISION_LABELS = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}
@@ -117,7 +117,7 @@ class CycleForm(FlaskForm):
 
 
 def form_data(state: dict) -> dict:
-    """A cycle snapshot (nic.services.cycle_fields.snapshot) as form data."""
+    """A cycle snapshot (nic.services.cycles.fields.snapshot) as form data."""
     data = dict(state)
     for name in ("team_id", "owner_id", "change_idea_id", "measure_id", "scale_count"):
         data[name] = "" if state.get(name) is None else str(state[name])

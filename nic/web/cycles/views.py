@@ -1,27 +1,27 @@
 """One PDSA cycle's pages under /n/<slug>/cycles/: new, the cycle, edit (with conflicts),
 phase moves, ramps, history, delete and the principal's deleted cycles. The list of
-cycles lives in its own blueprint. Thin: parse, call nic.services.cycles, render."""
+cycles lives in its own blueprint. Thin: parse, call nic.services.cycles.cycles, render."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.exceptions import HTTPException
 
 from nic.permissions import can_edit_cycle, requires, visible_cycles_clause
-from nic.services import cycle_chain, cycle_history, cycles
-from nic.services.cycle_fields import FIELD_LABELS, snapshot
-from nic.services.cycle_phases import PHASE_LABELS, is_forward, missing, next_phase, previous_phase
-from nic.services.cycles import CycleConflict
-from nic.services.errors import Forbidden
-from nic.services.errors import NotFound, ServiceError
-from nic.services.markdown import render as markdown
-from nic.services.nudges import cycle_nudges
+from nic.services.cycles import chain as cycle_chain
+from nic.services.cycles import history as cycle_history
+from nic.services.cycles import cycles
+from nic.services.cycles.fields import FIELD_LABELS, snapshot
+from nic.services.cycles.phases import PHASE_LABELS, is_forward, missing, next_phase, previous_phase
+from nic.services.cycles.cycles import CycleConflict
+from nic.services.errors import ServiceError
+from nic.services.discussion.markdown import render as markdown
+from nic.services.cycles.nudges import cycle_nudges
 from nic.tenancy import current_membership
 from nic.web.cycles.forms import ConfirmForm, CycleForm, form_data
-from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.forms import is_page_error, show_service_error
+from nic.web.paging import Page
 
 bp = Blueprint("cycles", __name__, url_prefix="/n/<slug>/cycles")
 # Where each field a phase needs sits on the edit page.
@@ -34,28 +34,6 @@ class Problem:
     target: str | None = None  # the phase a refused move aimed at
 HISTORY_PER_PAGE = 25
 DELETED_PER_PAGE = 25
-
-
-def _call(function, *args, **kwargs):
-    """A service call whose NotFound / Forbidden become the 404 / 403 pages."""
-    try:
-        return function(*args, **kwargs)
-    except NotFound as exc:
-        if exc.fields:
-            raise
-        abort(404)
-    except Forbidden:
-        abort(403)
-
-
-def _list_url(slug: str) -> str:
-    """The network's cycle list (another blueprint) if it is there; the network home if not."""
-    path = f"/n/{slug}/cycles"
-    try:
-        current_app.url_map.bind("").match(path, method="GET")
-    except HTTPException:
-        return url_for("networks.home", slug=slug)
-    return path
 
 
 def _form(membership, school_id: int, cycle=None, formdata=True, data=None) -> CycleForm:
@@ -99,15 +77,17 @@ def new(slug):
         form = _form(membership, membership.school_id, formdata=False,
                      data={"owner_id": str(membership.user_id), "visibility": "school", "scale_unit": "students"})
         form.pad_questions(spare=3)
-        return render_template("cycles/new.html", form=form, list_url=_list_url(slug))
+        return render_template("cycles/new.html", form=form)
     form = _form(membership, membership.school_id)
     status = 200
     if "add_question" in request.form:
         form.questions.append_entry()
     elif form.validate_on_submit():
         try:
-            cycle = _call(cycles.create_cycle, membership, form.values(whole=False))
+            cycle = cycles.create_cycle(membership, form.values(whole=False))
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             _show_errors(form, exc)
             status = 422
         else:
@@ -116,7 +96,7 @@ def new(slug):
     else:
         status = 400
     form.pad_questions()
-    return render_template("cycles/new.html", form=form, list_url=_list_url(slug)), status
+    return render_template("cycles/new.html", form=form), status
 
 
 # --- the cycle ---------------------------------------------------------------------------
@@ -128,7 +108,7 @@ def show(slug, cycle_id, problem=None, status=200):
     """The cycle. `problem` is a refused phase move or ramp, shown above the phase buttons
     (for a move forward: each missing field, linked to it on the edit page)."""
     membership = current_membership()
-    cycle = _call(cycles.visible_cycle, membership, cycle_id)
+    cycle = cycles.visible_cycle(membership, cycle_id)
     state = snapshot(cycle)
     forward, back = next_phase(cycle.phase), previous_phase(cycle.phase)
     gaps = []
@@ -153,7 +133,6 @@ def show(slug, cycle_id, problem=None, status=200):
         field_labels=FIELD_LABELS,
         field_anchors=FIELD_ANCHORS,
         confirm_form=ConfirmForm(formdata=None),
-        list_url=_list_url(slug),
     ), status
 
 
@@ -166,8 +145,10 @@ def move(slug, cycle_id):
         abort(400)
     target = request.form.get("to", "")
     try:
-        cycle, moved = _call(cycles.move_phase, membership, cycle_id, target)
+        cycle, moved = cycles.move_phase(membership, cycle_id, target)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         return show(slug, cycle_id, problem=Problem(exc.message, target), status=422)
     if moved:
         flash(f"Moved to {PHASE_LABELS[cycle.phase]}.", "success")
@@ -185,8 +166,10 @@ def ramp(slug, cycle_id):
         abort(400)
     adapt = request.form.get("kind") == "adapt"
     try:
-        child = _call(cycles.start_next_cycle, membership, cycle_id, adapt)
+        child = cycles.start_next_cycle(membership, cycle_id, adapt)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         return show(slug, cycle_id, problem=Problem(exc.message), status=422)
     flash("Next cycle started from the last one's header and plan. Update the plan for this test.", "success")
     return redirect(url_for("cycles.show", slug=slug, cycle_id=child.id))
@@ -199,12 +182,12 @@ def ramp(slug, cycle_id):
 @requires("network.view")
 def edit(slug, cycle_id):
     membership = current_membership()
-    cycle = _call(cycles.editable_cycle, membership, cycle_id)
+    cycle = cycles.editable_cycle(membership, cycle_id)
     if request.method == "GET":
         form = _form(membership, cycle.school_id, cycle, formdata=False, data=form_data(snapshot(cycle)))
         form.version.data = str(cycle.version)
         form.pad_questions()
-        return render_template("cycles/edit.html", form=form, cycle=cycle, list_url=_list_url(slug))
+        return render_template("cycles/edit.html", form=form, cycle=cycle)
     form = _form(membership, cycle.school_id, cycle)
     status = 200
     if "add_question" in request.form:
@@ -214,12 +197,9 @@ def edit(slug, cycle_id):
             cycles.update_cycle(membership, cycle_id, form.values(whole=True), form.version.data)
         except CycleConflict as exc:
             return _conflict(slug, membership, exc)
-        except (NotFound, Forbidden) as exc:
-            if not exc.fields:
-                abort(404 if isinstance(exc, NotFound) else 403)
-            _show_errors(form, exc)
-            status = 422
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             _show_errors(form, exc)
             status = 422
         else:
@@ -228,13 +208,13 @@ def edit(slug, cycle_id):
     else:
         status = 400
     form.pad_questions()
-    return render_template("cycles/edit.html", form=form, cycle=cycle, list_url=_list_url(slug)), status
+    return render_template("cycles/edit.html", form=form, cycle=cycle), status
 
 
 def _conflict(slug, membership, exc: CycleConflict):
     """Both versions side by side, and the edit form holding the latest version with this
     person's changes put back on top, ready to review and save."""
-    cycle = _call(cycles.editable_cycle, membership, exc.cycle_id)
+    cycle = cycles.editable_cycle(membership, exc.cycle_id)
     theirs = snapshot(cycle)
     base_version = exc.base_version if isinstance(exc.base_version, int) else None
     base = cycle_history.state_at(cycle, base_version, theirs) if base_version is not None else None
@@ -246,7 +226,7 @@ def _conflict(slug, membership, exc: CycleConflict):
     since = [c for c in cycle_history.changes(cycle.id, per_page=5) if base_version is None or c.version > base_version]
     return render_template(
         "cycles/conflict.html", cycle=cycle, form=form, merge=result, names=names, describe=cycle_history.describe,
-        latest=since, list_url=_list_url(slug),
+        latest=since,
     ), 409
 
 
@@ -257,15 +237,14 @@ def _conflict(slug, membership, exc: CycleConflict):
 @requires("network.view")
 def history(slug, cycle_id):
     membership = current_membership()
-    cycle = _call(cycles.visible_cycle, membership, cycle_id)
+    cycle = cycles.visible_cycle(membership, cycle_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries = cycle_history.changes(cycle.id, page, HISTORY_PER_PAGE)
     return render_template(
         "cycles/history.html", cycle=cycle, entries=entries,
-        pager=Pager(page, HISTORY_PER_PAGE, cycle_history.change_count(cycle.id)),
+        pager=Page(page, HISTORY_PER_PAGE, cycle_history.change_count(cycle.id), entries),
         names=cycle_history.names_for([e.fields or {} for e in entries]),
         describe=cycle_history.describe, label=cycle_history.label, phase_labels=PHASE_LABELS,
-        list_url=_list_url(slug),
     )
 
 
@@ -278,11 +257,11 @@ def delete(slug, cycle_id):
     membership = current_membership()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _call(cycles.delete_cycle, membership, cycle_id)
+    cycles.delete_cycle(membership, cycle_id)
     flash("Cycle deleted. Your school's principal can restore it from Deleted cycles.", "success")
     if membership.role == "principal":
         return redirect(url_for("cycles.deleted", slug=slug))
-    return redirect(_list_url(slug))
+    return redirect(url_for("browse.cycles", slug=slug))
 
 
 @bp.route("/deleted")
@@ -291,10 +270,10 @@ def delete(slug, cycle_id):
 def deleted(slug):
     membership = current_membership()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = _call(cycles.deleted_cycles, membership, page, DELETED_PER_PAGE)
+    items, total = cycles.deleted_cycles(membership, page, DELETED_PER_PAGE)
     return render_template(
-        "cycles/deleted.html", items=items, pager=Pager(page, DELETED_PER_PAGE, total),
-        confirm_form=ConfirmForm(formdata=None), phase_labels=PHASE_LABELS, list_url=_list_url(slug),
+        "cycles/deleted.html", items=items, pager=Page(page, DELETED_PER_PAGE, total, items),
+        confirm_form=ConfirmForm(formdata=None), phase_labels=PHASE_LABELS,
     )
 
 
@@ -305,6 +284,6 @@ def restore(slug, cycle_id):
     membership = current_membership()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    cycle = _call(cycles.restore_cycle, membership, cycle_id)
+    cycle = cycles.restore_cycle(membership, cycle_id)
     flash(f"“{cycle.title}” restored.", "success")
     return redirect(url_for("cycles.show", slug=slug, cycle_id=cycle.id))

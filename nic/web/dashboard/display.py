@@ -8,9 +8,9 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from nic.services.dashboard import Cell, Period
-from nic.services.measures import signal_basis, signal_rules
-from nic.services.points import CHART_NAMES
+from nic.services.rollups.dashboard import Cell, Period
+from nic.services.measures.measures import signal_basis, signal_rules
+from nic.services.measures.points import CHART_NAMES
 from nic.words import plural
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

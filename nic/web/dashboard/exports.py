@@ -7,7 +7,8 @@ import csv
 import io
 from datetime import date, datetime
 
-from nic.services import dashboard, dashboard_measures
+from nic.services.rollups import dashboard
+from nic.services.rollups import dashboard_measures
 
 
 def _schools(filters, membership):

@@ -1,5 +1,5 @@
 """The dashboard's filter form: a GET form, so a filtered dashboard is a link people can
-share. It only renders and remembers the values; nic.services.dashboard.parse_filters
+share. It only renders and remembers the values; nic.services.rollups.dashboard.parse_filters
 reads and checks them."""
 from __future__ import annotations
 

@@ -17,15 +17,18 @@ from markupsafe import Markup
 from nic.clock import utcnow
 from nic.models import School
 from nic.permissions import can, requires
-from nic.services import dashboard, dashboard_measures, dashboard_school, rollups
-from nic.services.errors import NotFound, RateLimited, ServiceError, ValidationFailed
+from nic.services.rollups import dashboard
+from nic.services.rollups import dashboard_measures
+from nic.services.rollups import dashboard_school
+from nic.services.rollups import rollups
+from nic.services.errors import RateLimited, ServiceError, ValidationFailed
 from nic.tenancy import current_membership, current_network, get_or_404
 from nic.web.charts.display import fmt
 from nic.web.dashboard import display, exports, section_cache
 from nic.web.dashboard.forms import DashboardFilterForm, fill_groups
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 from nic.web.networks.forms import ConfirmForm
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("dashboard", __name__, url_prefix="/n/<slug>/dashboard")
@@ -80,7 +83,7 @@ def _snapshot_context(filters: dashboard.Filters, all_schools: bool = False) -> 
     periods = dashboard.trend(filters)
     return dict(
         schools=schools, school_total=total,
-        pager=Pager(filters.page, dashboard.SCHOOLS_PER_PAGE, total),
+        pager=Page(filters.page, dashboard.SCHOOLS_PER_PAGE, total, schools),
         grid=dashboard.matrix(None if all_schools else [s.id for s in schools], filters.group),
         periods=periods, trend=display.trend_payload(periods, filters.period),
         engagement=display.engagement_payload(periods, filters.period),
@@ -182,11 +185,11 @@ def nudge(slug, cycle_id):
         abort(400)
     try:
         _, sent = dashboard_school.nudge(current_membership(), cycle_id, current_user.name)
-    except NotFound:
-        abort(404)
     except RateLimited as exc:
         flash(exc.message, "error")
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Not sent: {exc.message}", "error")
     else:
         if sent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
-from nic.services.mail import recent_outbox
+from nic.services.notifications.mail import recent_outbox
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 

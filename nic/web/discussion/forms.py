@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from nic.services.discussion import BODY_MAX
+from nic.services.discussion.discussion import BODY_MAX
 
 
 class MessageForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Discussion pages, under /n/<slug>/. A thread page is complete without JavaScript (the
 form posts and redirects back); static/js/discussion.js, loaded on that page only, makes
-it live over Socket.IO. Reading rules live in nic.services.discussion: a thread the
+it live over Socket.IO. Reading rules live in nic.services.discussion.discussion: a thread the
 member may not read is a 404, like one that does not exist."""
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import discussion, discussion_lists, mentions, reactions
-from nic.services.errors import Forbidden, NotFound, ServiceError
-from nic.services.markdown import render as markdown
+from nic.services.discussion import discussion
+from nic.services.discussion import lists as discussion_lists
+from nic.services.discussion import mentions
+from nic.services.discussion import reactions
+from nic.services.errors import ServiceError
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership, current_network
 from nic.web.discussion.forms import ConfirmForm, EditMessageForm, MessageForm, ReactionForm, ThreadForm
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 
 bp = Blueprint("discussion", __name__, url_prefix="/n/<slug>")
 
@@ -33,10 +36,7 @@ def subject_url(slug: str, subject: str, subject_id: int) -> str:
 
 
 def _readable_thread(thread_id):
-    try:
-        return discussion.readable_thread(current_membership(), thread_id)
-    except NotFound:
-        abort(404)
+    return discussion.readable_thread(current_membership(), thread_id)
 
 
 def _before_arg() -> int | None:
@@ -77,9 +77,9 @@ def post_message(slug, thread_id):
     if form.validate_on_submit():
         try:
             message = discussion.post_message(current_membership(), thread_id, form.body.data, form.client_id.data)
-        except NotFound:
-            abort(404)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             show_service_error(form, exc)
         else:
             return redirect(url_for("discussion.thread", slug=slug, thread_id=thread_id,
@@ -92,10 +92,7 @@ def post_message(slug, thread_id):
 def _message_or_abort(thread_id, message_id, own: bool = False):
     """The message, if readable and in this thread (else 404); with `own`, also the
     member's own and not deleted (someone else's: 403; deleted: 404)."""
-    try:
-        message = reactions.readable_message(current_membership(), message_id, thread_id)
-    except NotFound:
-        abort(404)
+    message = reactions.readable_message(current_membership(), message_id, thread_id)
     if own and message.author_id != current_membership().user_id:
         abort(403)
     if own and message.deleted_at is not None:
@@ -116,11 +113,9 @@ def edit_message(slug, thread_id, message_id):
     if form.validate_on_submit():
         try:
             discussion.edit_message(current_membership(), message.id, form.body.data)
-        except NotFound:
-            abort(404)
-        except Forbidden:
-            abort(403)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             show_service_error(form, exc)
         else:
             return _back_to(slug, thread_id, message.id)
@@ -137,12 +132,7 @@ def delete_message(slug, thread_id, message_id):
     message = _message_or_abort(thread_id, message_id, own=True)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            discussion.delete_message(current_membership(), message.id)
-        except NotFound:
-            abort(404)
-        except Forbidden:
-            abort(403)
+        discussion.delete_message(current_membership(), message.id)
         return _back_to(slug, thread_id, message.id)
     return render_template("discussion/delete_message.html", message=message, md=markdown, form=form,
                            thread=_readable_thread(thread_id)), 422 if request.method == "POST" else 200
@@ -157,9 +147,9 @@ def react(slug, thread_id, message_id):
     if form.validate_on_submit():
         try:
             reactions.react(current_membership(), message.id, form.emoji.data, thread_id=thread_id)
-        except NotFound:
-            abort(404)
         except ServiceError as exc:  # a deleted message, an emoji outside the set
+            if is_page_error(exc):
+                raise
             flash(exc.message, "error")
     else:
         flash("That reaction did not go through. Please try again.", "error")
@@ -175,9 +165,9 @@ def start_thread(slug):
         try:
             new = discussion.create_thread(current_membership(), form.subject.data, form.subject_id.data,
                                            form.title.data)
-        except NotFound:
-            abort(404)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             # The subject fields are hidden: their errors go at the top of the form.
             show_service_error(form, exc, aliases={"subject": "-", "subject_id": "-"})
         else:

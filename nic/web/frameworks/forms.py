@@ -1,5 +1,5 @@
 """Framework forms. They carry values only: nic.frameworks.validate (through
-nic.services.frameworks) checks every document, so a problem reads the same on a page,
+nic.services.assessments.frameworks) checks every document, so a problem reads the same on a page,
 in the API and in an imported file.
 
 The edit form names each input by its place in the document ("levels[1].name",

@@ -15,31 +15,17 @@ from nic.frameworks import FrameworkInvalid, get_builtin, list_builtin
 from nic.frameworks.io import parse
 from nic.frameworks.schema import MAX_FILE_BYTES
 from nic.permissions import requires
-from nic.services import framework_links, frameworks
-from nic.services.errors import NotFound, ServiceError
-from nic.services.frameworks import FrameworkRefused
+from nic.services.assessments import framework_links
+from nic.services.assessments import frameworks
+from nic.services.errors import ServiceError
+from nic.services.assessments.frameworks import FrameworkRefused
 from nic.tenancy import current_membership
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 from nic.web.frameworks.forms import CopyForm, DocumentForm, ImportForm, apply_form, errors_by_place, field_id
 
 bp = Blueprint("frameworks", __name__, url_prefix="/n/<slug>/frameworks")
 
 ORIGIN_LABELS = {"builtin": "Built-in, adopted", "copy": "Copy", "import": "Imported", "custom": "Written here"}
-
-
-def _framework(framework_id):
-    try:
-        return frameworks.get_framework(framework_id)
-    except NotFound:
-        abort(404)
-
-
-def _call(fn, *args, **kwargs):
-    """A service call whose NotFound is this page's 404."""
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        abort(404)
 
 
 @bp.app_template_global()
@@ -85,7 +71,7 @@ def preview(slug):
 @login_required
 @requires("assessments.view")
 def show(slug, framework_id):
-    framework = _framework(framework_id)
+    framework = frameworks.get_framework(framework_id)
     return render_template("frameworks/show.html", **_show_context(frameworks.document_of(framework), framework))
 
 
@@ -93,7 +79,7 @@ def show(slug, framework_id):
 @login_required
 @requires("assessments.view")
 def export(slug, framework_id):
-    framework = _framework(framework_id)
+    framework = frameworks.get_framework(framework_id)
     try:
         filename, text, mimetype = frameworks.export(framework, request.args.get("format", "yaml"))
     except ServiceError:
@@ -149,7 +135,7 @@ def import_file(slug):
 @login_required
 @requires("frameworks.manage")
 def copy(slug, framework_id):
-    source = _framework(framework_id)
+    source = frameworks.get_framework(framework_id)
     form = CopyForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -180,7 +166,7 @@ def _edit_page(framework, data: dict, errors: list[str], status: int, version=No
 @login_required
 @requires("frameworks.manage")
 def edit(slug, framework_id):
-    framework = _framework(framework_id)
+    framework = frameworks.get_framework(framework_id)
     if request.method == "GET":
         return _edit_page(framework, framework.document, [], 200)
     data = apply_form(framework.document, request.form)
@@ -202,7 +188,7 @@ def edit(slug, framework_id):
 @login_required
 @requires("frameworks.manage")
 def edit_document(slug, framework_id):
-    framework = _framework(framework_id)
+    framework = frameworks.get_framework(framework_id)
     if request.method == "GET":
         form = DocumentForm(formdata=None, data={
             "version": framework.version, "text": frameworks.export(framework, "yaml")[1]})
@@ -229,12 +215,12 @@ def edit_document(slug, framework_id):
 # --- archiving ------------------------------------------------------------------------------------
 
 def _state_change(slug, framework_id, action, done: str):
-    framework = _framework(framework_id)
+    framework = frameworks.get_framework(framework_id)
     try:
         action(current_membership(), framework.id)
-    except NotFound:
-        abort(404)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(exc.message, "error")
         return redirect(url_for("frameworks.show", slug=slug, framework_id=framework.id))
     flash(done.format(name=framework.name), "success")
@@ -271,7 +257,7 @@ def delete(slug, framework_id):
 @login_required
 @requires("assessments.view")
 def coverage(slug, framework_id):
-    cover = _call(framework_links.coverage, framework_id)
+    cover = framework_links.coverage(framework_id)
     return render_template("frameworks/coverage.html", cover=cover, framework=cover.framework)
 
 
@@ -279,8 +265,8 @@ def coverage(slug, framework_id):
 @login_required
 @requires("frameworks.manage")
 def links(slug, framework_id, practice_id):
-    framework = _framework(framework_id)
-    practice = _call(framework_links.get_practice, framework, practice_id)
+    framework = frameworks.get_framework(framework_id)
+    practice = framework_links.get_practice(framework, practice_id)
     errors: dict[str, str] = {}
     chosen_drivers = [d.id for d in practice.drivers]
     chosen_ideas = [c.id for c in practice.change_ideas]
@@ -289,9 +275,9 @@ def links(slug, framework_id, practice_id):
         chosen_ideas = request.form.getlist("change_idea_ids")
         try:
             framework_links.set_links(current_membership(), framework.id, practice.id, chosen_drivers, chosen_ideas)
-        except NotFound:
-            abort(404)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             errors = exc.fields or {"form": exc.message}
         else:
             flash(f"Links of “{practice.name}” saved.", "success")

@@ -4,44 +4,24 @@ linked change ideas, peers to learn from, "Start a discussion"), and one cell's 
 
 Everyone in the network reads these pages: they show the teams' agreed levels, which are
 shared with the network, and never an individual rating. The logic is in
-nic.services.leadership and nic.services.leadership_school.
+nic.services.assessments.leadership and nic.services.assessments.leadership_school.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 from flask_login import login_required
 
 from nic.permissions import requires
-from nic.services import leadership, leadership_school
-from nic.services.errors import NotFound, RateLimited, ServiceError
-from nic.services.markdown import render as markdown
+from nic.services.assessments import leadership
+from nic.services.assessments import leadership_school
+from nic.services.errors import RateLimited, ServiceError
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
+from nic.web.forms import is_page_error
 from nic.web.leadership.forms import DiscussForm, LeadershipFilterForm, fill_choices
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("leadership", __name__, url_prefix="/n/<slug>/leadership")
-
-# The assessments pages' view of one school's consensus on a practice, if that blueprint
-# has one; otherwise cells open this blueprint's own consensus page.
-ASSESSMENTS_CONSENSUS = "assessments.consensus"
-
-
-def consensus_url(slug: str, round_id: int, school_id: int, practice_id: int) -> str:
-    try:
-        return url_for(ASSESSMENTS_CONSENSUS, slug=slug, round_id=round_id, school_id=school_id,
-                       practice_id=practice_id)
-    except BuildError:
-        return url_for("leadership.consensus", slug=slug, round_id=round_id, school_id=school_id,
-                       practice_id=practice_id)
-
-
-def _round_or_404(raw):
-    try:
-        return leadership.pick_round(raw)
-    except NotFound:
-        abort(404)
-
 
 def _page() -> int:
     raw = request.args.get("page", "")
@@ -52,17 +32,17 @@ def _page() -> int:
 @login_required
 @requires("assessments.view")
 def network(slug):
-    round_ = _round_or_404(request.args.get("round_id"))
+    round_ = leadership.pick_round(request.args.get("round_id"))
     groups = leadership.groups()
     group = request.args.get("group", "")
     group = group if group in groups else ""
     form = LeadershipFilterForm(formdata=None, round_id=str(round_.id) if round_ else "", group=group)
     fill_choices(form, leadership.round_choices(), groups)
-    context = dict(round=round_, group=group, form=form, consensus_url=consensus_url, args={})
+    context = dict(round=round_, group=group, form=form, args={})
     if round_ is not None:
         schools, total = leadership.school_page(group, _page())
         context.update(view=leadership.heatmap(round_, schools),
-                       pager=Pager(_page(), leadership.SCHOOLS_PER_PAGE, total),
+                       pager=Page(_page(), leadership.SCHOOLS_PER_PAGE, total, schools),
                        args={k: v for k, v in (("round_id", round_.id), ("group", group)) if v})
     if request.args.get("fragment"):
         return render_template("leadership/_body.html", **context)
@@ -73,13 +53,9 @@ def network(slug):
 @login_required
 @requires("assessments.view")
 def school(slug, school_id):
-    try:
-        school = leadership_school.get_school(school_id)
-    except NotFound:
-        abort(404)
-    round_ = _round_or_404(request.args.get("round_id"))
-    context = dict(school=school, round=round_, view=None, weak=[], consensus_url=consensus_url,
-                   form=DiscussForm(formdata=None))
+    school = leadership_school.get_school(school_id)
+    round_ = leadership.pick_round(request.args.get("round_id"))
+    context = dict(school=school, round=round_, view=None, weak=[], form=DiscussForm(formdata=None))
     if round_ is not None:
         # The school's own row of the heatmap: where its team agreed it stands on every practice.
         context.update(view=leadership.heatmap(round_, [school]), weak=leadership_school.weakest(round_, school.id))
@@ -98,12 +74,12 @@ def discuss(slug, school_id):
     try:
         thread, started = leadership_school.start_discussion(current_membership(), school_id, form.peer_id.data,
                                                              form.practice_id.data)
-    except NotFound:
-        abort(404)
     except RateLimited as exc:
         flash(exc.message, "error")
         return redirect(back)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"The discussion was not started: {exc.message}", "error")
         return redirect(back)
     if not started:
@@ -115,8 +91,5 @@ def discuss(slug, school_id):
 @login_required
 @requires("assessments.view")
 def consensus(slug, round_id, school_id, practice_id):
-    try:
-        detail = leadership.consensus_detail(current_membership(), round_id, school_id, practice_id)
-    except NotFound:
-        abort(404)
+    detail = leadership.consensus_detail(current_membership(), round_id, school_id, practice_id)
     return render_template("leadership/consensus.html", d=detail, md=markdown)

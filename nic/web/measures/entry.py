@@ -16,14 +16,18 @@ from flask_login import login_required
 
 from nic.models import School
 from nic.permissions import require, requires
-from nic.services import csv_import, networks, periods, points
-from nic.services.errors import Conflict, Forbidden, ServiceError
-from nic.services.points import PointsInvalid
+from nic.services.measures import csv_import
+from nic.services.measures import measures
+from nic.services.accounts import networks
+from nic.services.measures import periods
+from nic.services.measures import points
+from nic.services.errors import Conflict, ServiceError
+from nic.services.measures.points import PointsInvalid
 from nic.tenancy import current_membership, get_scoped
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 from nic.web.measures.forms import GridForm, PointForm, SchoolPicker, UploadForm, cells_of
-from nic.web.measures.views import bp, chart_url, load, show
-from nic.web.paging import Pager
+from nic.web.measures.views import bp, chart_url, show
+from nic.web.paging import Page
 from nic.words import plural
 
 GRID_PERIODS = 12
@@ -49,10 +53,8 @@ def _picker(school: School | None) -> SchoolPicker:
 
 
 def _status_of(exc: ServiceError) -> int:
-    """A refused write: Forbidden is the 403 page; otherwise the page again with the
-    problem shown, as 409 for a clash with someone else's write, 422 for bad input."""
-    if isinstance(exc, Forbidden):
-        abort(403)
+    """A refused write shown on the page again: 409 for a clash with someone else's write,
+    422 for bad input."""
     return 409 if isinstance(exc, Conflict) else 422
 
 
@@ -62,7 +64,7 @@ def _status_of(exc: ServiceError) -> int:
 @login_required
 @requires("network.view")
 def quick_entry(slug, measure_id):
-    measure = load(measure_id)  # 404 before 403: another network's id looks like a missing one
+    measure = measures.get(measure_id)  # 404 before 403: another network's id looks like a missing one
     require("points.enter")
     membership = current_membership()
     form = PointForm()
@@ -76,6 +78,8 @@ def quick_entry(slug, measure_id):
         saved = points.record(membership, measure, school.id, [(0, row)], "form",
                               field_name=lambda ref, column: column or "period")
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         status = _status_of(exc)
         show_service_error(form, exc)
         return show(slug, measure_id, form=form, status=status)
@@ -121,7 +125,7 @@ def _page() -> int:
 @login_required
 @requires("network.view")
 def enter(slug, measure_id):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     return _grid_page(measure, _chosen_school(current_membership()), _page())
 
 
@@ -140,7 +144,7 @@ def _changed_rows(form: GridForm, chart: str) -> list[tuple[int, dict]]:
 @login_required
 @requires("network.view")
 def save_grid(slug, measure_id):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     require("points.enter")
     membership = current_membership()
     school = _chosen_school(membership)
@@ -175,6 +179,8 @@ def save_grid(slug, measure_id):
                                 "to fix, marked below.")
         return _grid_page(measure, school, page, form=form, status=422)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         status = _status_of(exc)
         show_service_error(form, exc)
         return _grid_page(measure, school, page, form=form, status=status)
@@ -194,7 +200,7 @@ def _filename(name: str) -> str:
 @login_required
 @requires("network.view")
 def template(slug, measure_id):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     response = Response(csv_import.template(measure), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(measure.name)}-template.csv"'
     return response
@@ -204,7 +210,7 @@ def template(slug, measure_id):
 @login_required
 @requires("network.view")
 def upload(slug, measure_id):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     require("points.enter")
     membership = current_membership()
     school = _chosen_school(membership, request.form)
@@ -223,6 +229,8 @@ def upload(slug, measure_id):
     except csv_import.CsvRejected as exc:
         return _grid_page(measure, school, 1, upload_form=form, report=exc.errors, status=422)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         status = _status_of(exc)
         show_service_error(form, exc)
         return _grid_page(measure, school, 1, upload_form=form, status=status)
@@ -242,7 +250,7 @@ def upload(slug, measure_id):
 @login_required
 @requires("network.view")
 def audit(slug, measure_id):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     school = _chosen_school(current_membership())
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries, total = [], 0
@@ -251,5 +259,5 @@ def audit(slug, measure_id):
         entries = points.changes(measure.id, school.id, page, AUDIT_PER_PAGE)
     return render_template(
         "measures/audit.html", measure=measure, school=school, picker=_picker(school), entries=entries,
-        pager=Pager(page, AUDIT_PER_PAGE, total), columns=points.value_columns(measure.chart),
+        pager=Page(page, AUDIT_PER_PAGE, total, entries), columns=points.value_columns(measure.chart),
     )

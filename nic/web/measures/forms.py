@@ -1,5 +1,5 @@
 """Forms of the measure pages. They carry values only: every check is in the services
-(nic.services.measures, nic.services.points), which the API shares, so a bad value
+(nic.services.measures.measures, nic.services.measures.points), which the API shares, so a bad value
 reads the same whichever way it came in. Field names are the services' names."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from nic.models import CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_KINDS
-from nic.services.measures import CHART_LABELS, DIRECTION_LABELS, FREQUENCY_LABELS, KIND_LABELS
+from nic.services.measures.measures import CHART_LABELS, DIRECTION_LABELS, FREQUENCY_LABELS, KIND_LABELS
 
 
 class MeasureForm(FlaskForm):

@@ -3,22 +3,25 @@
 link, and for the viewer's school the quick form. Data entry pages are in
 nic.web.measures.entry; the charts are the `charts` blueprint's.
 
-Thin: parse, call nic.services.measures / points, render.
+Thin: parse, call nic.services.measures.measures / points, render.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from nic.permissions import can, requires
-from nic.services import chart_markers, measures, networks, periods, points
-from nic.services.errors import NotFound, ServiceError
-from nic.services.markdown import render as markdown
+from nic.services.measures import markers as chart_markers
+from nic.services.measures import measures
+from nic.services.accounts import networks
+from nic.services.measures import periods
+from nic.services.measures import points
+from nic.services.errors import ServiceError
+from nic.services.discussion.markdown import render as markdown
 from nic.tenancy import current_membership
 from nic.web.forms import show_service_error
 from nic.web.measures.forms import MeasureForm, PointForm, measure_form_data
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("measures", __name__, url_prefix="/n/<slug>/measures")
 MEASURES_PER_PAGE = 50
@@ -49,21 +52,11 @@ def _helpers():
     }
 
 
-def chart_url(slug: str, measure_id: int, school_id: int | str | None = None) -> str | None:
-    """The chart page (the charts blueprint's) if it is registered; None otherwise, and
-    the page says the chart is not available rather than linking to nothing."""
+def chart_url(slug: str, measure_id: int, school_id: int | str | None = None) -> str:
+    """The chart page: a school's (school_id=N), the pooled one (school_id=""), or with
+    no school_id the viewer's school's, else the pooled one (nic.web.charts)."""
     args = {} if school_id is None else {"school_id": school_id}
-    try:
-        return url_for("charts.measure", slug=slug, measure_id=measure_id, **args)
-    except BuildError:
-        return None
-
-
-def load(measure_id):
-    try:
-        return measures.get(measure_id)
-    except NotFound:
-        abort(404)
+    return url_for("charts.measure", slug=slug, measure_id=measure_id, **args)
 
 
 def _measure_form(formdata=True, data=None, keep=None) -> MeasureForm:
@@ -89,7 +82,7 @@ def index(slug):
     return render_template(
         "measures/index.html", groups=[(k, ms) for k, ms in groups if ms], total=total,
         latest=measures.latest_values(items), school_total=measures.school_count(),
-        pager=Pager(page, MEASURES_PER_PAGE, total), kind_hints=measures.KIND_HINTS,
+        pager=Page(page, MEASURES_PER_PAGE, total, items), kind_hints=measures.KIND_HINTS,
     )
 
 
@@ -121,7 +114,7 @@ def new(slug):
 @login_required
 @requires("network.view")
 def edit(slug, measure_id):
-    measure = load(measure_id)  # 404 before 403: another network's id looks like a missing one
+    measure = measures.get(measure_id)  # 404 before 403: another network's id looks like a missing one
     if not can("measures.define"):
         abort(403)
     if request.method == "GET":
@@ -154,7 +147,7 @@ def point_form(measure, membership, formdata=False) -> PointForm:
 @login_required
 @requires("network.view")
 def show(slug, measure_id, form=None, status=200):
-    measure = load(measure_id)
+    measure = measures.get(measure_id)
     membership = current_membership()
     school = membership.school if membership.school_id else None
     may_enter = school is not None and points.can_enter(membership, school.id)

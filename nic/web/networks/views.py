@@ -6,12 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import invitations, networks
-from nic.services.errors import NotFound, ServiceError
+from nic.services.accounts import invitations
+from nic.services.accounts import networks
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership, current_network
 from nic.web.auth.views import LAST_NETWORK_KEY
-from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.forms import is_page_error, show_service_error
+from nic.web.paging import Page
 from nic.web.networks.forms import (
     ConfirmForm, InviteForm, MemberForm, SchoolForm, ThresholdForm, school_choices,
 )
@@ -93,9 +94,9 @@ def rename_school(slug, school_id):
         try:
             networks.rename_school(school_id, form.name.data,
                                    form.group_name.data if "group_name" in request.form else None)
-        except NotFound:
-            abort(404)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             flash(f"Not renamed: {exc.message}", "error")
         else:
             flash("School saved.", "success")
@@ -119,11 +120,12 @@ def members(slug, invite_form=None, status=200):
     choices = school_choices(networks.schools())
     page = request.args.get("page", 1, type=int) or 1
     total = networks.member_count()
+    shown = networks.members(page, MEMBERS_PER_PAGE)
     return render_template(
         "networks/members.html",
-        members=networks.members(page, MEMBERS_PER_PAGE),
+        members=shown,
         member_total=total,
-        pager=Pager(page, MEMBERS_PER_PAGE, total),
+        pager=Page(page, MEMBERS_PER_PAGE, total, shown),
         invitations=invitations.pending(),
         invite_form=invite_form or _invite_form(formdata=False),
         school_choices=[(choice.value, choice.label) for choice in choices],
@@ -159,9 +161,9 @@ def change_member(slug, membership_id):
         abort(400)
     try:
         networks.change_member(membership_id, form.role.data, form.school.data or None, current_user._get_current_object())
-    except NotFound:
-        abort(404)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Not changed: {exc.message}", "error")
     else:
         flash("Member updated.", "success")
@@ -176,9 +178,9 @@ def remove_member(slug, membership_id):
         abort(400)
     try:
         networks.remove_member(membership_id)
-    except NotFound:
-        abort(404)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Not removed: {exc.message}", "error")
     else:
         flash("Member removed from the network.", "success")
@@ -191,9 +193,6 @@ def remove_member(slug, membership_id):
 def revoke_invitation(slug, invitation_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        invitations.revoke(invitation_id)
-    except NotFound:
-        abort(404)
+    invitations.revoke(invitation_id)
     flash("Invitation withdrawn.", "success")
     return redirect(url_for("networks.members", slug=slug))

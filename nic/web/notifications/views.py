@@ -1,20 +1,18 @@
 """Notifications pages, under /n/<slug>/: the full list (newest first, paged), and the
 forms that mark one or all read. They are the caller's own, in the current network:
-someone else's notification id is a 404. The rules live in nic.services.notifications."""
+someone else's notification id is a 404. The rules live in nic.services.notifications.notifications."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from nic.permissions import requires
-from nic.services import notifications
-from nic.services.errors import NotFound
+from nic.services.notifications import notifications
 from nic.tenancy import current_membership, current_network
-from nic.web.paging import Pager
+from nic.web.paging import Page
 
 bp = Blueprint("notifications", __name__, url_prefix="/n/<slug>")
 PER_PAGE = 25
-BELL_ITEMS = 10
 
 
 def _page_arg() -> int:
@@ -27,11 +25,12 @@ def _page_arg() -> int:
 def index(slug):
     page = _page_arg()
     total = notifications.count(current_user.id)
+    items = notifications.latest(current_user.id, PER_PAGE, (page - 1) * PER_PAGE)
     return render_template(
         "notifications/index.html",
-        items=notifications.latest(current_user.id, PER_PAGE, (page - 1) * PER_PAGE),
+        items=items,
         unread=notifications.unread_count(current_user.id),
-        pager=Pager(page, PER_PAGE, total),
+        pager=Page(page, PER_PAGE, total, items),
     )
 
 
@@ -44,10 +43,7 @@ def _back(slug):
 @login_required
 @requires("network.view")
 def read(slug, notification_id):
-    try:
-        notification = notifications.mark_read(current_user.id, notification_id)
-    except NotFound:
-        abort(404)
+    notification = notifications.mark_read(current_user.id, notification_id)
     if request.form.get("open"):
         [view] = notifications.view_rows([notification])
         return redirect(view.url)

@@ -1,5 +1,5 @@
 """Teams pages under /n/<slug>/teams: everyone in the network may look; principals manage
-their own school's teams and facilitators any school's (nic.services.teams decides)."""
+their own school's teams and facilitators any school's (nic.services.accounts.teams decides)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,10 +7,10 @@ from flask_login import login_required
 
 from nic.models import TEAM_KIND_LABELS, School
 from nic.permissions import requires
-from nic.services import teams
-from nic.services.errors import Forbidden, NotFound, ServiceError
+from nic.services.accounts import teams
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership, get_scoped
-from nic.web.forms import show_service_error
+from nic.web.forms import is_page_error, show_service_error
 from nic.web.networks.forms import ConfirmForm
 from nic.web.teams.forms import TeamForm, member_choices
 
@@ -57,9 +57,9 @@ def create(slug):
     if form.validate_on_submit():
         try:
             team = teams.create_team(current_membership(), school.id, form.name.data, form.kind.data, form.members.data)
-        except Forbidden:
-            abort(403)
         except ServiceError as exc:
+            if is_page_error(exc):
+                raise
             show_service_error(form, exc, _ALIASES)
         else:
             flash(f"{team.name} added to {school.name}.", "success")
@@ -126,10 +126,7 @@ def _school_for_new(membership, school_id) -> School | None:
 def _manageable_team(team_id):
     """The team (404 if it is not in this network), and 403 if it is one this member may
     see but not change: another school's team."""
-    try:
-        team = teams.get_team(team_id)
-    except NotFound:
-        abort(404)
+    team = teams.get_team(team_id)
     if not teams.may_manage(current_membership(), team.school_id):
         abort(403)
     return team

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from nic.models import CHANGE_IDEA_STATUSES
-from nic.services.theory_ideas import STATUS_LABELS
+from nic.services.theory.ideas import STATUS_LABELS
 
 
 class AimForm(FlaskForm):

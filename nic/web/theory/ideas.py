@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from nic.models import CHANGE_IDEA_STATUSES, DECISIONS, PHASES, Aim, ChangeIdea
 from nic.permissions import can, requires
-from nic.services import markdown, theory_ideas
-from nic.services.errors import NotFound, ServiceError
+from nic.services.discussion import markdown
+from nic.services.theory import ideas as theory_ideas
+from nic.services.errors import ServiceError
 from nic.tenancy import current_membership, get_or_404, get_scoped
-from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.forms import is_page_error, show_service_error
+from nic.web.paging import Page
 from nic.web.theory.forms import ChangeIdeaForm, DecisionForm, StatusForm, driver_choices, form_data
 from nic.web.theory.views import aim as aim_page, bp
 
 IDEAS_PER_PAGE = 25
 PHASE_LABELS = {phase: phase.capitalize() for phase in PHASES}
 DECISION_LABELS = {decision: decision.capitalize() for decision in DECISIONS}
-
-
-def cycle_href(slug: str, cycle_id: int) -> str:
-    """The cycle page, built by the cycles blueprint when it is there; its fixed path otherwise."""
-    if "cycles.show" in current_app.view_functions:
-        return url_for("cycles.show", slug=slug, cycle_id=cycle_id)
-    return f"/n/{slug}/cycles/{cycle_id}"
 
 
 def _actor():
@@ -63,7 +57,7 @@ def change_ideas(slug, form=None, status_code=200):
     items, total = theory_ideas.listing(status, q, page, IDEAS_PER_PAGE)
     return render_template(
         "theory/change_ideas.html", ideas=items, total=total, status=status, q=q,
-        pager=Pager(page, IDEAS_PER_PAGE, total), statuses=CHANGE_IDEA_STATUSES,
+        pager=Page(page, IDEAS_PER_PAGE, total, items), statuses=CHANGE_IDEA_STATUSES,
         status_labels=theory_ideas.STATUS_LABELS,
         counts=theory_ideas.cycle_counts([i.id for i in items], current_membership()),
         form=form or _idea_form(formdata=False),
@@ -108,7 +102,7 @@ def change_idea(slug, change_idea_id, edit_form=None, decision_form=None, status
         "theory/change_idea.html", idea=idea, aim=aim,
         description=markdown.render(idea.description), decision_note=markdown.render(idea.decision_note),
         history=theory_ideas.status_history(idea), by_school=by_school, cycle_total=len(cycles),
-        cycle_href=cycle_href, render_markdown=markdown.render,
+        render_markdown=markdown.render,
         phase_labels=PHASE_LABELS, decision_labels=DECISION_LABELS, status_labels=theory_ideas.STATUS_LABELS,
         edit_form=edit_form, decision_form=decision_form or DecisionForm(formdata=None),
         status_form=StatusForm(formdata=None, status=idea.status),
@@ -160,9 +154,9 @@ def set_status(slug, change_idea_id):
         abort(400)
     try:
         theory_ideas.update(idea.id, {"status": form.status.data}, _actor())
-    except NotFound:
-        abort(404)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Status not changed: {exc.message}", "error")
     else:
         flash(f"Status is now {theory_ideas.STATUS_LABELS[idea.status].lower()}.", "success")

@@ -9,11 +9,14 @@ from flask_login import current_user, login_required
 
 from nic.models import Aim, Driver
 from nic.permissions import requires
-from nic.services import diagram, markdown, theory, theory_ideas
-from nic.services.errors import NotFound, ServiceError
+from nic.services.theory import diagram
+from nic.services.discussion import markdown
+from nic.services.theory import theory
+from nic.services.theory import ideas as theory_ideas
+from nic.services.errors import ServiceError
 from nic.tenancy import get_or_404
-from nic.web.forms import show_service_error
-from nic.web.paging import Pager
+from nic.web.forms import is_page_error, show_service_error
+from nic.web.paging import Page
 from nic.web.theory.forms import AimForm, ChangeIdeaForm, ConfirmForm, DriverForm, driver_choices, form_data
 
 bp = Blueprint("theory", __name__, url_prefix="/n/<slug>")
@@ -224,9 +227,9 @@ def delete_driver(slug, driver_id):
         abort(400)
     try:
         aim_ = theory.delete_driver(driver_.id, _actor())
-    except NotFound:
-        abort(404)
     except ServiceError as exc:
+        if is_page_error(exc):
+            raise
         flash(f"Not removed: {exc.message}", "error")
         return redirect(url_for("theory.driver", slug=slug, driver_id=driver_.id))
     flash("Driver removed.", "success")
@@ -243,7 +246,7 @@ def revisions(slug, aim_id):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     items, total = theory.revisions(aim_.id, page, REVISIONS_PER_PAGE)
     return render_template("theory/revisions.html", aim=aim_, revisions=items,
-                           pager=Pager(page, REVISIONS_PER_PAGE, total))
+                           pager=Page(page, REVISIONS_PER_PAGE, total, items))
 
 
 @bp.get("/theory/aims/<int:aim_id>/revisions/<int:revision_id>")
@@ -251,10 +254,7 @@ def revisions(slug, aim_id):
 @requires("network.view")
 def revision(slug, aim_id, revision_id):
     aim_ = get_or_404(Aim, aim_id)
-    try:
-        found = theory.get_revision(aim_.id, revision_id)
-    except NotFound:
-        abort(404)
+    found = theory.get_revision(aim_.id, revision_id)
     include_closed = request.args.get("closed") == "1"
     return render_template("theory/revision.html", aim=aim_, revision=found,
                            **diagram_context(slug, found.snapshot or {}, include_closed, check_existing=True))

@@ -1,0 +1,1 @@
+"""The theory of improvement: the aim and driver diagram (theory, diagram) and change ideas (ideas)."""

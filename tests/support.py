@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import atexit
 import os
-from contextlib import contextmanager
-from pathlib import Path
 import random
 import shutil
 import signal
@@ -13,11 +11,12 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
-
 
 # --- one of several pytest-xdist workers ------------------------------------------------
 # `make test` runs the suite in parallel (pytest -n). Each worker is its own process with

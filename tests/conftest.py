@@ -15,17 +15,21 @@ import os
 import tempfile
 
 import pytest
-from flask import g
 import redis
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from nic import create_app
-from nic.web.dashboard import section_cache
 from nic.extensions import db, limiter
+from nic.web.dashboard import section_cache
 from tests import factories
 from tests.support import (
-    ensure_database, migrated_sqlite_app, reset_schema, worker_database_url, worker_redis_url,
+    ensure_database,
+    migrated_sqlite_app,
+    reset_schema,
+    worker_database_url,
+    worker_redis_url,
 )
 
 # The suite's clock (the `clock` fixture, `--today`, the `calendar` marker): tests/clock.py;

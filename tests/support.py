@@ -2,9 +2,8 @@
 pytest-xdist worker gets of its own (a database, a Redis database number, ports)."""
 from __future__ import annotations
 
+import atexit
 import os
-from contextlib import contextmanager
-from pathlib import Path
 import random
 import shutil
 import signal
@@ -12,11 +11,12 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
-
 
 # --- one of several pytest-xdist workers ------------------------------------------------
 # `make test` runs the suite in parallel (pytest -n). Each worker is its own process with
@@ -55,9 +55,8 @@ def worker_redis_url(url: str) -> str:
     number = base + worker_index()
     if number > 15:
         raise RuntimeError(
-            f"REDIS_URL {url} with {os.environ.get('PYTEST_XDIST_WORKER_COUNT')} pytest-xdist workers "
-            f"needs Redis databases {base}..{base + int(os.environ.get('PYTEST_XDIST_WORKER_COUNT') or 1) - 1}; "
-            "Redis has 0-15: use a lower database number in REDIS_URL or fewer workers (-n)")
+            f"REDIS_URL {url}: pytest-xdist worker {worker_id()} would need Redis database {number}, and Redis "
+            "has 0-15; use a lower number in REDIS_URL or fewer workers (TEST_WORKERS, pytest -n)")
     return urlunsplit((parts.scheme, parts.netloc, f"/{number}", parts.query, parts.fragment))
 
 
@@ -166,7 +165,9 @@ def migrated_sqlite_template() -> Path:
         from nic.extensions import db
         from tests.conftest import app_config  # here, not at the top: conftest imports this module
 
-        path = Path(tempfile.mkdtemp(prefix="nic-test-sqlite-")) / "migrated.db"
+        folder = tempfile.mkdtemp(prefix="nic-test-sqlite-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = Path(folder) / "migrated.db"
         app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
         with app.app_context():
             reset_schema(app)

@@ -21,7 +21,7 @@ def sqlite_app(sqlite_app):
         facilitator = accounts.new_user("fac@lake.org", "Fac Ilitator", "lake password 1")
         networks.add_member(facilitator, "facilitator")
         commit()
-    yield sqlite_app, school.id
+    return sqlite_app, school.id
 
 
 def test_sqlite_end_to_end(sqlite_app):

@@ -20,12 +20,13 @@ became structured; pytest-xdist issue #1386), so the marks are silently ignored.
 workers write their groups to a file the controller passed them (`workerinput`), and the
 controller's scheduler (`pytest_xdist_make_scheduler`) reads it.
 """
+
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -51,11 +52,15 @@ def _uses_module_fixture(item: pytest.Item) -> bool:
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return False
-    return any(definition.scope in ("module", "package", "class")
-               for definitions in info.name2fixturedefs.values() for definition in definitions)
+    return any(
+        definition.scope in ("module", "package", "class")
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
 
 
 # --- every process ------------------------------------------------------------------------
+
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items):
@@ -66,7 +71,8 @@ def pytest_collection_modifyitems(items):
 
 # --- a worker: tell the controller the groups ------------------------------------------------
 
-@pytest.hookimpl(trylast=True)
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist tells the controller it has collected
 def pytest_collection_finish(session):
     workerinput = getattr(session.config, "workerinput", None)
     if workerinput is None or _FILE_KEY not in workerinput:
@@ -79,6 +85,7 @@ def pytest_collection_finish(session):
 
 
 # --- the controller: schedule by group ---------------------------------------------------------
+
 
 def _controller_folder(config) -> Path:
     folder = getattr(config, "_nic_xdist_groups", None)
@@ -109,7 +116,8 @@ def pytest_xdist_make_scheduler(config, log):
 
         def _split_scope(self, nodeid: str) -> str:
             if self._groups is None:
-                # Read once every worker has collected (the scheduler asks only then).
+                # Read once every worker has collected (the scheduler asks only then); a
+                # missing file only means smaller scopes, never a wrong run.
                 self._groups = {}
                 for path in folder.glob("gw*.json"):
                     self._groups.update(json.loads(path.read_text()))

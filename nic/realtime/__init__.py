@@ -9,10 +9,9 @@ from flask import Flask
 
 from nic.extensions import socketio
 
-# Flask-SocketIO's own channel name, the default of SOCKETIO_CHANNEL (NIC_SOCKETIO_CHANNEL);
-# a bare python-socketio RedisManager would default to "socketio" and publish where no
-# server listens.
-REDIS_CHANNEL = "flask-socketio"
+# The message queue's channel is SOCKETIO_CHANNEL (NIC_SOCKETIO_CHANNEL), by default
+# Flask-SocketIO's own name, "flask-socketio"; a bare python-socketio RedisManager would
+# default to "socketio" and publish where no server listens.
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +25,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
-        channel=app.config.get("SOCKETIO_CHANNEL") or REDIS_CHANNEL,
+        channel=app.config["SOCKETIO_CHANNEL"],
         logger=False,
         engineio_logger=False,
     )

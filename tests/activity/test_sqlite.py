@@ -7,11 +7,10 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Channel, Cycle, CyclePhaseMove, Membership, Message, Thread
-from nic.services.accounts import accounts
+from nic.services.accounts import accounts, networks
 from nic.services.discussion import activity
-from nic.services.accounts import networks
-from nic.transaction import commit
 from nic.tenancy import use_network
+from nic.transaction import commit
 from tests.activity.helpers import T0
 
 
@@ -44,7 +43,7 @@ def sqlite_app(sqlite_app):
         db.session.add_all([Message(thread_id=t.id, author_id=lead.id, body=f"In {t.title}", created_at=T0)
                             for t in threads])
         commit()
-    yield sqlite_app, network, secret
+    return sqlite_app, network, secret
 
 
 def test_the_feed_works_on_sqlite(sqlite_app):

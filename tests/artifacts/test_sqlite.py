@@ -5,10 +5,9 @@ import io
 
 import pytest
 
-from nic.services.accounts import accounts
-from nic.services.accounts import networks
-from nic.transaction import commit
+from nic.services.accounts import accounts, networks
 from nic.tenancy import use_network
+from nic.transaction import commit
 from tests.artifacts.conftest import pdf_bytes
 
 
@@ -24,7 +23,7 @@ def sqlite_app(sqlite_app):
         networks.add_member(principal, "principal", hill.id)
         _, secret = accounts.create_api_token(principal, "sqlite test")
         commit()
-    yield sqlite_app, secret
+    return sqlite_app, secret
 
 
 def test_the_library_works_on_sqlite(sqlite_app):

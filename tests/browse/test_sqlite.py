@@ -33,7 +33,7 @@ def lake(sqlite_app):
     db.session.commit()
     ids = {"facilitator": facilitator.user.id, "principal": principal.user.id, "shore": shore.id,
            "bay": bay.id, "team": team.id, "teacher": teacher.user.id}
-    yield sqlite_app, ids
+    return sqlite_app, ids
 
 
 def signed_in(app, user_id):

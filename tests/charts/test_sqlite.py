@@ -6,10 +6,9 @@ import pytest
 
 from nic.extensions import db
 from nic.models import Cycle, Measure, MeasurePoint
-from nic.services.accounts import accounts
-from nic.services.accounts import networks
-from nic.transaction import commit
+from nic.services.accounts import accounts, networks
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def sqlite_app(sqlite_app):
         db.session.add(Cycle(school_id=shore.id, owner_id=lead.id, title="Morning check-in", visibility="network",
                              start_date=date(2026, 4, 8), measure_id=measure.id))
         commit()
-    yield sqlite_app, measure.id, shore.id
+    return sqlite_app, measure.id, shore.id
 
 
 def test_charts_work_on_sqlite(sqlite_app):

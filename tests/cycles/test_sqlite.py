@@ -2,10 +2,9 @@
 history, the version conflict, delete and restore, the API."""
 import pytest
 
-from nic.services.accounts import accounts
-from nic.services.accounts import networks
-from nic.transaction import commit
+from nic.services.accounts import accounts, networks
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def sqlite_app(sqlite_app):
         principal = accounts.new_user("pat@lake.org", "Pat Principal", "lake password 2")
         networks.add_member(principal, "principal", school.id)
         commit()
-    yield sqlite_app, secret
+    return sqlite_app, secret
 
 
 def test_cycles_work_on_sqlite(sqlite_app):

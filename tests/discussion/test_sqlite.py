@@ -4,12 +4,11 @@ import pytest
 
 from nic.extensions import db
 from nic.models import Channel, Membership
-from nic.services.accounts import accounts
+from nic.services.accounts import accounts, networks
 from nic.services.discussion import discussion
-from nic.services.accounts import networks
 from nic.services.errors import NotFound
-from nic.transaction import commit
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def sqlite_app(sqlite_app):
         db.session.add_all([Channel(name="general", roles=""), Channel(name="leads", roles="facilitator, principal"),
                             Channel(name="staff", roles="member,teacher_leader")])
         commit()
-    yield sqlite_app, network, secret
+    return sqlite_app, network, secret
 
 
 def test_discussion_works_on_sqlite(sqlite_app):

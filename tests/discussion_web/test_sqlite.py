@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from nic.extensions import db
 from nic.models import Channel, Message, Thread
-from nic.services.accounts import accounts
-from nic.services.accounts import networks
-from nic.transaction import commit
+from nic.services.accounts import accounts, networks
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def sqlite_app(sqlite_app):
         db.session.add(Message(thread_id=thread.id, author_id=other.id, body="Hello from *Pat*"))
         commit()
         thread_id = thread.id
-    yield sqlite_app, network.id, thread_id
+    return sqlite_app, network.id, thread_id
 
 
 def test_discussion_pages_on_sqlite(sqlite_app):

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import func, select
 
-from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.demo.artifacts import seed_artifacts
+from nic.demo.seed import DEMO_SLUG, seed_demo
 from nic.extensions import db
 from nic.models import Artifact, ArtifactVersion, School
-from nic.services.accounts import accounts
-from nic.services.artifacts import artifacts
-from nic.services.accounts import networks
+from nic.services.accounts import accounts, networks
 from nic.services.accounts.networks import network_by_slug
+from nic.services.artifacts import artifacts
 from nic.services.artifacts.search import artifacts_matching
-from nic.transaction import commit
 from nic.tenancy import use_network
+from nic.transaction import commit
 from tests.extraction import samples
 
 

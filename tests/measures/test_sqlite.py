@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 
 from nic.extensions import db
 from nic.models import MeasurePoint, PointChange
-from nic.services.accounts import accounts
-from nic.services.accounts import networks
-from nic.transaction import commit
+from nic.services.accounts import accounts, networks
 from nic.tenancy import UNSCOPED, use_network
+from nic.transaction import commit
 from tests.factories import make_token
 from tests.measures.conftest import grid_page_of, monday
 
@@ -26,7 +25,7 @@ def sqlite_app(sqlite_app):
         networks.add_member(lead, "teacher_leader", school.id)
         _, secret = make_token(lead)
         commit()
-    yield sqlite_app, school.id, secret
+    return sqlite_app, school.id, secret
 
 
 def counts():

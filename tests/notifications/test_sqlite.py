@@ -3,12 +3,11 @@ right after the commit): a mention is rendered and notified, the insert that ign
 duplicates works there too, and the API lists it."""
 from nic.extensions import db
 from nic.models import Channel, Membership, User
-from nic.services.accounts import accounts
+from nic.services.accounts import accounts, networks
 from nic.services.discussion import discussion
-from nic.services.accounts import networks
 from nic.services.notifications import notifications
-from nic.transaction import commit
 from nic.tenancy import use_network
+from nic.transaction import commit
 
 
 def test_mentions_and_notifications_on_sqlite(sqlite_app):

@@ -27,7 +27,7 @@ def sqlite_app(sqlite_app):
         primary = theory.create_driver(aim.id, {"kind": "primary", "title": "Daily reading time"}, facilitator)
     _, secret = make_token(facilitator)
     db.session.commit()
-    yield sqlite_app, network, school, aim.id, primary.id, {"Authorization": f"Bearer {secret}"}
+    return sqlite_app, network, school, aim.id, primary.id, {"Authorization": f"Bearer {secret}"}
 
 
 def test_theory_on_sqlite(sqlite_app):
